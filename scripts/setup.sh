@@ -23,6 +23,9 @@ packages=(
     nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
     libsqlitecpp-dev libsqlite3-dev sqlite3 libssl-dev libssh-dev openssh-server openssh-client
     libgtest-dev googletest
+    libzip-dev   # export -o x.zip
+    gnuplot-nox  # plot and report draw their charts with gnuplot
+    chromium     # the report test opens the HTML page headless
 )
 
 sudo_cmd=()
