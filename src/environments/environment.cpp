@@ -5,7 +5,9 @@
 #include "mlosbench/environments/local_env.hpp"
 #include "mlosbench/environments/local_fileshare_env.hpp"
 #include "mlosbench/environments/mock_env.hpp"
+#include "mlosbench/environments/remote_env.hpp"
 #include "mlosbench/services/local_file_share_service.hpp"
+#include "mlosbench/services/ssh_file_share_service.hpp"
 #include "mlosbench/util/error.hpp"
 
 namespace mlosbench {
@@ -17,10 +19,7 @@ std::unique_ptr<FileShareService> make_file_share(const EnvironmentSpec& spec)
         return std::make_unique<LocalFileShareService>(*spec.services.local_file_share);
     }
     if (spec.services.ssh_file_share) {
-        // Seam for the SFTP share (a later issue): build it here from ssh_file_share.
-        throw ConfigError(spec.file, spec.pointer,
-                          spec.class_name + " '" + spec.name +
-                              "': SshFileShareService is not available yet");
+        return std::make_unique<SshFileShareService>(*spec.services.ssh_file_share);
     }
     throw ConfigError(spec.file, spec.pointer,
                       spec.class_name + " '" + spec.name +
@@ -43,14 +42,7 @@ std::unique_ptr<Environment> Environment::create(const EnvironmentSpec& spec,
         return std::make_unique<MockEnv>(spec, runner);
     }
     if (std::holds_alternative<RemoteSettings>(spec.settings)) {
-        if (!spec.services.ssh_host) {
-            throw ConfigError(spec.file, spec.pointer,
-                              "RemoteEnv '" + spec.name +
-                                  "' needs an SSH host service (SshHostService)");
-        }
-        // Seam for RemoteEnv (a later issue): build it here from spec.services.ssh_host.
-        throw ConfigError(spec.file, spec.pointer,
-                          "RemoteEnv '" + spec.name + "' is not available yet");
+        return std::make_unique<RemoteEnv>(spec, runner);
     }
     return std::make_unique<CompositeEnv>(spec, runner);
 }

@@ -89,20 +89,7 @@ LocalEnv::LocalEnv(const EnvironmentSpec& spec,
           spec.services.local_exec.value_or(LocalExecSettings{}), m_search_path, runner.cancel_fd),
       m_timeout(settings.script.timeout ? settings.script.timeout : m_exec.settings().timeout)
 {
-    if (const auto& pattern = settings.script.results_stdout_pattern) {
-        const std::string where = spec.pointer + "/config/results_stdout_pattern";
-        try {
-            m_pattern.emplace(*pattern, std::regex::ECMAScript | std::regex::multiline);
-        } catch (const std::regex_error& e) {
-            throw ConfigError(spec.file, where,
-                              "not a valid regular expression: " + std::string(e.what()));
-        }
-        if (m_pattern->mark_count() != 2) {
-            throw ConfigError(spec.file, where,
-                              "expected two groups, (name) and (value), got " +
-                                  std::to_string(m_pattern->mark_count()));
-        }
-    }
+    m_pattern = detail::results_pattern(spec, settings.script);
 }
 
 std::optional<fs::path> LocalEnv::temp_dir() const
@@ -247,11 +234,7 @@ PhaseResult LocalEnv::run()
 void LocalEnv::read_results(const std::string& stdout_text, PhaseResult& result) const
 {
     if (m_pattern) {
-        const auto end = std::sregex_iterator();
-        for (auto it = std::sregex_iterator(stdout_text.begin(), stdout_text.end(), *m_pattern);
-             it != end; ++it) {
-            result.results[(*it)[1].str()] = parse_scalar_text((*it)[2].str());
-        }
+        detail::parse_stdout_results(*m_pattern, stdout_text, result.results);
     }
     if (m_settings.read_results_file) {
         read_results_file(result);

@@ -38,6 +38,7 @@ PhaseResult LocalFileShareEnv::setup(const TrialContext& trial)
     if (result.status != Status::ready) {
         return result;
     }
+    m_share->use_parameters(m_parameters);
     for (const auto& transfer : m_share_settings.upload) {
         const std::string from = expand(transfer.from);
         // A local source is looked for in the temp dir first, then the search path.

@@ -4,6 +4,7 @@
 #include "mlosbench/environments/local_env.hpp"
 #include "mlosbench/environments/local_fileshare_env.hpp"
 #include "mlosbench/environments/mock_env.hpp"
+#include "mlosbench/environments/remote_env.hpp"
 #include "mlosbench/util/error.hpp"
 
 #include <gtest/gtest.h>
@@ -52,7 +53,15 @@ TEST(Environment, RejectsMissingServices)
     EXPECT_EQ(create_error(remote, fx.runner),
               "env.jsonc: RemoteEnv 'db' needs an SSH host service (SshHostService)");
     remote.services.ssh_host = SshSettings{};
-    EXPECT_EQ(create_error(remote, fx.runner), "env.jsonc: RemoteEnv 'db' is not available yet");
+    EXPECT_EQ(create_error(remote, fx.runner),
+              "env.jsonc: /config: RemoteEnv 'db' needs the parameter 'ssh_hostname': declare it "
+              "in const_args or required_args");
+    remote.params.set("ssh_hostname", "db.example", "const_args");
+    EXPECT_NE(dynamic_cast<RemoteEnv*>(Environment::create(remote, fx.runner).get()), nullptr);
+    remote.settings = RemoteSettings{{}, /*wait_boot=*/true};
+    EXPECT_EQ(create_error(remote, fx.runner),
+              "env.jsonc: /config/wait_boot: RemoteEnv 'db': wait_boot needs a service with host "
+              "operations (start_host), and SshHostService has none; remove wait_boot");
 
     EnvironmentSpec share = EnvFixture::spec("up", "LocalFileShareEnv", FileShareEnvSettings{});
     EXPECT_EQ(create_error(share, fx.runner),

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "mlosbench/util/json.hpp"
+
 #include <filesystem>
 #include <string>
 
@@ -21,7 +23,8 @@ struct TransferResult
 };
 
 /// A place to copy files to and from for environments (reference 5.2 SupportsFileShareOps):
-/// a shared directory here (LocalFileShareService) or a remote host (SFTP, later).
+/// a shared directory here (LocalFileShareService) or a remote host over SFTP
+/// (SshFileShareService).
 /// Transfers are recursive: a directory is copied with everything in it, and file modes
 /// are kept.
 class FileShareService
@@ -31,6 +34,10 @@ public:
     FileShareService() = default;
     FileShareService(const FileShareService&) = delete;
     FileShareService& operator=(const FileShareService&) = delete;
+
+    /// The parameters of the environment's current trial, before its transfers: the SSH share
+    /// takes its host and user from them (reference 5.6). The local share needs none.
+    virtual void use_parameters(const Json& /*params*/) {}
 
     /// Copies the local file or directory `local` to `remote` in the share (parents created,
     /// existing files replaced).

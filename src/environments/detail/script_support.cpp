@@ -1,6 +1,7 @@
 #include "environments/detail/script_support.hpp"
 
 #include "mlosbench/config/template.hpp"
+#include "mlosbench/util/error.hpp"
 
 #include <cctype>
 #include <utility>
@@ -66,6 +67,36 @@ std::string expand_with_params(const std::string& text,
         }
         return std::nullopt;
     });
+}
+
+std::optional<std::regex> results_pattern(const EnvironmentSpec& spec, const ScriptSettings& script)
+{
+    if (!script.results_stdout_pattern) {
+        return std::nullopt;
+    }
+    const std::string where = spec.pointer + "/config/results_stdout_pattern";
+    std::optional<std::regex> pattern;
+    try {
+        pattern.emplace(*script.results_stdout_pattern,
+                        std::regex::ECMAScript | std::regex::multiline);
+    } catch (const std::regex_error& e) {
+        throw ConfigError(spec.file, where,
+                          "not a valid regular expression: " + std::string(e.what()));
+    }
+    if (pattern->mark_count() != 2) {
+        throw ConfigError(spec.file, where,
+                          "expected two groups, (name) and (value), got " +
+                              std::to_string(pattern->mark_count()));
+    }
+    return pattern;
+}
+
+void parse_stdout_results(const std::regex& pattern, const std::string& text, Json& results)
+{
+    const auto end = std::sregex_iterator();
+    for (auto it = std::sregex_iterator(text.begin(), text.end(), pattern); it != end; ++it) {
+        results[(*it)[1].str()] = parse_scalar_text((*it)[2].str());
+    }
 }
 
 std::string

@@ -7,6 +7,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,6 +31,16 @@ shell_variables(const ScriptSettings& script, const Json& params, ShellVariables
 [[nodiscard]] std::string expand_with_params(const std::string& text,
                                              const Json& params,
                                              const std::optional<std::filesystem::path>& pwd);
+
+/// The compiled `results_stdout_pattern` of a script environment (multiline ECMAScript), or
+/// nullopt when it has none. Throws ConfigError when it is not a regular expression or does
+/// not have exactly two groups, (name) and (value).
+[[nodiscard]] std::optional<std::regex> results_pattern(const EnvironmentSpec& spec,
+                                                        const ScriptSettings& script);
+
+/// Sets `results[name] = value` for every match of `pattern` in `text` (values parsed as
+/// numbers when they are numbers, reference 4.2).
+void parse_stdout_results(const std::regex& pattern, const std::string& text, Json& results);
 
 /// "PHASE: 'LINE' exited with code N", "... timed out after T s", "... was canceled".
 [[nodiscard]] std::string
