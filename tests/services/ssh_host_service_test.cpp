@@ -1,6 +1,8 @@
 // SshHostService against a real sshd on 127.0.0.1 (tests/support/ssh_server).
 #include "mlosbench/services/ssh_host_service.hpp"
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/process.hpp"
+#include "mlosbench/util/strings.hpp"
 #include "support/ssh_server.hpp"
 #include "support/test_support.hpp"
 
@@ -170,6 +172,32 @@ TEST(SshHostService, ReportsAuthenticationFailure)
         << r.error;
 }
 
+TEST(SshHostService, AuthenticatesWithTheAgent)
+{
+    SshServer server;
+    const std::string sock = (server.dir() / "agent.sock").string();
+    ProcessOptions agent;
+    agent.command = "ssh-agent -a " + shell_quote(sock) + " && SSH_AUTH_SOCK=" + shell_quote(sock) +
+                    " ssh-add -q " + shell_quote(server.user_key().string());
+    agent.env = current_environment();
+    agent.timeout_seconds = 30;
+    const ProcessResult started = run_process(agent);
+    ASSERT_EQ(started.exit_code, 0) << started.err;
+    const auto at = started.out.find("SSH_AGENT_PID=");
+    ASSERT_NE(at, std::string::npos) << started.out;
+    const pid_t agent_pid = std::stoi(started.out.substr(at + 14));
+
+    SshTarget target = target_for(server);
+    target.priv_key_path.reset(); // no key file: the agent's key (there is no ~/.ssh key here)
+    ::setenv("SSH_AUTH_SOCK", sock.c_str(), 1);
+    const RemoteExecResult r =
+        SshHostService(settings_for(server)).execute(target, {"echo hi"}, {});
+    ::unsetenv("SSH_AUTH_SOCK");
+    ::kill(agent_pid, SIGTERM);
+    ASSERT_TRUE(r.ok()) << r.error;
+    EXPECT_EQ(r.out, "hi\n");
+}
+
 TEST(SshHostService, ReportsNothingListening)
 {
     SshSettings settings;
@@ -246,6 +274,21 @@ TEST(SshHostService, ConnectionLostMidRunThenConnectsAgain)
     const RemoteExecResult again = ssh.execute(target, {"echo back"}, {});
     ASSERT_TRUE(again.ok()) << again.error;
     EXPECT_EQ(again.out, "back\n");
+}
+
+TEST(SshHostService, ConnectionLostWhileIdleIsReopened)
+{
+    SshServer server;
+    const SshHostService ssh(settings_for(server));
+    const SshTarget target = target_for(server);
+    const RemoteExecResult first = ssh.execute(target, {"echo $PPID"}, {});
+    ASSERT_TRUE(first.ok()) << first.error;
+    const pid_t connection = std::stoi(first.out); // sshd's process of the shared connection
+    ASSERT_EQ(::kill(connection, SIGKILL), 0);
+    ASSERT_TRUE(process_gone(connection, 10));
+    const RemoteExecResult again = ssh.execute(target, {"echo $PPID"}, {});
+    ASSERT_TRUE(again.ok()) << again.error;
+    EXPECT_NE(std::stoi(again.out), connection);
 }
 
 TEST(SshHostService, OsOperationScriptsTryTheUsualCommands)
