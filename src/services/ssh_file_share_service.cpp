@@ -228,6 +228,15 @@ TransferResult with_sftp(const SshTarget& target, const std::string& what, Trans
     return result;
 }
 
+// SFTP paths are relative to the remote home already: `~/x` means `x`.
+std::string remote_path(const std::string& path)
+{
+    if (path == "~") {
+        return ".";
+    }
+    return path.rfind("~/", 0) == 0 ? path.substr(2) : path;
+}
+
 } // namespace
 
 SshFileShareService::SshFileShareService(SshSettings settings) : m_settings(std::move(settings)) {}
@@ -243,8 +252,9 @@ void SshFileShareService::use_parameters(const Json& params)
     }
 }
 
-TransferResult SshFileShareService::upload(const fs::path& local, const std::string& remote)
+TransferResult SshFileShareService::upload(const fs::path& local, const std::string& remote_arg)
 {
+    const std::string remote = remote_path(remote_arg);
     if (!m_target) {
         return {TransferResult::Code::failed, "upload: " + m_target_error};
     }
@@ -259,8 +269,9 @@ TransferResult SshFileShareService::upload(const fs::path& local, const std::str
     });
 }
 
-TransferResult SshFileShareService::download(const std::string& remote, const fs::path& local)
+TransferResult SshFileShareService::download(const std::string& remote_arg, const fs::path& local)
 {
+    const std::string remote = remote_path(remote_arg);
     if (!m_target) {
         return {TransferResult::Code::failed, "download: " + m_target_error};
     }

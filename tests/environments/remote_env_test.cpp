@@ -188,7 +188,8 @@ TEST(RemoteEnv, TwoRunnersShareOneHostAtOnce)
         "touch " + meet.string() + "/$trial_runner_id",
         "i=0; while [ $(ls " + meet.string() +
             " | wc -l) -lt 2 ] && [ $i -lt 1000 ]; do sleep 0.01; i=$((i+1)); done",
-        "echo seen: $(ls " + meet.string() + " | wc -l)", "echo runner: $trial_runner_id"};
+        "echo seen: $(ls " + meet.string() + " | wc -l)", "echo runner: $trial_runner_id",
+        "echo connection: $PPID"}; // sshd's process of the connection
     settings.script.shell_env_params = {"trial_runner_id"};
     settings.script.results_stdout_pattern = R"(^(\w+): (\S+)$)";
     const EnvironmentSpec spec = remote_spec(server, settings);
@@ -210,8 +211,12 @@ TEST(RemoteEnv, TwoRunnersShareOneHostAtOnce)
     const PhaseResult rb = b.get();
     ASSERT_EQ(ra.status, Status::succeeded) << ra.reason;
     ASSERT_EQ(rb.status, Status::succeeded) << rb.reason;
-    EXPECT_EQ(ra.results, Json::parse(R"({"seen": 2, "runner": 1})"));
-    EXPECT_EQ(rb.results, Json::parse(R"({"seen": 2, "runner": 2})"));
+    EXPECT_EQ(ra.results["seen"], 2);
+    EXPECT_EQ(rb.results["seen"], 2);
+    EXPECT_EQ(ra.results["runner"], 1);
+    EXPECT_EQ(rb.results["runner"], 2);
+    // Both ran over the one shared connection.
+    EXPECT_EQ(ra.results["connection"], rb.results["connection"]);
 }
 
 TEST(LocalFileShareEnv, UploadsAndDownloadsOverSftp)

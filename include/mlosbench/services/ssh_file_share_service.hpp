@@ -13,8 +13,9 @@ namespace mlosbench {
 /// A file share on a remote host, over SFTP (mlos_bench's SshFileShareService). The host and
 /// user come from the environment's parameters (use_parameters: `ssh_hostname`, ...), the
 /// connection is the one SshHostService shares for that user@host:port. A relative remote
-/// path is relative to the remote user's home. Transfers are recursive and keep file modes;
-/// parents are created; connection faults are `failed` results naming the host.
+/// path (or one starting with `~/`) is relative to the remote user's home. Transfers are recursive
+/// and keep file modes; parents are created; connection faults are `failed` results naming the
+/// host.
 class SshFileShareService : public FileShareService
 {
 public:
