@@ -19,6 +19,12 @@ std::unique_ptr<FileShareService> make_file_share(const EnvironmentSpec& spec)
         return std::make_unique<LocalFileShareService>(*spec.services.local_file_share);
     }
     if (spec.services.ssh_file_share) {
+        if (!spec.params.contains("ssh_hostname")) {
+            throw ConfigError(spec.file, spec.pointer + "/config",
+                              spec.class_name + " '" + spec.name +
+                                  "' uses SshFileShareService and needs the parameter "
+                                  "'ssh_hostname': declare it in const_args or required_args");
+        }
         return std::make_unique<SshFileShareService>(*spec.services.ssh_file_share);
     }
     throw ConfigError(spec.file, spec.pointer,

@@ -67,6 +67,13 @@ TEST(Environment, RejectsMissingServices)
     EXPECT_EQ(create_error(share, fx.runner),
               "LocalFileShareEnv 'up' needs a file share service (LocalFileShareService or "
               "SshFileShareService)");
+    share.services.ssh_file_share = SshSettings{};
+    EXPECT_EQ(create_error(share, fx.runner),
+              "/config: LocalFileShareEnv 'up' uses SshFileShareService and needs the parameter "
+              "'ssh_hostname': declare it in const_args or required_args");
+    share.params.set("ssh_hostname", "db.example", "const_args");
+    EXPECT_NE(dynamic_cast<LocalFileShareEnv*>(Environment::create(share, fx.runner).get()),
+              nullptr);
 }
 
 TEST(Environment, ParametersOfATrial)
