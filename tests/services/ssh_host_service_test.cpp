@@ -236,13 +236,19 @@ TEST(SshHostService, CancelFdStopsTheRemoteScript)
     const SshHostService ssh(settings_for(server), pipe_fds[0]);
     const fs::path started = server.dir() / "started";
     auto run = std::async(std::launch::async, [&] {
-        return ssh.execute(target_for(server), {"touch " + started.string(), "sleep 30"}, {});
+        return ssh.execute(target_for(server),
+                           {"echo $$ > " + started.string() + ".tmp && mv " + started.string() +
+                                ".tmp " + started.string(),
+                            "sleep 30"},
+                           {});
     });
     ASSERT_TRUE(wait_for_file(started, 20));
     ASSERT_EQ(::write(pipe_fds[1], "x", 1), 1);
     const RemoteExecResult r = run.get();
     EXPECT_TRUE(r.canceled);
     EXPECT_FALSE(r.ok());
+    const pid_t remote = std::stoi(read_file(started));
+    EXPECT_TRUE(process_gone(remote, 10)) << "the remote shell " << remote << " still runs";
     ::close(pipe_fds[0]);
     ::close(pipe_fds[1]);
 }
