@@ -17,26 +17,12 @@ TEST(Cli, HelpExplainsEveryFlagAndExitsZero)
 {
     const auto r = run_mlosbench({"--help"});
     EXPECT_EQ(r.exit_code, 0);
-    for (const char* flag : {"--environment",
-                             "--globals",
-                             "--config-path",
-                             "--service",
-                             "--optimizer",
-                             "--scheduler",
-                             "--storage",
-                             "--tunable-values",
-                             "--trial-config-repeat-count",
-                             "--num-trial-runners",
-                             "--random-init",
-                             "--random-seed",
-                             "--experiment-id",
-                             "--no-teardown",
-                             "--log-file",
-                             "--log-level",
-                             "--create-update-storage-schema-only",
-                             "--max-failed-share",
-                             "--max-consecutive-failures",
-                             "--json"}) {
+    for (const char* flag : {"--environment", "--globals", "--config-path", "--service",
+                             "--optimizer", "--scheduler", "--storage", "--tunable-values",
+                             "--trial-config-repeat-count", "--num-trial-runners",
+                             "--random-init", "--random-seed", "--experiment-id", "--no-teardown",
+                             "--log-file", "--log-level", "--create-update-storage-schema-only",
+                             "--max-failed-share", "--max-consecutive-failures", "--json"}) {
         EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
     }
     EXPECT_EQ(run_mlosbench({"validate", "--help"}).exit_code, 0);
@@ -94,9 +80,9 @@ TEST(Cli, ValidatePrintsParametersWithSourcesAndMasksSecrets)
     dir.write("env.jsonc", R"({"name": "app", "class": "LocalEnv", "config": {
         "const_args": {"region": "east", "db_password": "", "threads": 4},
         "run": ["true"]}})");
-    const auto r = run_mlosbench(
-        {"validate", "--environment", "env.jsonc", "--globals", "g.jsonc", "--threads", "8"},
-        dir.path());
+    const auto r = run_mlosbench({"validate", "--environment", "env.jsonc", "--globals", "g.jsonc",
+                                  "--threads", "8"},
+                                 dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const std::string root = dir.path().string();
     EXPECT_NE(r.out.find("environment 'app' (LocalEnv) " + root + "/env.jsonc\n"),
@@ -105,7 +91,8 @@ TEST(Cli, ValidatePrintsParametersWithSourcesAndMasksSecrets)
     EXPECT_NE(r.out.find("  region          = \"west\"  [" + root + "/g.jsonc]\n"),
               std::string::npos)
         << r.out;
-    EXPECT_NE(r.out.find("  db_password     = ******  [" + root + "/g.jsonc]\n"), std::string::npos)
+    EXPECT_NE(r.out.find("  db_password     = ******  [" + root + "/g.jsonc]\n"),
+              std::string::npos)
         << r.out;
     EXPECT_NE(r.out.find("  threads         = 8  [--threads]\n"), std::string::npos) << r.out;
     EXPECT_EQ(r.out.find("hunter2"), std::string::npos);
@@ -118,8 +105,9 @@ TEST(Cli, ValidateSchemaOnlyReportsEveryBadFile)
     dir.write("good.jsonc", R"({"g": {"cost": 1, "params": {"x": {"type": "int",
         "range": [1, 2], "default": 1}}}})");
     dir.write("bad.jsonc", R"({"name": "e", "class": "LocalEnv", "config": {"run": 5}})");
-    const auto r = run_mlosbench(
-        {"validate", "--schema-only", "--kind", "tunable-params", "good.jsonc"}, dir.path());
+    const auto r = run_mlosbench({"validate", "--schema-only", "--kind", "tunable-params",
+                                  "good.jsonc"},
+                                 dir.path());
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "good.jsonc: ok (tunable-params)\n");
     const auto bad = run_mlosbench({"validate", "--schema-only", "bad.jsonc"}, dir.path());
@@ -135,8 +123,7 @@ TEST(Cli, ValidatesTheShippedExamples)
         const auto r = run_mlosbench({"validate", "--environment", examples_dir() + "/" + args});
         EXPECT_EQ(r.exit_code, 0) << args << ": " << r.err;
     }
-    const auto r =
-        run_mlosbench({"validate", "--config", examples_dir() + "/quickstart/cli.jsonc"});
+    const auto r = run_mlosbench({"validate", "--config", examples_dir() + "/quickstart/cli.jsonc"});
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_NE(r.out.find("optimizer TpeOptimizer"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("experiment 'quickstart'"), std::string::npos) << r.out;
