@@ -2,6 +2,7 @@
 
 #include "mlosbench/config/parameters.hpp"
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/time.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -354,6 +355,35 @@ Json ResultsReader::results_df(const std::string& exp_id) const
         rows.push_back(std::move(row));
     }
     return rows;
+}
+
+Json ResultsReader::telemetry(const std::string& exp_id) const
+{
+    require_experiment(exp_id);
+    Json rows = Json::array();
+    SQLite::Statement query(m_impl->db, "SELECT trial_id, ts, metric_id, metric_value FROM "
+                                        "trial_telemetry WHERE exp_id = ? ORDER BY trial_id, ts, "
+                                        "metric_id");
+    query.bind(1, exp_id);
+    while (query.executeStep()) {
+        const std::string stored = query.getColumn(1).getString();
+        const auto ts = parse_timestamp(stored);
+        rows.push_back({{"trial_id", query.getColumn(0).getInt64()},
+                        {"ts", ts ? format_iso8601(*ts) : stored},
+                        {"metric", query.getColumn(2).getString()},
+                        {"value", value_of(query.getColumn(3))}});
+    }
+    return rows;
+}
+
+std::string telemetry_csv(const Json& rows)
+{
+    std::string out = "trial_id,ts,metric,value\n";
+    for (const auto& row : rows) {
+        out += csv_field(row["trial_id"]) + ',' + csv_field(row["ts"]) + ',' +
+               csv_field(row["metric"]) + ',' + csv_field(row["value"]) + '\n';
+    }
+    return out;
 }
 
 std::string results_df_csv(const Json& rows)

@@ -40,6 +40,12 @@ public:
     /// the same in every row. Throws ConfigError for an unknown experiment.
     [[nodiscard]] Json results_df(const std::string& exp_id) const;
 
+    /// The telemetry of `exp_id` (trial_telemetry), ordered by trial, time and metric: one
+    /// object per sample with trial_id, ts (ISO 8601 UTC, "YYYY-MM-DDTHH:MM:SS.ffffffZ"),
+    /// metric and value (numeric strings as numbers). Throws ConfigError for an unknown
+    /// experiment.
+    [[nodiscard]] Json telemetry(const std::string& exp_id) const;
+
 private:
     void require_experiment(const std::string& exp_id) const;
 
@@ -49,5 +55,8 @@ private:
 
 /// The rows of results_df() as CSV (header, then one line per trial; RFC 4180 quoting).
 [[nodiscard]] std::string results_df_csv(const Json& rows);
+
+/// The rows of telemetry() as CSV: header "trial_id,ts,metric,value", one line per sample.
+[[nodiscard]] std::string telemetry_csv(const Json& rows);
 
 } // namespace mlosbench
