@@ -132,7 +132,7 @@ std::string score_chart(const PlotData& data, const std::string& failed_y)
     s += "set title " +
          quoted(data.exp_id + ": " + data.metric + " per trial (" + dir + " is better)") + "\n";
     s += "set xlabel 'trial'\nset ylabel " + quoted(data.metric) + "\n";
-    s += "set key below horizontal\nset grid\nset xtics autofreq\nset autoscale x\n";
+    s += "set key below horizontal\nset grid\nset xtics autofreq\nset autoscale x\nset autoscale xfix\n";
     s += "plot 'score.dat' using 1:2 with points pt 7 ps 0.6 lc rgb '#1f77b4' title " +
          quoted(data.metric) + ", \\\n";
     s += "     'score.dat' using 1:3 with steps lw 2 lc rgb '#2ca02c' title " +
@@ -151,7 +151,7 @@ std::string tunable_chart(const PlotData& data, std::size_t index)
     const PlotData::Tunable& t = data.tunables[index];
     std::string s;
     s += "set title " + quoted(t.name) + "\n";
-    s += "set xlabel " + quoted(t.name) + "\nset ylabel " + quoted(data.metric) + "\n";
+    s += "unset xlabel\nset ylabel " + quoted(data.metric) + "\n";
     s += "unset key\nset grid\n";
     if (t.categorical) {
         s += "set xtics (";
@@ -163,11 +163,11 @@ std::string tunable_chart(const PlotData& data, std::size_t index)
         s += "set xrange [-0.5:" + number(static_cast<double>(t.categories.size()) - 0.5) +
              "]\n";
     } else {
-        s += "set xtics autofreq norotate\nset autoscale x\n";
+        s += "set xtics autofreq norotate\nset autoscale x\nset autoscale xfix\n";
     }
     s += "plot 'tunable_" + std::to_string(index) +
          ".dat' using 1:2 with points pt 7 ps 0.5 lc rgb '#1f77b4' notitle\n";
-    s += "set xtics autofreq norotate\nset autoscale x\n";
+    s += "set xtics autofreq norotate\nset autoscale x\nset autoscale xfix\n";
     return s;
 }
 
@@ -317,6 +317,8 @@ std::string gnuplot_script(const PlotData& data, PlotCharts charts, const std::s
                                         "': expected a name ending in .svg or .png");
     }
     s += "set output " + quoted(output_name) + "\n";
+    // A little room around autoscaled ranges so points at the ends do not sit on the border.
+    s += "set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05\nset autoscale fix\n";
     s += "set multiplot\n";
     // Failed trials have no score: draw them on a line just below the lowest score.
     double low = 0;
