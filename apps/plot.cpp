@@ -1,5 +1,6 @@
-#include "commands.hpp"
 #include "mlosbench/results/plot.hpp"
+
+#include "commands.hpp"
 #include "mlosbench/results/results_reader.hpp"
 #include "results_common.hpp"
 
@@ -45,8 +46,7 @@ int plot_command(const std::vector<std::string>& args)
         std::cout << summary.dump(2) << "\n";
     } else {
         std::cout << "wrote " << output << ": " << data.metric << " of " << data.scored_count()
-                  << " trials (" << data.failed_count() << " failed), " << panels
-                  << " panels\n";
+                  << " trials (" << data.failed_count() << " failed), " << panels << " panels\n";
     }
     return 0;
 }

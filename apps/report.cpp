@@ -46,8 +46,8 @@ int report_command(const std::vector<std::string>& args)
     }
     std::vector<ReportFigure> figures;
     if (data) {
-        figures.push_back({data->metric + " per trial, best so far",
-                           render_svg(*data, PlotCharts::score)});
+        figures.push_back(
+            {data->metric + " per trial, best so far", render_svg(*data, PlotCharts::score)});
         if (!data->tunables.empty()) {
             figures.push_back(
                 {"tunables against " + data->metric, render_svg(*data, PlotCharts::tunables)});

@@ -134,8 +134,7 @@ std::string trials_table(const Json& results_df)
         const std::string status = text(row["status"]);
         s += "<tr>" + cell(row["trial_id"]) + cell(row["tunable_config_id"]) +
              cell(row["status"], status) + cell(row["trial_runner_id"]) + cell(row["ts_start"]) +
-             "<td class=\"num\">" + html_escape(duration(row["ts_start"], row["ts_end"])) +
-             "</td>";
+             "<td class=\"num\">" + html_escape(duration(row["ts_start"], row["ts_end"])) + "</td>";
         for (const auto& name : extra) {
             s += cell(row[name]);
         }
@@ -152,12 +151,23 @@ std::string html_escape(std::string_view text)
     out.reserve(text.size());
     for (char c : text) {
         switch (c) {
-        case '&': out += "&amp;"; break;
-        case '<': out += "&lt;"; break;
-        case '>': out += "&gt;"; break;
-        case '"': out += "&quot;"; break;
-        case '\'': out += "&#39;"; break;
-        default: out += c;
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        case '\'':
+            out += "&#39;";
+            break;
+        default:
+            out += c;
         }
     }
     return out;

@@ -9,7 +9,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
-#include <map>
 #include <set>
 #include <system_error>
 #include <unistd.h>
@@ -132,7 +131,8 @@ std::string score_chart(const PlotData& data, const std::string& failed_y)
     s += "set title " +
          quoted(data.exp_id + ": " + data.metric + " per trial (" + dir + " is better)") + "\n";
     s += "set xlabel 'trial'\nset ylabel " + quoted(data.metric) + "\n";
-    s += "set key below horizontal\nset grid\nset xtics autofreq\nset autoscale x\nset autoscale xfix\n";
+    s += "set key below horizontal\nset grid\nset xtics autofreq\nset autoscale x\nset autoscale "
+         "xfix\n";
     s += "plot 'score.dat' using 1:2 with points pt 7 ps 0.6 lc rgb '#1f77b4' title " +
          quoted(data.metric) + ", \\\n";
     s += "     'score.dat' using 1:3 with steps lw 2 lc rgb '#2ca02c' title " +
@@ -160,8 +160,7 @@ std::string tunable_chart(const PlotData& data, std::size_t index)
         }
         s += ")";
         s += t.categories.size() > 6 ? " rotate by -45\n" : "\n";
-        s += "set xrange [-0.5:" + number(static_cast<double>(t.categories.size()) - 0.5) +
-             "]\n";
+        s += "set xrange [-0.5:" + number(static_cast<double>(t.categories.size()) - 0.5) + "]\n";
     } else {
         s += "set xtics autofreq norotate\nset autoscale x\nset autoscale xfix\n";
     }
@@ -235,7 +234,8 @@ PlotData make_plot_data(const Json& experiment, const Json& results_df, const st
         trial.trial_id = row.at("trial_id").get<long long>();
         trial.status = row.at("status").get<std::string>();
         const Json& value = row.contains(column) ? row[column] : Json(nullptr);
-        if (trial.status == "SUCCEEDED" && value.is_number() && std::isfinite(value.get<double>())) {
+        if (trial.status == "SUCCEEDED" && value.is_number() &&
+            std::isfinite(value.get<double>())) {
             trial.score = value.get<double>();
         }
         data.trials.push_back(std::move(trial));
@@ -307,14 +307,15 @@ std::string gnuplot_script(const PlotData& data, PlotCharts charts, const std::s
     std::string s;
     const std::string size = std::to_string(k_width) + "," + std::to_string(height);
     if (extension == ".svg") {
-        s += "set terminal svg size " + size +
-             " noenhanced font 'sans,10' background rgb 'white'\n";
+        s +=
+            "set terminal svg size " + size + " noenhanced font 'sans,10' background rgb 'white'\n";
     } else if (extension == ".png") {
         s += "set terminal pngcairo size " + size +
              " noenhanced font 'sans,10' background rgb 'white'\n";
     } else {
-        throw ConfigError("", "-o", "cannot tell the image format of '" + output_name +
-                                        "': expected a name ending in .svg or .png");
+        throw ConfigError("", "-o",
+                          "cannot tell the image format of '" + output_name +
+                              "': expected a name ending in .svg or .png");
     }
     s += "set output " + quoted(output_name) + "\n";
     // A little room around autoscaled ranges so points at the ends do not sit on the border.
@@ -363,8 +364,8 @@ void write_plot_data_files(const PlotData& data, const fs::path& dir)
             if (!best || (data.maximize ? *t.score > *best : *t.score < *best)) {
                 best = t.score;
             }
-            scores += std::to_string(t.trial_id) + " " + number(*t.score) + " " + number(*best) +
-                      "\n";
+            scores +=
+                std::to_string(t.trial_id) + " " + number(*t.score) + " " + number(*best) + "\n";
         } else if (is_failed(t.status)) {
             failed += std::to_string(t.trial_id) + "\n";
         }
@@ -424,8 +425,9 @@ void render_plot(const PlotData& data,
 {
     const std::string extension = output.extension().string();
     if (extension != ".svg" && extension != ".png") {
-        throw ConfigError("", "-o", "cannot tell the image format of '" + output.string() +
-                                        "': expected a name ending in .svg or .png");
+        throw ConfigError("", "-o",
+                          "cannot tell the image format of '" + output.string() +
+                              "': expected a name ending in .svg or .png");
     }
     run_gnuplot(data, charts, extension, timeout_seconds, [&](const fs::path& image) {
         std::error_code error;

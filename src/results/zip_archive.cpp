@@ -4,15 +4,10 @@
 
 #include <zip.h>
 
-#include <memory>
-
 namespace mlosbench {
 namespace {
 
-std::string zip_message(zip_t* archive)
-{
-    return zip_error_strerror(zip_get_error(archive));
-}
+std::string zip_message(zip_t* archive) { return zip_error_strerror(zip_get_error(archive)); }
 
 } // namespace
 

@@ -6,12 +6,11 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-#include <zip.h>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
+#include <zip.h>
 
 namespace fs = std::filesystem;
 using namespace mlosbench::testing;
@@ -117,7 +116,8 @@ protected:
         } else if (exp_id == "flaky") {
             s_dir->write("flaky.jsonc", R"({
                 "name": "flaky", "class": "LocalEnv",
-                "include_tunables": [")" + config("tunables.jsonc") + R"("],
+                "include_tunables": [")" + config("tunables.jsonc") +
+                                            R"("],
                 "config": {
                     "tunable_params": ["g"], "shell_env_params": ["x"],
                     "run": ["if [ \"$x\" -gt 60 ]; then exit 1; fi",
@@ -132,7 +132,8 @@ protected:
             ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
         } else {
             s_dir->write("dead.jsonc", R"({"name": "dead", "class": "LocalEnv",
-                "include_tunables": [")" + config("tunables.jsonc") + R"("],
+                "include_tunables": [")" + config("tunables.jsonc") +
+                                           R"("],
                 "config": {"tunable_params": ["g"], "run": ["exit 1"]}})");
             s_dir->write("opt2.jsonc", R"({"class": "MockOptimizer",
                                            "config": {"max_suggestions": 2, "seed": 3}})");
@@ -278,8 +279,9 @@ TEST_F(PlotReport, PlotPng)
     ASSERT_NO_FATAL_FAILURE(make("res1"));
     const auto r = mlosbench({"plot", "res1", "-o", path("p.png").string(), "--metric", "latency"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(r.out, "wrote " + path("p.png").string() + ": latency of 5 trials (0 failed), 3 "
-                                                         "panels\n");
+    EXPECT_EQ(r.out, "wrote " + path("p.png").string() +
+                         ": latency of 5 trials (0 failed), 3 "
+                         "panels\n");
     const std::string png = read_file(path("p.png"));
     ASSERT_GT(png.size(), 24U);
     EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
@@ -290,7 +292,7 @@ TEST_F(PlotReport, PlotPng)
                (static_cast<unsigned>(static_cast<unsigned char>(png[at + 2])) << 8U) |
                static_cast<unsigned>(static_cast<unsigned char>(png[at + 3]));
     };
-    EXPECT_EQ(be32(16), 960U);       // width
+    EXPECT_EQ(be32(16), 960U);        // width
     EXPECT_EQ(be32(20), 380U + 280U); // score chart, then one row of tunable panels
     EXPECT_GT(png.size(), 10000U);
 }
@@ -325,9 +327,9 @@ TEST_F(PlotReport, PlotWithoutGnuplotSaysSo)
     ASSERT_NO_FATAL_FAILURE(make("res1"));
     const fs::path empty = path("empty-bin");
     fs::create_directories(empty);
-    const auto r = run_mlosbench(
-        {"plot", "res1", "-o", path("g.svg").string(), "--storage", s_db.string()},
-        s_dir->path(), {"PATH=" + empty.string()});
+    const auto r =
+        run_mlosbench({"plot", "res1", "-o", path("g.svg").string(), "--storage", s_db.string()},
+                      s_dir->path(), {"PATH=" + empty.string()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_EQ(r.err, "mlosbench: error: gnuplot not found on PATH: plots are drawn by gnuplot "
                      "(Debian: apt-get install gnuplot-nox)\n");

@@ -73,11 +73,9 @@ TEST(HtmlReport, SummaryFiguresAndOneRowPerTrial)
     // Values are escaped: no script from a tunable value reaches the page.
     EXPECT_EQ(page.find("<script"), std::string::npos);
     EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
-    EXPECT_NE(page.find("<tr><th>best config</th><td>mode = a&amp;b</td></tr>"),
-              std::string::npos)
+    EXPECT_NE(page.find("<tr><th>best config</th><td>mode = a&amp;b</td></tr>"), std::string::npos)
         << page;
-    EXPECT_NE(page.find("<tr><th>best trial</th><td>2: score = 1.5</td></tr>"),
-              std::string::npos);
+    EXPECT_NE(page.find("<tr><th>best trial</th><td>2: score = 1.5</td></tr>"), std::string::npos);
     EXPECT_NE(page.find("<span class=\"FAILED\">FAILED</span> 1"), std::string::npos);
     const auto body = page.substr(page.find("<tbody>"));
     EXPECT_EQ(count(body, "<tr>"), 2U);

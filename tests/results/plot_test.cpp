@@ -1,11 +1,9 @@
 // Chart data, gnuplot script and a real gnuplot run for `plot` and `report`.
 #include "mlosbench/results/plot.hpp"
-
 #include "mlosbench/util/error.hpp"
 #include "support/test_support.hpp"
 
 #include <gtest/gtest.h>
-
 #include <regex>
 #include <set>
 
@@ -22,11 +20,11 @@ Json experiment(const std::string& direction)
             {"objectives", Json::array({{{"name", "score"}, {"direction", direction}}})}};
 }
 
-Json row(long long id, const std::string& status, const Json& x, const Json& mode, const Json& score)
+Json row(
+    long long id, const std::string& status, const Json& x, const Json& mode, const Json& score)
 {
-    return {{"trial_id", id},          {"status", status},
-            {"config.mode", mode},     {"config.x", x},
-            {"result.latency", score}, {"result.score", score}};
+    return {{"trial_id", id}, {"status", status},        {"config.mode", mode},
+            {"config.x", x},  {"result.latency", score}, {"result.score", score}};
 }
 
 // Five trials: 3 scored, one FAILED (no score), one RUNNING (skipped).
@@ -133,8 +131,8 @@ TEST(GnuplotScript, OnePlotPerPanelAndCategoriesAsTics)
     EXPECT_EQ(plots, 3U);
     EXPECT_NE(script.find("set xtics ('a' 0, 'b' 1, 'c' 2)\n"), std::string::npos) << script;
     EXPECT_NE(script.find("title 'failed, no score (1)'"), std::string::npos) << script;
-    EXPECT_EQ(mlosbench::gnuplot_script(data, PlotCharts::tunables, "t.png").rfind(
-                  "set terminal pngcairo size 960,280 ", 0),
+    EXPECT_EQ(mlosbench::gnuplot_script(data, PlotCharts::tunables, "t.png")
+                  .rfind("set terminal pngcairo size 960,280 ", 0),
               0U);
     EXPECT_THROW((void)mlosbench::gnuplot_script(data, PlotCharts::all, "plot.jpg"),
                  mlosbench::ConfigError);
@@ -142,10 +140,8 @@ TEST(GnuplotScript, OnePlotPerPanelAndCategoriesAsTics)
 
 TEST(GnuplotScript, QuotesNames)
 {
-    Json r = Json::array({{{"trial_id", 1},
-                           {"status", "SUCCEEDED"},
-                           {"config.it's", "o'k"},
-                           {"result.score", 1}}});
+    Json r = Json::array(
+        {{{"trial_id", 1}, {"status", "SUCCEEDED"}, {"config.it's", "o'k"}, {"result.score", 1}}});
     const PlotData data = mlosbench::make_plot_data(experiment("min"), r, "");
     const std::string script = mlosbench::gnuplot_script(data, PlotCharts::tunables, "p.svg");
     EXPECT_NE(script.find("set title 'it''s'\n"), std::string::npos) << script;

@@ -1,6 +1,5 @@
 // write_zip_archive read back with libzip.
 #include "mlosbench/results/zip_archive.hpp"
-
 #include "mlosbench/util/error.hpp"
 #include "support/test_support.hpp"
 

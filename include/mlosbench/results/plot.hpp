@@ -47,14 +47,12 @@ struct PlotData
 /// results_df() rows. `metric` empty: the first objective. Throws ConfigError (exit 2) for a
 /// metric the experiment has never recorded, or no metric to choose; Error when no
 /// successful trial has a numeric value of the metric.
-[[nodiscard]] PlotData make_plot_data(const Json& experiment,
-                                      const Json& results_df,
-                                      const std::string& metric);
+[[nodiscard]] PlotData
+make_plot_data(const Json& experiment, const Json& results_df, const std::string& metric);
 
 /// Which charts one output file holds: (a) score per trial with best-so-far, (b) one small
 /// panel per tunable with its value against the score.
-enum class PlotCharts
-{
+enum class PlotCharts {
     all,
     score,
     tunables,
@@ -63,9 +61,8 @@ enum class PlotCharts
 /// The gnuplot script drawing `charts` of `data` to `output_name` (svg or png from its
 /// extension), reading data files named "score.dat", "failed.dat", "tunable_<i>.dat" that
 /// write_plot_data_files() writes. Pure: no files touched.
-[[nodiscard]] std::string gnuplot_script(const PlotData& data,
-                                         PlotCharts charts,
-                                         const std::string& output_name);
+[[nodiscard]] std::string
+gnuplot_script(const PlotData& data, PlotCharts charts, const std::string& output_name);
 
 /// Writes the data files gnuplot_script() reads into `dir`.
 void write_plot_data_files(const PlotData& data, const std::filesystem::path& dir);
@@ -83,8 +80,7 @@ void render_plot(const PlotData& data,
                  double timeout_seconds = 120);
 
 /// render_plot() to an SVG document returned as text (for pages that inline it).
-[[nodiscard]] std::string render_svg(const PlotData& data,
-                                     PlotCharts charts,
-                                     double timeout_seconds = 120);
+[[nodiscard]] std::string
+render_svg(const PlotData& data, PlotCharts charts, double timeout_seconds = 120);
 
 } // namespace mlosbench
