@@ -39,8 +39,8 @@ int export_command(const std::vector<std::string>& args)
         return csv ? results_df_csv(rows) : rows.dump(2) + "\n";
     };
     const auto telemetry_text = [&] {
-        const Json rows = reader.telemetry(experiment);
-        return csv ? telemetry_csv(rows) : rows.dump(2) + "\n";
+        const auto rows = reader.telemetry(experiment);
+        return csv ? telemetry_csv(rows) : telemetry_json(rows);
     };
     if (output.size() > 4 && output.compare(output.size() - 4, 4, ".zip") == 0) {
         write_zip_archive(output, {{"results." + format, results_text()},
