@@ -33,14 +33,17 @@ int report_command(const std::vector<std::string>& args)
     const ResultsReader reader(storage_database(storage));
     const Json rows = reader.results_df(experiment);
     const Json exp = find_experiment(reader, experiment);
-    // An experiment without a successful trial still gets its page, with the reason in place
-    // of the charts; an unknown --metric (ConfigError) or a gnuplot failure stops here.
+    // An experiment without a successful trial (or without an objective) still gets its page,
+    // with the reason in place of the charts; an unknown --metric or a gnuplot failure stops.
     std::optional<PlotData> data;
     std::string note;
     try {
         data = make_plot_data(exp, rows, metric);
-    } catch (const ConfigError&) {
-        throw;
+    } catch (const ConfigError& e) {
+        if (!metric.empty()) {
+            throw; // an unknown --metric is a usage error
+        }
+        note = std::string("no charts: ") + e.message();
     } catch (const Error& e) {
         note = std::string("no charts: ") + e.what();
     }
