@@ -13,6 +13,8 @@ int run_command(const std::vector<std::string>& args);
 int validate_command(const std::vector<std::string>& args);
 int show_command(const std::vector<std::string>& args);
 int export_command(const std::vector<std::string>& args);
+int plot_command(const std::vector<std::string>& args);
+int report_command(const std::vector<std::string>& args);
 
 /// Parses `args` with `app` (CLI11 wants them reversed); prints help and returns true when
 /// --help was given.

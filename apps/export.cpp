@@ -1,9 +1,8 @@
 #include "commands.hpp"
 #include "mlosbench/results/results_reader.hpp"
-#include "mlosbench/util/error.hpp"
+#include "mlosbench/results/zip_archive.hpp"
 #include "results_common.hpp"
 
-#include <fstream>
 #include <iostream>
 
 namespace mlosbench::app {
@@ -11,33 +10,48 @@ namespace mlosbench::app {
 int export_command(const std::vector<std::string>& args)
 {
     CLI::App app("Export one row per trial of EXP (ids, times, status, runner, config.*, "
-                 "result.*), as mlos_bench's results_df.",
+                 "result.*), as mlos_bench's results_df. With --telemetry, its telemetry "
+                 "instead (trial_id, ts in ISO 8601 UTC, metric, value). With -o F.zip, one "
+                 "zip archive holding both: results.csv and telemetry.csv (or .json).",
                  "mlosbench export");
     std::string storage;
     std::string experiment;
     std::string format;
     std::string output;
+    bool telemetry = false;
     add_storage_flag(app, storage);
     app.add_option("EXP", experiment, "Experiment id")->required();
     app.add_option("--format", format, "csv or json")
         ->required()
         ->check(CLI::IsMember({"csv", "json"}));
-    app.add_option("-o,--output", output, "Write to this file (default: stdout)");
+    app.add_option("-o,--output", output,
+                   "Write to this file (default: stdout); a name ending in .zip gets an archive "
+                   "with the results and the telemetry");
+    app.add_flag("--telemetry", telemetry,
+                 "Export the telemetry table instead of the results (a .zip holds both anyway)");
     if (parse_args(app, args)) {
         return 0;
     }
     const ResultsReader reader(storage_database(storage));
-    const Json rows = reader.results_df(experiment);
-    const std::string text = format == "csv" ? results_df_csv(rows) : rows.dump(2) + "\n";
-    if (output.empty()) {
-        std::cout << text;
+    const bool csv = format == "csv";
+    const auto results_text = [&] {
+        const Json rows = reader.results_df(experiment);
+        return csv ? results_df_csv(rows) : rows.dump(2) + "\n";
+    };
+    const auto telemetry_text = [&] {
+        const auto rows = reader.telemetry(experiment);
+        return csv ? telemetry_csv(rows) : telemetry_json(rows);
+    };
+    if (output.size() > 4 && output.compare(output.size() - 4, 4, ".zip") == 0) {
+        write_zip_archive(output, {{"results." + format, results_text()},
+                                   {"telemetry." + format, telemetry_text()}});
         return 0;
     }
-    std::ofstream file(output, std::ios::binary);
-    file << text;
-    file.close();
-    if (!file) {
-        throw Error("cannot write " + output);
+    const std::string text = telemetry ? telemetry_text() : results_text();
+    if (output.empty()) {
+        std::cout << text;
+    } else {
+        write_output_file(output, text);
     }
     return 0;
 }

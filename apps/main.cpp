@@ -21,6 +21,8 @@ const std::map<std::string, Command>& commands()
         {"validate", mlosbench::app::validate_command},
         {"show", mlosbench::app::show_command},
         {"export", mlosbench::app::export_command},
+        {"plot", mlosbench::app::plot_command},
+        {"report", mlosbench::app::report_command},
     };
     return table;
 }

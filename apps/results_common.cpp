@@ -4,6 +4,7 @@
 #include "mlosbench/util/error.hpp"
 
 #include <algorithm>
+#include <fstream>
 #include <iostream>
 
 namespace mlosbench::app {
@@ -27,6 +28,26 @@ std::string storage_database(const std::string& storage)
                           "only SQLite storage can be read, not '" + spec.drivername + "'");
     }
     return spec.database;
+}
+
+Json find_experiment(const ResultsReader& reader, const std::string& exp_id)
+{
+    for (auto& experiment : reader.experiments()) {
+        if (experiment["exp_id"] == exp_id) {
+            return experiment;
+        }
+    }
+    throw ConfigError("unknown experiment '" + exp_id + "'");
+}
+
+void write_output_file(const std::string& path, const std::string& text)
+{
+    std::ofstream file(path, std::ios::binary);
+    file << text;
+    file.close();
+    if (!file) {
+        throw Error("cannot write " + path);
+    }
 }
 
 void print_table(const std::vector<std::string>& header,

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "mlosbench/results/results_reader.hpp"
+
 #include <CLI/CLI.hpp>
 #include <string>
 #include <vector>
@@ -11,6 +13,12 @@ void add_storage_flag(CLI::App& app, std::string& storage);
 
 /// The SQLite file `--storage` names (a path or a storage config; "" means ./mlosbench.db).
 [[nodiscard]] std::string storage_database(const std::string& storage);
+
+/// The element of reader.experiments() for `exp_id`; ConfigError when there is none.
+[[nodiscard]] Json find_experiment(const ResultsReader& reader, const std::string& exp_id);
+
+/// Writes `text` to `path` (replacing it); throws mlosbench::Error naming the file on failure.
+void write_output_file(const std::string& path, const std::string& text);
 
 /// Prints `rows` under `header` as left-aligned columns two spaces apart.
 void print_table(const std::vector<std::string>& header,

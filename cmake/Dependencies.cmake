@@ -6,6 +6,9 @@ find_package(SQLiteCpp REQUIRED)
 find_package(OpenSSL REQUIRED COMPONENTS Crypto)
 find_package(libssh REQUIRED)
 find_package(Threads REQUIRED)
+# libzip ships a pkg-config file (Debian libzip-dev); only the results area links it.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(libzip REQUIRED IMPORTED_TARGET libzip)
 
 # valijson is header-only; Debian's libvalijson-dev pulls in many unrelated -dev packages,
 # so scripts/setup.sh unpacks just its headers into build/deps/ (a system install works too).

@@ -2,6 +2,7 @@
 
 #include "mlosbench/config/parameters.hpp"
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/time.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -70,9 +71,22 @@ Json metadata_value(const std::string& name, const SQLite::Column& column)
     return value_of(column);
 }
 
-std::string csv_field(const Json& value)
+// A stored timestamp in ISO 8601 UTC. Ours are "YYYY-MM-DD HH:MM:SS.ffffff": swapping the
+// separator and adding 'Z' is enough (and cheap for 100,000s of telemetry rows); other forms
+// are parsed.
+std::string iso8601(std::string stored)
 {
-    std::string text = value.is_null() ? std::string() : json_to_text(value);
+    if (stored.size() == 26 && stored[10] == ' ' && stored[19] == '.') {
+        stored[10] = 'T';
+        stored += 'Z';
+        return stored;
+    }
+    const auto ts = parse_timestamp(stored);
+    return ts ? format_iso8601(*ts) : stored;
+}
+
+std::string csv_field(const std::string& text)
+{
     if (text.find_first_of(",\"\n\r") == std::string::npos) {
         return text;
     }
@@ -84,6 +98,11 @@ std::string csv_field(const Json& value)
         }
     }
     return quoted + "\"";
+}
+
+std::string csv_field(const Json& value)
+{
+    return csv_field(value.is_null() ? std::string() : json_to_text(value));
 }
 
 } // namespace
@@ -354,6 +373,60 @@ Json ResultsReader::results_df(const std::string& exp_id) const
         rows.push_back(std::move(row));
     }
     return rows;
+}
+
+std::vector<TelemetryRow> ResultsReader::telemetry(const std::string& exp_id) const
+{
+    require_experiment(exp_id);
+    std::vector<TelemetryRow> rows;
+    SQLite::Statement query(m_impl->db, "SELECT trial_id, ts, metric_id, metric_value FROM "
+                                        "trial_telemetry WHERE exp_id = ? ORDER BY trial_id, ts, "
+                                        "metric_id");
+    query.bind(1, exp_id);
+    while (query.executeStep()) {
+        TelemetryRow row;
+        row.trial_id = query.getColumn(0).getInt64();
+        row.ts = iso8601(query.getColumn(1).getString());
+        row.metric = query.getColumn(2).getString();
+        if (!query.getColumn(3).isNull()) {
+            row.value = query.getColumn(3).getString();
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+std::string telemetry_csv(const std::vector<TelemetryRow>& rows)
+{
+    std::string out = "trial_id,ts,metric,value\n";
+    out.reserve(rows.size() * 48);
+    for (const auto& row : rows) {
+        out += std::to_string(row.trial_id);
+        out += ',';
+        out += row.ts;
+        out += ',';
+        out += csv_field(row.metric);
+        out += ',';
+        out += row.value ? csv_field(*row.value) : std::string();
+        out += '\n';
+    }
+    return out;
+}
+
+std::string telemetry_json(const std::vector<TelemetryRow>& rows)
+{
+    std::string out = "[";
+    out.reserve(rows.size() * 80);
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const auto& row = rows[i];
+        out += i == 0 ? "\n  " : ",\n  ";
+        out += "{\"trial_id\": " + std::to_string(row.trial_id) +
+               ", \"ts\": " + Json(row.ts).dump() + ", \"metric\": " + Json(row.metric).dump() +
+               ", \"value\": " +
+               (row.value ? parse_scalar_text(*row.value).dump() : std::string("null")) + "}";
+    }
+    out += rows.empty() ? "]\n" : "\n]\n";
+    return out;
 }
 
 std::string results_df_csv(const Json& rows)

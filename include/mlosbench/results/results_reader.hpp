@@ -3,9 +3,20 @@
 #include "mlosbench/util/json.hpp"
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace mlosbench {
+
+/// One telemetry sample as stored (a plain struct: experiments hold 100,000s of them).
+struct TelemetryRow
+{
+    long long trial_id = 0;
+    std::string ts; ///< ISO 8601 UTC: "YYYY-MM-DDTHH:MM:SS.ffffffZ"
+    std::string metric;
+    std::optional<std::string> value; ///< the stored text; nullopt for NULL
+};
 
 /// Reads experiments, trials and their results from a SQLite storage file, read-only: what
 /// `show` and `export` print. Values come back as JSON documents (the shape `--json` prints);
@@ -40,6 +51,10 @@ public:
     /// the same in every row. Throws ConfigError for an unknown experiment.
     [[nodiscard]] Json results_df(const std::string& exp_id) const;
 
+    /// The telemetry of `exp_id` (trial_telemetry), ordered by trial, time and metric. Throws
+    /// ConfigError for an unknown experiment.
+    [[nodiscard]] std::vector<TelemetryRow> telemetry(const std::string& exp_id) const;
+
 private:
     void require_experiment(const std::string& exp_id) const;
 
@@ -49,5 +64,12 @@ private:
 
 /// The rows of results_df() as CSV (header, then one line per trial; RFC 4180 quoting).
 [[nodiscard]] std::string results_df_csv(const Json& rows);
+
+/// Telemetry as CSV: header "trial_id,ts,metric,value", one line per sample, values as stored.
+[[nodiscard]] std::string telemetry_csv(const std::vector<TelemetryRow>& rows);
+
+/// Telemetry as a JSON array text of {trial_id, ts, metric, value} (numeric strings as numbers),
+/// one object per line.
+[[nodiscard]] std::string telemetry_json(const std::vector<TelemetryRow>& rows);
 
 } // namespace mlosbench

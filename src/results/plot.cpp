@@ -1,0 +1,451 @@
+#include "mlosbench/results/plot.hpp"
+
+#include "mlosbench/util/error.hpp"
+#include "mlosbench/util/process.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <set>
+#include <system_error>
+#include <unistd.h>
+
+namespace mlosbench {
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int k_width = 960;
+constexpr int k_score_height = 380;
+constexpr int k_panel_height = 280;
+constexpr std::size_t k_max_columns = 3;
+
+// A gnuplot single-quoted string: no escapes inside but '' for a quote; one line.
+std::string quoted(const std::string& text)
+{
+    std::string out = "'";
+    for (char c : text) {
+        if (c == '\'') {
+            out += "''";
+        } else if (c == '\n' || c == '\r') {
+            out += ' ';
+        } else {
+            out += c;
+        }
+    }
+    return out + "'";
+}
+
+std::string number(double value)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.17g", value);
+    return buffer;
+}
+
+std::string direction_name(bool maximize) { return maximize ? "max" : "min"; }
+
+bool is_failed(const std::string& status)
+{
+    return status == "FAILED" || status == "TIMED_OUT" || status == "CANCELED";
+}
+
+std::string category_label(const Json& value)
+{
+    return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+std::size_t columns_for(std::size_t panels) { return std::min(panels, k_max_columns); }
+
+std::size_t rows_for(std::size_t panels)
+{
+    const std::size_t columns = columns_for(panels);
+    return columns == 0 ? 0 : (panels + columns - 1) / columns;
+}
+
+bool has_tunable_panels(const PlotData& data, PlotCharts charts)
+{
+    return charts != PlotCharts::score && !data.tunables.empty();
+}
+
+// Removes a temporary directory and what is in it when it goes out of scope.
+class ScratchDir
+{
+public:
+    ScratchDir()
+    {
+        std::string pattern = (fs::temp_directory_path() / "mlosbench-plot-XXXXXX").string();
+        if (::mkdtemp(pattern.data()) == nullptr) {
+            throw Error("cannot create a temporary directory under " +
+                        fs::temp_directory_path().string());
+        }
+        m_path = pattern;
+    }
+    ~ScratchDir()
+    {
+        std::error_code ignored;
+        fs::remove_all(m_path, ignored);
+    }
+    ScratchDir(const ScratchDir&) = delete;
+    ScratchDir& operator=(const ScratchDir&) = delete;
+    [[nodiscard]] const fs::path& path() const { return m_path; }
+
+private:
+    fs::path m_path;
+};
+
+std::optional<fs::path> find_on_path(const std::string& program)
+{
+    const char* path = std::getenv("PATH");
+    std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+    std::string::size_type start = 0;
+    while (start <= dirs.size()) {
+        const auto end = std::min(dirs.find(':', start), dirs.size());
+        const fs::path dir = dirs.substr(start, end - start);
+        const fs::path candidate = (dir.empty() ? fs::path(".") : dir) / program;
+        if (::access(candidate.c_str(), X_OK) == 0 && !fs::is_directory(candidate)) {
+            return candidate;
+        }
+        start = end + 1;
+    }
+    return std::nullopt;
+}
+
+void write_text(const fs::path& path, const std::string& text)
+{
+    std::ofstream file(path, std::ios::binary);
+    file << text;
+    file.close();
+    if (!file) {
+        throw Error("cannot write " + path.string());
+    }
+}
+
+std::string score_chart(const PlotData& data, const std::string& failed_y)
+{
+    const std::string dir = direction_name(data.maximize);
+    std::string s;
+    s += "set title " +
+         quoted(data.exp_id + ": " + data.metric + " per trial (" + dir + " is better)") + "\n";
+    s += "set xlabel 'trial'\nset ylabel " + quoted(data.metric) + "\n";
+    s += "set key below horizontal\nset grid\nset xtics autofreq\nset autoscale x\nset autoscale "
+         "xfix\n";
+    s += "plot 'score.dat' using 1:2 with points pt 7 ps 0.6 lc rgb '#1f77b4' title " +
+         quoted(data.metric) + ", \\\n";
+    s += "     'score.dat' using 1:3 with steps lw 2 lc rgb '#2ca02c' title " +
+         quoted("best so far (" + dir + ")");
+    const std::size_t failed = data.failed_count();
+    if (failed > 0) {
+        s += ", \\\n     'failed.dat' using 1:(" + failed_y +
+             ") with points pt 2 ps 0.9 lc rgb '#d62728' title " +
+             quoted("failed, no score (" + std::to_string(failed) + ")");
+    }
+    return s + "\n";
+}
+
+std::string tunable_chart(const PlotData& data, std::size_t index)
+{
+    const PlotData::Tunable& t = data.tunables[index];
+    std::string s;
+    s += "set title " + quoted(t.name) + "\n";
+    s += "unset xlabel\nset ylabel " + quoted(data.metric) + "\n";
+    s += "unset key\nset grid\n";
+    if (t.categorical) {
+        s += "set xtics (";
+        for (std::size_t i = 0; i < t.categories.size(); ++i) {
+            s += (i == 0 ? "" : ", ") + quoted(t.categories[i]) + " " + std::to_string(i);
+        }
+        s += ")";
+        s += t.categories.size() > 6 ? " rotate by -45\n" : "\n";
+        s += "set xrange [-0.5:" + number(static_cast<double>(t.categories.size()) - 0.5) + "]\n";
+    } else {
+        s += "set xtics autofreq norotate\nset autoscale x\nset autoscale xfix\n";
+    }
+    s += "plot 'tunable_" + std::to_string(index) +
+         ".dat' using 1:2 with points pt 7 ps 0.5 lc rgb '#1f77b4' notitle\n";
+    s += "set xtics autofreq norotate\nset autoscale x\nset autoscale xfix\n";
+    return s;
+}
+
+} // namespace
+
+std::size_t PlotData::failed_count() const
+{
+    return static_cast<std::size_t>(std::count_if(
+        trials.begin(), trials.end(), [](const Trial& t) { return is_failed(t.status); }));
+}
+
+std::size_t PlotData::scored_count() const
+{
+    return static_cast<std::size_t>(std::count_if(
+        trials.begin(), trials.end(), [](const Trial& t) { return t.score.has_value(); }));
+}
+
+PlotData make_plot_data(const Json& experiment, const Json& results_df, const std::string& metric)
+{
+    PlotData data;
+    data.exp_id = experiment.at("exp_id").get<std::string>();
+    data.metric = metric;
+    const Json& objectives = experiment.at("objectives");
+    if (data.metric.empty()) {
+        if (objectives.empty()) {
+            throw ConfigError("", "--metric",
+                              "experiment '" + data.exp_id +
+                                  "' has no objective: name the metric to plot with --metric");
+        }
+        data.metric = objectives[0].at("name").get<std::string>();
+    }
+    bool is_objective = false;
+    for (const auto& objective : objectives) {
+        if (objective.at("name") == data.metric) {
+            data.maximize = objective.at("direction") == "max";
+            is_objective = true;
+        }
+    }
+    // An objective is known even before any trial recorded it; another metric must have a
+    // result column.
+    const std::string column = "result." + data.metric;
+    if (!is_objective && (results_df.empty() || !results_df[0].contains(column))) {
+        std::string known;
+        for (const auto& [name, unused] : results_df[0].items()) {
+            if (name.rfind("result.", 0) == 0) {
+                known += (known.empty() ? "" : ", ") + name.substr(7);
+            }
+        }
+        throw ConfigError("", "--metric",
+                          "unknown metric '" + data.metric + "' in experiment '" + data.exp_id +
+                              "' (its metrics: " + (known.empty() ? "none" : known) + ")");
+    }
+
+    // Tunable values of the scored trials, by column, to type them and lay out categories.
+    std::vector<std::string> names;
+    if (!results_df.empty()) {
+        for (const auto& [name, unused] : results_df[0].items()) {
+            if (name.rfind("config.", 0) == 0) {
+                names.push_back(name);
+            }
+        }
+    }
+    for (const auto& row : results_df) {
+        PlotData::Trial trial;
+        trial.trial_id = row.at("trial_id").get<long long>();
+        trial.status = row.at("status").get<std::string>();
+        const Json& value = row.contains(column) ? row[column] : Json(nullptr);
+        if (trial.status == "SUCCEEDED" && value.is_number() &&
+            std::isfinite(value.get<double>())) {
+            trial.score = value.get<double>();
+        }
+        data.trials.push_back(std::move(trial));
+    }
+    if (data.scored_count() == 0) {
+        throw Error("experiment '" + data.exp_id + "' has no successful trial with a numeric '" +
+                    data.metric + "' to plot");
+    }
+    for (const auto& name : names) {
+        PlotData::Tunable tunable;
+        tunable.name = name.substr(7);
+        std::set<std::string> categories;
+        for (std::size_t i = 0; i < results_df.size(); ++i) {
+            const Json& value = results_df[i][name];
+            if (!data.trials[i].score || value.is_null()) {
+                continue;
+            }
+            if (!value.is_number()) {
+                tunable.categorical = true;
+            }
+            categories.insert(category_label(value));
+        }
+        if (tunable.categorical) {
+            tunable.categories.assign(categories.begin(), categories.end());
+        }
+        for (std::size_t i = 0; i < results_df.size(); ++i) {
+            const Json& value = results_df[i][name];
+            if (!data.trials[i].score || value.is_null()) {
+                continue;
+            }
+            double x = 0;
+            if (tunable.categorical) {
+                const auto it = std::lower_bound(tunable.categories.begin(),
+                                                 tunable.categories.end(), category_label(value));
+                x = static_cast<double>(it - tunable.categories.begin());
+            } else {
+                x = value.get<double>();
+            }
+            tunable.points.emplace_back(x, *data.trials[i].score);
+        }
+        if (!tunable.points.empty()) {
+            data.tunables.push_back(std::move(tunable));
+        }
+    }
+    return data;
+}
+
+std::size_t plot_panel_count(const PlotData& data, PlotCharts charts)
+{
+    std::size_t panels = charts == PlotCharts::tunables ? 0 : 1;
+    if (charts != PlotCharts::score) {
+        panels += data.tunables.size();
+    }
+    return panels;
+}
+
+std::string gnuplot_script(const PlotData& data, PlotCharts charts, const std::string& output_name)
+{
+    const fs::path name(output_name);
+    const std::string extension = name.extension().string();
+    const bool score = charts != PlotCharts::tunables;
+    const std::size_t panels = has_tunable_panels(data, charts) ? data.tunables.size() : 0;
+    const std::size_t columns = columns_for(panels);
+    const std::size_t rows = rows_for(panels);
+    const int height = (score ? k_score_height : 0) + static_cast<int>(rows) * k_panel_height;
+    if (height == 0) {
+        throw Error("experiment '" + data.exp_id + "' has no tunables to plot");
+    }
+    std::string s;
+    const std::string size = std::to_string(k_width) + "," + std::to_string(height);
+    if (extension == ".svg") {
+        s +=
+            "set terminal svg size " + size + " noenhanced font 'sans,10' background rgb 'white'\n";
+    } else if (extension == ".png") {
+        s += "set terminal pngcairo size " + size +
+             " noenhanced font 'sans,10' background rgb 'white'\n";
+    } else {
+        throw ConfigError("", "-o",
+                          "cannot tell the image format of '" + output_name +
+                              "': expected a name ending in .svg or .png");
+    }
+    s += "set output " + quoted(output_name) + "\n";
+    // A little room around autoscaled ranges so points at the ends do not sit on the border.
+    s += "set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05\nset autoscale fix\n";
+    s += "set multiplot\n";
+    // Failed trials have no score: draw them on a line just below the lowest score.
+    double low = 0;
+    double high = 0;
+    bool first = true;
+    for (const auto& t : data.trials) {
+        if (t.score) {
+            low = first ? *t.score : std::min(low, *t.score);
+            high = first ? *t.score : std::max(high, *t.score);
+            first = false;
+        }
+    }
+    const double margin = high > low ? 0.05 * (high - low) : std::max(1.0, std::abs(low) * 0.05);
+    const double total = height;
+    double top = 1.0;
+    if (score) {
+        const double h = k_score_height / total;
+        top -= h;
+        s += "set origin 0," + number(top) + "\nset size 1," + number(h) + "\n";
+        s += score_chart(data, number(low - margin));
+    }
+    for (std::size_t i = 0; i < panels; ++i) {
+        const double w = 1.0 / static_cast<double>(columns);
+        const double h = k_panel_height / total;
+        const auto row = static_cast<double>(i / columns);
+        const auto column = static_cast<double>(i % columns);
+        s += "set origin " + number(column * w) + "," + number(top - (row + 1) * h) + "\n";
+        s += "set size " + number(w) + "," + number(h) + "\n";
+        s += tunable_chart(data, i);
+    }
+    s += "unset multiplot\nset output\n";
+    return s;
+}
+
+void write_plot_data_files(const PlotData& data, const fs::path& dir)
+{
+    std::string scores;
+    std::string failed;
+    std::optional<double> best;
+    for (const auto& t : data.trials) {
+        if (t.score) {
+            if (!best || (data.maximize ? *t.score > *best : *t.score < *best)) {
+                best = t.score;
+            }
+            scores +=
+                std::to_string(t.trial_id) + " " + number(*t.score) + " " + number(*best) + "\n";
+        } else if (is_failed(t.status)) {
+            failed += std::to_string(t.trial_id) + "\n";
+        }
+    }
+    write_text(dir / "score.dat", scores);
+    write_text(dir / "failed.dat", failed);
+    for (std::size_t i = 0; i < data.tunables.size(); ++i) {
+        std::string points;
+        for (const auto& [x, y] : data.tunables[i].points) {
+            points += number(x) + " " + number(y) + "\n";
+        }
+        write_text(dir / ("tunable_" + std::to_string(i) + ".dat"), points);
+    }
+}
+
+namespace {
+
+// Runs gnuplot on `data` in a scratch directory and hands the image it made to `take`.
+template <typename Take>
+void run_gnuplot(const PlotData& data,
+                 PlotCharts charts,
+                 const std::string& extension,
+                 double timeout_seconds,
+                 Take take)
+{
+    const auto gnuplot = find_on_path("gnuplot");
+    if (!gnuplot) {
+        throw Error("gnuplot not found on PATH: plots are drawn by gnuplot (Debian: apt-get "
+                    "install gnuplot-nox)");
+    }
+    const ScratchDir scratch;
+    const std::string image = "plot" + extension;
+    write_text(scratch.path() / "plot.gp", gnuplot_script(data, charts, image));
+    write_plot_data_files(data, scratch.path());
+    ProcessOptions options;
+    options.command = "'" + gnuplot->string() + "' plot.gp";
+    options.cwd = scratch.path();
+    options.env = current_environment();
+    options.timeout_seconds = timeout_seconds;
+    const ProcessResult result = run_process(options);
+    if (result.timed_out) {
+        throw Error("gnuplot did not finish within " + number(timeout_seconds) + " s");
+    }
+    if (result.exit_code != 0 || !fs::exists(scratch.path() / image)) {
+        throw Error("gnuplot failed (exit " + std::to_string(result.exit_code) +
+                    "): " + result.err);
+    }
+    take(scratch.path() / image);
+}
+
+} // namespace
+
+void render_plot(const PlotData& data,
+                 PlotCharts charts,
+                 const fs::path& output,
+                 double timeout_seconds)
+{
+    const std::string extension = output.extension().string();
+    if (extension != ".svg" && extension != ".png") {
+        throw ConfigError("", "-o",
+                          "cannot tell the image format of '" + output.string() +
+                              "': expected a name ending in .svg or .png");
+    }
+    run_gnuplot(data, charts, extension, timeout_seconds, [&](const fs::path& image) {
+        std::error_code error;
+        fs::copy_file(image, output, fs::copy_options::overwrite_existing, error);
+        if (error) {
+            throw Error("cannot write " + output.string() + ": " + error.message());
+        }
+    });
+}
+
+std::string render_svg(const PlotData& data, PlotCharts charts, double timeout_seconds)
+{
+    std::string svg;
+    run_gnuplot(data, charts, ".svg", timeout_seconds, [&](const fs::path& image) {
+        std::ifstream file(image, std::ios::binary);
+        svg.assign(std::istreambuf_iterator<char>(file), std::istreambuf_iterator<char>());
+    });
+    return svg;
+}
+
+} // namespace mlosbench
