@@ -21,6 +21,9 @@ const std::map<std::string, Command>& commands()
         {"validate", mlosbench::app::validate_command},
         {"show", mlosbench::app::show_command},
         {"export", mlosbench::app::export_command},
+        {"metrics", mlosbench::app::metrics_command},
+        {"post-metric", mlosbench::app::post_metric_command},
+        {"delete", mlosbench::app::delete_command},
     };
     return table;
 }

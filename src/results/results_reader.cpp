@@ -2,6 +2,7 @@
 
 #include "mlosbench/config/parameters.hpp"
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/time.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
@@ -280,9 +281,7 @@ Json ResultsReader::trial(const std::string& exp_id, long long trial_id) const
     t["stderr_tail"] = nullptr;
     t["reason"] = nullptr;
     // trial_output is ours: a file written by mlos_bench lacks it.
-    SQLite::Statement has_output(m_impl->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                                             "AND name = 'trial_output'");
-    if (has_output.executeStep()) {
+    if (has_table("trial_output")) {
         SQLite::Statement out(m_impl->db, "SELECT stdout_tail, stderr_tail, reason FROM "
                                           "trial_output WHERE exp_id = ? AND trial_id = ?");
         out.bind(1, exp_id);
@@ -294,6 +293,88 @@ Json ResultsReader::trial(const std::string& exp_id, long long trial_id) const
         }
     }
     return t;
+}
+
+bool ResultsReader::has_table(const char* name) const
+{
+    SQLite::Statement query(m_impl->db,
+                            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    query.bind(1, name);
+    return query.executeStep();
+}
+
+std::vector<MetricSample> ResultsReader::metrics(const std::string& exp_id,
+                                                 const MetricsQuery& query) const
+{
+    require_experiment(exp_id);
+    const auto trial_id = query.trial_id ? static_cast<int64_t>(*query.trial_id) : int64_t{0};
+    if (query.trial_id) {
+        SQLite::Statement exists(m_impl->db,
+                                 "SELECT 1 FROM trial WHERE exp_id = ? AND trial_id = ?");
+        exists.bind(1, exp_id);
+        exists.bind(2, trial_id);
+        if (!exists.executeStep()) {
+            throw ConfigError("unknown trial " + std::to_string(trial_id) + " in experiment '" +
+                              exp_id + "'");
+        }
+    }
+    const auto time_of = [](const SQLite::Column& column) {
+        const auto time = parse_timestamp(column.getString());
+        if (!time) {
+            throw Error("unreadable timestamp '" + column.getString() + "' in the storage");
+        }
+        return *time;
+    };
+    const std::string trial_filter = query.trial_id ? " AND t.trial_id = ?" : "";
+    std::vector<MetricSample> samples;
+    // trial_telemetry_metadata is ours (schema version 2): older files lack it.
+    const std::string metadata_join =
+        has_table("trial_telemetry_metadata")
+            ? "m.metadata FROM trial_telemetry t LEFT JOIN trial_telemetry_metadata m USING "
+              "(exp_id, trial_id, ts, metric_id)"
+            : "NULL FROM trial_telemetry t";
+    SQLite::Statement telemetry(m_impl->db, "SELECT t.trial_id, t.ts, t.metric_id, "
+                                            "t.metric_value, " +
+                                                metadata_join + " WHERE t.exp_id = ?" +
+                                                trial_filter);
+    telemetry.bind(1, exp_id);
+    if (query.trial_id) {
+        telemetry.bind(2, trial_id);
+    }
+    while (telemetry.executeStep()) {
+        MetricSample s;
+        s.trial_id = telemetry.getColumn(0).getInt64();
+        s.ts = time_of(telemetry.getColumn(1));
+        s.metric = telemetry.getColumn(2).getString();
+        s.value = value_of(telemetry.getColumn(3));
+        if (!telemetry.getColumn(4).isNull()) {
+            s.metadata = telemetry.getColumn(4).getString();
+        }
+        samples.push_back(std::move(s));
+    }
+    if (query.include_results) {
+        // A result has no time of its own: the trial's end (its start while unfinished).
+        SQLite::Statement results(m_impl->db,
+                                  "SELECT t.trial_id, COALESCE(t.ts_end, t.ts_start), "
+                                  "r.metric_id, r.metric_value FROM trial_result r JOIN trial t "
+                                  "USING (exp_id, trial_id) WHERE t.exp_id = ?" +
+                                      trial_filter);
+        results.bind(1, exp_id);
+        if (query.trial_id) {
+            results.bind(2, trial_id);
+        }
+        while (results.executeStep()) {
+            MetricSample s;
+            s.trial_id = results.getColumn(0).getInt64();
+            s.ts = time_of(results.getColumn(1));
+            s.metric = results.getColumn(2).getString();
+            s.value = value_of(results.getColumn(3));
+            s.source = MetricSource::result;
+            samples.push_back(std::move(s));
+        }
+    }
+    sort_metric_samples(samples);
+    return apply_metrics_query(std::move(samples), query);
 }
 
 Json ResultsReader::results_df(const std::string& exp_id) const
