@@ -5,11 +5,14 @@
 
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <cstdio>
+#include <cstdlib>
 #include <gtest/gtest.h>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
+#include <sys/wait.h>
+#include <tuple>
 #include <unistd.h>
 
 namespace fs = std::filesystem;
@@ -423,4 +426,38 @@ TEST(Show, MasksSecretMetadataOfATrial)
     EXPECT_EQ(doc["metadata"]["note"], "visible");
     // Tunables are never masked.
     EXPECT_EQ(doc["config"]["x"], 7);
+}
+
+// On a terminal (script(1) gives it one) delete asks, and only "y" deletes.
+TEST(Delete, AsksOnATerminal)
+{
+    TempDir dir;
+    const fs::path db = dir.path() / "q.db";
+    const auto r = run_mlosbench({"--environment", config("local_env.jsonc"), "--storage",
+                                  db.string(), "--experiment-id", "ask"},
+                                 dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto answer = [&](const std::string& reply) {
+        const fs::path input = dir.write("answer", reply + "\n");
+        const fs::path output = dir.path() / "output";
+        const std::string command = "script -qec '" + std::string(MLOSBENCH_BINARY) +
+                                    " delete ask --storage " + db.string() + "' /dev/null < " +
+                                    input.string() + " > " + output.string() + " 2>&1";
+        const int status = std::system(command.c_str());
+        return std::pair{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(output)};
+    };
+    auto [code, out] = answer("n");
+    EXPECT_EQ(code, 1) << out;
+    EXPECT_NE(out.find("Delete experiment 'ask' from " + db.string() +
+                       " (config 1, config_param 2, experiment 1, "),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("? [y/N] mlosbench: not deleted"), std::string::npos) << out;
+    EXPECT_EQ(number(db, "SELECT COUNT(*) FROM experiment"), 1);
+    std::tie(code, out) = answer("y");
+    EXPECT_EQ(code, 0) << out;
+    EXPECT_NE(out.find("deleted experiment 'ask': config 1, config_param 2, experiment 1, "),
+              std::string::npos)
+        << out;
+    EXPECT_EQ(number(db, "SELECT COUNT(*) FROM experiment"), 0);
 }
