@@ -325,7 +325,25 @@ std::vector<MetricSample> ResultsReader::metrics(const std::string& exp_id,
         }
         return *time;
     };
-    const std::string trial_filter = query.trial_id ? " AND t.trial_id = ?" : "";
+    // The trial and metric filters run in SQL, so a narrow query reads few rows.
+    std::string filter = query.trial_id ? " AND t.trial_id = ?" : "";
+    if (!query.metrics.empty()) {
+        filter += " AND metric_id IN (";
+        for (std::size_t i = 0; i < query.metrics.size(); ++i) {
+            filter += i == 0 ? "?" : ", ?";
+        }
+        filter += ")";
+    }
+    const auto bind_filter = [&](SQLite::Statement& statement) {
+        int index = 1;
+        statement.bind(index++, exp_id);
+        if (query.trial_id) {
+            statement.bind(index++, trial_id);
+        }
+        for (const auto& metric : query.metrics) {
+            statement.bind(index++, metric);
+        }
+    };
     std::vector<MetricSample> samples;
     // trial_telemetry_metadata is ours (schema version 2): older files lack it.
     const std::string metadata_join =
@@ -335,12 +353,8 @@ std::vector<MetricSample> ResultsReader::metrics(const std::string& exp_id,
             : "NULL FROM trial_telemetry t";
     SQLite::Statement telemetry(m_impl->db, "SELECT t.trial_id, t.ts, t.metric_id, "
                                             "t.metric_value, " +
-                                                metadata_join + " WHERE t.exp_id = ?" +
-                                                trial_filter);
-    telemetry.bind(1, exp_id);
-    if (query.trial_id) {
-        telemetry.bind(2, trial_id);
-    }
+                                                metadata_join + " WHERE t.exp_id = ?" + filter);
+    bind_filter(telemetry);
     while (telemetry.executeStep()) {
         MetricSample s;
         s.trial_id = telemetry.getColumn(0).getInt64();
@@ -358,11 +372,8 @@ std::vector<MetricSample> ResultsReader::metrics(const std::string& exp_id,
                                   "SELECT t.trial_id, COALESCE(t.ts_end, t.ts_start), "
                                   "r.metric_id, r.metric_value FROM trial_result r JOIN trial t "
                                   "USING (exp_id, trial_id) WHERE t.exp_id = ?" +
-                                      trial_filter);
-        results.bind(1, exp_id);
-        if (query.trial_id) {
-            results.bind(2, trial_id);
-        }
+                                      filter);
+        bind_filter(results);
         while (results.executeStep()) {
             MetricSample s;
             s.trial_id = results.getColumn(0).getInt64();
