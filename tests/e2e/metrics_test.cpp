@@ -132,11 +132,11 @@ TEST_F(Metrics, PostMetricFromFourRunnersAtOnceLosesNoSample)
                                         "loss|2025-01-01 00:00:10.000000|epoch 2"}));
 }
 
-TEST_F(Metrics, JsonMatchesTheStoredRows)
+TEST_F(Metrics, TableAndJsonMatchTheStoredRows)
 {
-    const auto r = mlosbench({"metrics", "tel", "--json"});
-    ASSERT_EQ(r.exit_code, 0) << r.err;
-    const auto doc = nlohmann::json::parse(r.out);
+    const auto j = mlosbench({"metrics", "tel", "--json"});
+    ASSERT_EQ(j.exit_code, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
     std::vector<std::string> got;
     for (const auto& row : doc) {
         got.push_back(text(row["trial_id"]) + "|" + text(row["ts"]) + "|" + text(row["metric"]) +
@@ -160,10 +160,8 @@ TEST_F(Metrics, JsonMatchesTheStoredRows)
     }
     EXPECT_EQ(got, want);
     EXPECT_EQ(want.size(), static_cast<std::size_t>(k_runners * (4 + k_posters * k_posts + 1)));
-}
 
-TEST_F(Metrics, TableShowsOneLinePerSample)
-{
+    // The table of trial 1: one line per sample.
     const auto r = mlosbench({"metrics", "tel", "--trial", "1"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     std::istringstream lines(r.out);
@@ -243,7 +241,32 @@ TEST_F(Metrics, SummarizeLastAndSinceGiveTheStoredNumbers)
     }
 }
 
-TEST_F(Metrics, BadArgumentsAreExit2)
+namespace {
+
+// A small experiment ("loc", one trial of local_env.jsonc) for the error cases.
+class MetricsErrors : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        const auto r = run_mlosbench({"--environment", config("local_env.jsonc"), "--storage",
+                                      m_db.string(), "--experiment-id", "tel"},
+                                     m_dir.path());
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+    CommandResult mlosbench(std::vector<std::string> args)
+    {
+        args.insert(args.end(), {"--storage", m_db.string()});
+        return run_mlosbench(args, m_dir.path());
+    }
+
+    TempDir m_dir;
+    fs::path m_db = m_dir.path() / "e.db";
+};
+
+} // namespace
+
+TEST_F(MetricsErrors, BadArgumentsAreExit2)
 {
     auto r = mlosbench({"metrics", "nope"});
     EXPECT_EQ(r.exit_code, 2);
@@ -259,39 +282,39 @@ TEST_F(Metrics, BadArgumentsAreExit2)
     EXPECT_EQ(r.exit_code, 2);
 }
 
-TEST_F(Metrics, PostMetricOutsideATrialOrWithABadValueIsExit2)
+TEST_F(MetricsErrors, PostMetricOutsideATrialOrWithABadValueIsExit2)
 {
-    auto r = run_mlosbench({"post-metric", "loss", "1"}, s_dir->path());
+    auto r = run_mlosbench({"post-metric", "loss", "1"}, m_dir.path());
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "mlosbench: error: MLOSBENCH_STORAGE is not set: post-metric runs inside a "
                      "trial's script, whose environment names the storage, experiment and "
                      "trial\n");
-    const std::vector<std::string> env = {"MLOSBENCH_STORAGE=" + s_db.string(),
+    const std::vector<std::string> env = {"MLOSBENCH_STORAGE=" + m_db.string(),
                                           "MLOSBENCH_EXPERIMENT_ID=tel"};
-    r = run_mlosbench({"post-metric", "loss", "1"}, s_dir->path(), env);
+    r = run_mlosbench({"post-metric", "loss", "1"}, m_dir.path(), env);
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_NE(r.err.find("MLOSBENCH_TRIAL_ID is not set"), std::string::npos) << r.err;
 
     auto trial_env = env;
     trial_env.emplace_back("MLOSBENCH_TRIAL_ID=1");
-    r = run_mlosbench({"post-metric", "loss", "fast"}, s_dir->path(), trial_env);
+    r = run_mlosbench({"post-metric", "loss", "fast"}, m_dir.path(), trial_env);
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "mlosbench: error: VALUE: expected a number, got 'fast'\n");
-    r = run_mlosbench({"post-metric", "loss", "1", "--time", "noon"}, s_dir->path(), trial_env);
+    r = run_mlosbench({"post-metric", "loss", "1", "--time", "noon"}, m_dir.path(), trial_env);
     EXPECT_EQ(r.exit_code, 2);
 
     auto bad_trial = env;
     bad_trial.emplace_back("MLOSBENCH_TRIAL_ID=99");
-    r = run_mlosbench({"post-metric", "loss", "1"}, s_dir->path(), bad_trial);
+    r = run_mlosbench({"post-metric", "loss", "1"}, m_dir.path(), bad_trial);
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "mlosbench: error: experiment 'tel' has no trial 99\n");
-    EXPECT_EQ(number(s_db, "SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 99"), 0);
+    EXPECT_EQ(number(m_db, "SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 99"), 0);
 
     // A negative value is a value, not an option; nothing printed on stdout.
-    r = run_mlosbench({"post-metric", "delta", "-2.5"}, s_dir->path(), trial_env);
+    r = run_mlosbench({"post-metric", "delta", "-2.5"}, m_dir.path(), trial_env);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "");
-    EXPECT_EQ(rows(s_db, "SELECT metric_value FROM trial_telemetry WHERE metric_id = 'delta'"),
+    EXPECT_EQ(rows(m_db, "SELECT metric_value FROM trial_telemetry WHERE metric_id = 'delta'"),
               std::vector<std::string>{"-2.5"});
 }
 
