@@ -31,8 +31,9 @@ int delete_command(const std::vector<std::string>& args)
 {
     CLI::App app("Delete experiment EXP: its trials and every row about them (status history, "
                  "results, telemetry, parameters, output, tunables, objectives) and the configs "
-                 "no other experiment uses, in one transaction. Asks first unless --yes; refuses "
-                 "while the experiment's driver process runs.",
+                 "no other experiment uses, in one transaction. Asks on the terminal unless --yes "
+                 "(any answer but y keeps it: exit 1); without a terminal it needs --yes (exit "
+                 "2). Refuses while the experiment's driver process runs (exit 2).",
                  "mlosbench delete");
     std::string storage;
     std::string experiment;
