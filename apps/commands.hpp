@@ -15,6 +15,9 @@ int show_command(const std::vector<std::string>& args);
 int export_command(const std::vector<std::string>& args);
 int plot_command(const std::vector<std::string>& args);
 int report_command(const std::vector<std::string>& args);
+int metrics_command(const std::vector<std::string>& args);
+int post_metric_command(const std::vector<std::string>& args);
+int delete_command(const std::vector<std::string>& args);
 
 /// Parses `args` with `app` (CLI11 wants them reversed); prints help and returns true when
 /// --help was given.

@@ -23,6 +23,9 @@ const std::map<std::string, Command>& commands()
         {"export", mlosbench::app::export_command},
         {"plot", mlosbench::app::plot_command},
         {"report", mlosbench::app::report_command},
+        {"metrics", mlosbench::app::metrics_command},
+        {"post-metric", mlosbench::app::post_metric_command},
+        {"delete", mlosbench::app::delete_command},
     };
     return table;
 }

@@ -299,9 +299,7 @@ Json ResultsReader::trial(const std::string& exp_id, long long trial_id) const
     t["stderr_tail"] = nullptr;
     t["reason"] = nullptr;
     // trial_output is ours: a file written by mlos_bench lacks it.
-    SQLite::Statement has_output(m_impl->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' "
-                                             "AND name = 'trial_output'");
-    if (has_output.executeStep()) {
+    if (has_table("trial_output")) {
         SQLite::Statement out(m_impl->db, "SELECT stdout_tail, stderr_tail, reason FROM "
                                           "trial_output WHERE exp_id = ? AND trial_id = ?");
         out.bind(1, exp_id);
@@ -313,6 +311,99 @@ Json ResultsReader::trial(const std::string& exp_id, long long trial_id) const
         }
     }
     return t;
+}
+
+bool ResultsReader::has_table(const char* name) const
+{
+    SQLite::Statement query(m_impl->db,
+                            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?");
+    query.bind(1, name);
+    return query.executeStep();
+}
+
+std::vector<MetricSample> ResultsReader::metrics(const std::string& exp_id,
+                                                 const MetricsQuery& query) const
+{
+    require_experiment(exp_id);
+    const auto trial_id = query.trial_id ? static_cast<int64_t>(*query.trial_id) : int64_t{0};
+    if (query.trial_id) {
+        SQLite::Statement exists(m_impl->db,
+                                 "SELECT 1 FROM trial WHERE exp_id = ? AND trial_id = ?");
+        exists.bind(1, exp_id);
+        exists.bind(2, trial_id);
+        if (!exists.executeStep()) {
+            throw ConfigError("unknown trial " + std::to_string(trial_id) + " in experiment '" +
+                              exp_id + "'");
+        }
+    }
+    const auto time_of = [](const SQLite::Column& column) {
+        const auto time = parse_timestamp(column.getString());
+        if (!time) {
+            throw Error("unreadable timestamp '" + column.getString() + "' in the storage");
+        }
+        return *time;
+    };
+    // The trial and metric filters run in SQL, so a narrow query reads few rows.
+    std::string filter = query.trial_id ? " AND t.trial_id = ?" : "";
+    if (!query.metrics.empty()) {
+        filter += " AND metric_id IN (";
+        for (std::size_t i = 0; i < query.metrics.size(); ++i) {
+            filter += i == 0 ? "?" : ", ?";
+        }
+        filter += ")";
+    }
+    const auto bind_filter = [&](SQLite::Statement& statement) {
+        int index = 1;
+        statement.bind(index++, exp_id);
+        if (query.trial_id) {
+            statement.bind(index++, trial_id);
+        }
+        for (const auto& metric : query.metrics) {
+            statement.bind(index++, metric);
+        }
+    };
+    std::vector<MetricSample> samples;
+    // trial_telemetry_metadata is ours (schema version 2): older files lack it.
+    const std::string metadata_join =
+        has_table("trial_telemetry_metadata")
+            ? "m.metadata FROM trial_telemetry t LEFT JOIN trial_telemetry_metadata m USING "
+              "(exp_id, trial_id, ts, metric_id)"
+            : "NULL FROM trial_telemetry t";
+    SQLite::Statement telemetry(m_impl->db, "SELECT t.trial_id, t.ts, t.metric_id, "
+                                            "t.metric_value, " +
+                                                metadata_join + " WHERE t.exp_id = ?" + filter);
+    bind_filter(telemetry);
+    while (telemetry.executeStep()) {
+        MetricSample s;
+        s.trial_id = telemetry.getColumn(0).getInt64();
+        s.ts = time_of(telemetry.getColumn(1));
+        s.metric = telemetry.getColumn(2).getString();
+        s.value = value_of(telemetry.getColumn(3));
+        if (!telemetry.getColumn(4).isNull()) {
+            s.metadata = telemetry.getColumn(4).getString();
+        }
+        samples.push_back(std::move(s));
+    }
+    if (query.include_results) {
+        // A result has no time of its own: the trial's end (its start while unfinished).
+        SQLite::Statement results(m_impl->db,
+                                  "SELECT t.trial_id, COALESCE(t.ts_end, t.ts_start), "
+                                  "r.metric_id, r.metric_value FROM trial_result r JOIN trial t "
+                                  "USING (exp_id, trial_id) WHERE t.exp_id = ?" +
+                                      filter);
+        bind_filter(results);
+        while (results.executeStep()) {
+            MetricSample s;
+            s.trial_id = results.getColumn(0).getInt64();
+            s.ts = time_of(results.getColumn(1));
+            s.metric = results.getColumn(2).getString();
+            s.value = value_of(results.getColumn(3));
+            s.source = MetricSource::result;
+            samples.push_back(std::move(s));
+        }
+    }
+    sort_metric_samples(samples);
+    return apply_metrics_query(std::move(samples), query);
 }
 
 Json ResultsReader::results_df(const std::string& exp_id) const

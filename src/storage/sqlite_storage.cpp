@@ -19,6 +19,7 @@
 #include <set>
 #include <signal.h>
 #include <spdlog/spdlog.h>
+#include <sqlite3.h>
 #include <unistd.h>
 #include <unordered_map>
 #include <utility>
@@ -32,6 +33,10 @@ constexpr auto k_immediate = SQLite::TransactionBehavior::IMMEDIATE;
 
 // A collision moves a timestamp by 1 µs; this many moves means the insert cannot succeed.
 constexpr int k_max_timestamp_moves = 1000000;
+
+// SQLITE_BUSY despite the busy timeout (a lock held longer than it, or a conflict that SQLite
+// resolves by failing one side): a post-metric retries its whole transaction this often.
+constexpr int k_busy_attempts = 5;
 
 Micros to_micros(Timestamp time)
 {
@@ -149,6 +154,28 @@ bool process_alive(int pid)
 }
 
 std::string in_quotes(const std::string& name) { return "'" + name + "'"; }
+
+// An SQL identifier in double quotes (table names read from sqlite_master).
+std::string quoted_identifier(const std::string& name)
+{
+    std::string out = "\"";
+    for (char c : name) {
+        out += c;
+        if (c == '"') {
+            out += '"';
+        }
+    }
+    return out + "\"";
+}
+
+// previous + delta, integral when both are.
+Json add_numbers(const Json& previous, const Json& delta)
+{
+    if (previous.is_number_integer() && delta.is_number_integer()) {
+        return previous.get<std::int64_t>() + delta.get<std::int64_t>();
+    }
+    return previous.get<double>() + delta.get<double>();
+}
 
 // Resetting after use matters: a stepped SELECT left un-reset keeps its read transaction
 // open, which pins an old snapshot and blocks WAL checkpoints.
@@ -580,6 +607,31 @@ public:
         });
     }
 
+    TelemetrySample post_telemetry(std::int64_t trial_id,
+                                   const TelemetrySample& sample,
+                                   bool cumulative,
+                                   const std::optional<std::string>& metadata) override
+    {
+        if (!sample.value.is_number()) {
+            throw Error("metric " + in_quotes(sample.metric) + ": value " +
+                        in_quotes(json_to_text(sample.value)) + " is not a number");
+        }
+        return m_impl->locked(
+            "posting metric " + in_quotes(sample.metric) + " of trial " + std::to_string(trial_id),
+            [&] {
+                for (int attempt = 1;; ++attempt) {
+                    try {
+                        return post_once(trial_id, sample, cumulative, metadata);
+                    } catch (const SQLite::Exception& e) {
+                        if (e.getErrorCode() != SQLITE_BUSY || attempt == k_busy_attempts) {
+                            throw;
+                        }
+                        spdlog::debug("storage busy, retrying ({})", e.what());
+                    }
+                }
+            });
+    }
+
     void save_trial_output(std::int64_t trial_id,
                            const std::string& stdout_tail,
                            const std::string& stderr_tail,
@@ -658,6 +710,46 @@ public:
     }
 
 private:
+    // Under the lock: one post_telemetry attempt, one IMMEDIATE transaction, so the read of
+    // a cumulative metric's latest value and the write of the new one are atomic.
+    TelemetrySample post_once(std::int64_t trial_id,
+                              const TelemetrySample& sample,
+                              bool cumulative,
+                              const std::optional<std::string>& metadata)
+    {
+        Transaction transaction(m_impl->db, k_immediate);
+        (void)current_status(trial_id);
+        TelemetrySample stored = sample;
+        if (cumulative) {
+            Query last(m_impl->statement(
+                "SELECT metric_value FROM trial_telemetry WHERE exp_id = ? AND trial_id = ? "
+                "AND metric_id = ? ORDER BY ts DESC LIMIT 1"));
+            if (last.bind(m_id, trial_id, sample.metric).step()) {
+                const Json previous = text_value(last.column(0));
+                if (!previous.is_number()) {
+                    throw Error("experiment " + in_quotes(m_id) + ", trial " +
+                                std::to_string(trial_id) + ": cannot add to metric " +
+                                in_quotes(sample.metric) + ": its latest value " +
+                                in_quotes(json_to_text(previous)) + " is not a number");
+                }
+                stored.value = add_numbers(previous, sample.value);
+            }
+        }
+        const Micros used = insert_moving_time(
+            m_impl->statement("INSERT OR IGNORE INTO trial_telemetry (exp_id, trial_id, ts, "
+                              "metric_id, metric_value) VALUES (?, ?, ?, ?, ?)"),
+            trial_id, to_micros(sample.time), sample.metric, value_text(stored.value));
+        stored.time = from_micros(used);
+        if (metadata) {
+            Query(m_impl->statement("INSERT OR REPLACE INTO trial_telemetry_metadata (exp_id, "
+                                    "trial_id, ts, metric_id, metadata) VALUES (?, ?, ?, ?, ?)"))
+                .bind(m_id, trial_id, format_timestamp(stored.time), sample.metric, *metadata)
+                .exec();
+        }
+        transaction.commit();
+        return stored;
+    }
+
     // Under the lock, in a transaction: the config id for this text, inserting it if new.
     std::int64_t config_id(const TunableValues& config, const std::string& config_text)
     {
@@ -917,6 +1009,91 @@ SqliteStorage::attach_experiment(const std::string& experiment_id)
     });
     return std::make_unique<SqliteExperiment>(m_connection, experiment_id, true, next,
                                               std::map<std::string, TunableType>{});
+}
+
+DeletedRows SqliteStorage::delete_experiment(const std::string& experiment_id, bool dry_run)
+{
+    const std::string& id = experiment_id;
+    return m_connection->locked("deleting experiment " + in_quotes(id), [&] {
+        Impl& impl = *m_connection;
+        Transaction transaction(impl.db, k_immediate);
+        {
+            Query query(impl.statement("SELECT driver_pid FROM experiment WHERE exp_id = ?"));
+            if (!query.bind(id).step()) {
+                throw ConfigError("there is no experiment " + in_quotes(id) + " in " + impl.path);
+            }
+            if (!query.column(0).isNull()) {
+                const int pid = query.column(0).getInt();
+                if (pid != static_cast<int>(::getpid()) && process_alive(pid)) {
+                    throw ConfigError("experiment " + in_quotes(id) + " is being run by process " +
+                                      std::to_string(pid) +
+                                      ": stop it before deleting the experiment");
+                }
+            }
+        }
+        // The configs only this experiment's trials use, found before its trials go.
+        std::vector<std::int64_t> configs;
+        {
+            SQLite::Statement query(impl.db,
+                                    "SELECT DISTINCT config_id FROM trial WHERE exp_id = ?1 AND "
+                                    "config_id NOT IN (SELECT config_id FROM trial WHERE "
+                                    "exp_id <> ?1)");
+            query.bind(1, id);
+            while (query.executeStep()) {
+                configs.push_back(query.getColumn(0).getInt64());
+            }
+        }
+        // Every table with an exp_id column, ours and mlos_bench's (and any added later), the
+        // trial and experiment rows last so foreign keys hold at every step.
+        std::vector<std::string> tables;
+        bool has_trial = false;
+        {
+            SQLite::Statement query(impl.db,
+                                    "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' "
+                                    "AND EXISTS (SELECT 1 FROM pragma_table_info(m.name) "
+                                    "WHERE name = 'exp_id') ORDER BY m.name");
+            while (query.executeStep()) {
+                const std::string name = query.getColumn(0).getString();
+                if (name == "trial") {
+                    has_trial = true;
+                } else if (name != "experiment") {
+                    tables.push_back(name);
+                }
+            }
+        }
+        if (has_trial) {
+            tables.emplace_back("trial");
+        }
+        tables.emplace_back("experiment");
+        DeletedRows deleted;
+        for (const auto& table : tables) {
+            SQLite::Statement del(impl.db,
+                                  "DELETE FROM " + quoted_identifier(table) + " WHERE exp_id = ?");
+            del.bind(1, id);
+            deleted.emplace_back(table, del.exec());
+        }
+        std::int64_t params = 0;
+        std::int64_t config_rows = 0;
+        for (const std::int64_t config_id : configs) {
+            params += Query(impl.statement("DELETE FROM config_param WHERE config_id = ?"))
+                          .bind(config_id)
+                          .exec();
+            config_rows += Query(impl.statement("DELETE FROM config WHERE config_id = ?"))
+                               .bind(config_id)
+                               .exec();
+        }
+        deleted.emplace_back("config", config_rows);
+        deleted.emplace_back("config_param", params);
+        std::sort(deleted.begin(), deleted.end());
+        if (dry_run) {
+            return deleted; // the transaction rolls back
+        }
+        transaction.commit();
+        for (const std::int64_t config_id : configs) {
+            impl.configs.erase(config_id);
+        }
+        return deleted;
+    });
 }
 
 std::unique_ptr<Storage> open_sqlite_storage(const std::string& path)

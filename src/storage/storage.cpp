@@ -10,4 +10,10 @@ std::unique_ptr<ExperimentStorage> Storage::attach_experiment(const std::string&
                 ": not supported by this storage");
 }
 
+DeletedRows Storage::delete_experiment(const std::string& experiment_id, bool /*dry_run*/)
+{
+    throw Error("cannot delete experiment '" + experiment_id + "' in " + location() +
+                ": not supported by this storage");
+}
+
 } // namespace mlosbench

@@ -115,6 +115,12 @@ TEST(SqliteSchema, HasMlosBenchTablesAndColumns)
                                                                    {"stdout_tail", "TEXT", 0, 0},
                                                                    {"stderr_tail", "TEXT", 0, 0},
                                                                    {"reason", "TEXT", 0, 0}}));
+    EXPECT_EQ(columns_of(db, "trial_telemetry_metadata"),
+              (std::vector<Column>{{"exp_id", "VARCHAR(512)", 1, 1},
+                                   {"trial_id", "INTEGER", 1, 2},
+                                   {"ts", "DATETIME", 1, 3},
+                                   {"metric_id", "VARCHAR(512)", 1, 4},
+                                   {"metadata", "TEXT", 1, 0}}));
 
     EXPECT_EQ(unique_keys(db, "config"), std::vector<std::string>{"config_hash"});
     EXPECT_EQ(unique_keys(db, "trial_status"), std::vector<std::string>{"exp_id,trial_id,ts"});
@@ -129,7 +135,7 @@ TEST(SqliteSchema, CreateUpdateOnlyReportsTheVersionItFound)
     const TempDir dir;
     const std::string path = (dir.path() / "new.db").string();
     EXPECT_EQ(create_update_sqlite_schema(path), 0);
-    EXPECT_EQ(create_update_sqlite_schema(path), 1);
+    EXPECT_EQ(create_update_sqlite_schema(path), k_sqlite_schema_version);
     SQLite::Database db(path, SQLite::OPEN_READONLY);
     EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM experiment").getInt(), 0);
 }
@@ -158,7 +164,28 @@ TEST(SqliteSchema, UpgradesAFileOfAnOlderMlosBench)
     EXPECT_EQ(std::get<0>(columns_of(db, "experiment").back()), "driver_pid");
     EXPECT_EQ(db.execAndGet("SELECT trial_id FROM trial WHERE exp_id = 'old'").getInt(), 7);
     EXPECT_FALSE(columns_of(db, "trial_telemetry").empty());
-    EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 1);
+    EXPECT_FALSE(columns_of(db, "trial_telemetry_metadata").empty());
+    EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), k_sqlite_schema_version);
+}
+
+TEST(SqliteSchema, UpgradesVersion1KeepingItsRows)
+{
+    const TempDir dir;
+    const std::string path = (dir.path() / "v1.db").string();
+    EXPECT_EQ(create_update_sqlite_schema(path), 0);
+    {
+        // What version 1 had: no trial_telemetry_metadata.
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec("DROP TABLE trial_telemetry_metadata");
+        db.exec("INSERT INTO experiment (exp_id, root_env_config, git_repo, git_commit) VALUES "
+                "('v1', 'env.jsonc', '', '')");
+        db.exec("PRAGMA user_version = 1");
+    }
+    EXPECT_EQ(create_update_sqlite_schema(path), 1);
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    EXPECT_EQ(columns_of(db, "trial_telemetry_metadata").size(), 5U);
+    EXPECT_EQ(db.execAndGet("SELECT exp_id FROM experiment").getString(), "v1");
+    EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 2);
 }
 
 TEST(SqliteSchema, RefusesAFileOfANewerMlosbench)
@@ -174,7 +201,7 @@ TEST(SqliteSchema, RefusesAFileOfANewerMlosbench)
         FAIL() << "expected an Error";
     } catch (const Error& e) {
         EXPECT_EQ(std::string(e.what()),
-                  path + ": storage schema version 99 is newer than this mlosbench supports (1): "
+                  path + ": storage schema version 99 is newer than this mlosbench supports (2): "
                          "upgrade mlosbench");
     }
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "mlosbench/results/metrics_query.hpp"
 #include "mlosbench/util/json.hpp"
 
 #include <memory>
@@ -55,8 +56,16 @@ public:
     /// ConfigError for an unknown experiment.
     [[nodiscard]] std::vector<TelemetryRow> telemetry(const std::string& exp_id) const;
 
-private:
+    /// Telemetry and results of `exp_id` selected by `query` (see MetricsQuery), sorted by
+    /// trial, metric, source, time. Throws ConfigError for an unknown experiment or trial.
+    [[nodiscard]] std::vector<MetricSample> metrics(const std::string& exp_id,
+                                                    const MetricsQuery& query) const;
+
+    /// Throws ConfigError("unknown experiment 'ID'") when `exp_id` is not stored.
     void require_experiment(const std::string& exp_id) const;
+
+private:
+    [[nodiscard]] bool has_table(const char* name) const;
 
     struct Impl;
     std::unique_ptr<Impl> m_impl;

@@ -13,14 +13,16 @@ struct SqliteConnection;
 
 /// The schema version this build writes, kept in `PRAGMA user_version` (0: a file made by
 /// mlos_bench or an empty one; opening upgrades it).
-inline constexpr int k_sqlite_schema_version = 1;
+inline constexpr int k_sqlite_schema_version = 2;
 
 /// Experiments kept in one SQLite file, with mlos_bench's tables and columns (reference 9.2)
 /// so its tools read our files, plus ours:
 /// - `experiment_tunables(exp_id, tunables)`: the tunable definitions as a tunable-params JSON
 ///   document (TunableGroups::definitions_json), compared on resume;
 /// - `trial_output(exp_id, trial_id, stdout_tail, stderr_tail, reason)`: the last run's output
-///   tails and failure reason (NULL or "" when there is none).
+///   tails and failure reason (NULL or "" when there is none);
+/// - `trial_telemetry_metadata(exp_id, trial_id, ts, metric_id, metadata)` (version 2): the
+///   metadata text of a trial_telemetry row, when `post-metric --metadata` gave one.
 /// Timestamps are UTC text `YYYY-MM-DD HH:MM:SS.ffffff`, statuses their names ("SUCCEEDED").
 /// WAL mode, so other processes (`post-metric`) may write while an experiment runs.
 /// One connection, guarded by a mutex, shared by the experiments opened from it.
@@ -40,6 +42,8 @@ public:
     [[nodiscard]] std::unique_ptr<ExperimentStorage>
     attach_experiment(const std::string& experiment_id) override;
     [[nodiscard]] std::string location() const override;
+    [[nodiscard]] DeletedRows delete_experiment(const std::string& experiment_id,
+                                                bool dry_run) override;
 
 private:
     // Shared with the experiments opened from here, which may outlive this object.

@@ -89,6 +89,16 @@ public:
     /// moves by one microsecond.
     virtual void add_telemetry(std::int64_t trial_id,
                                const std::vector<TelemetrySample>& samples) = 0;
+    /// Records one sample posted from a trial's script (`post-metric`), with `metadata` text
+    /// when given. With `cumulative` the stored value is sample.value plus the metric's
+    /// latest-timed value in this trial (0 when none), read and written in one transaction so
+    /// concurrent posters add up. A colliding time moves by 1 us, as in add_telemetry.
+    /// Returns the sample as stored (time and value). ConfigError for an unknown trial, Error
+    /// when the previous value of a cumulative metric is not a number.
+    virtual TelemetrySample post_telemetry(std::int64_t trial_id,
+                                           const TelemetrySample& sample,
+                                           bool cumulative,
+                                           const std::optional<std::string>& metadata) = 0;
     /// Keeps the (size-capped) output tails and the failure reason of a trial's last run.
     virtual void save_trial_output(std::int64_t trial_id, const std::string& stdout_tail,
                                    const std::string& stderr_tail, const std::string& reason) = 0;
@@ -99,6 +109,9 @@ public:
     /// Marks the experiment finished (status, ts_end) and releases the driver pid.
     virtual void finish(Status status, Timestamp ts_end) = 0;
 };
+
+/// Rows that deleting an experiment removed (or would remove), by table, tables in name order.
+using DeletedRows = std::vector<std::pair<std::string, std::int64_t>>;
 
 /// A place that keeps experiments.
 class Storage
@@ -117,6 +130,13 @@ public:
     /// Error from storages that cannot (the default).
     [[nodiscard]] virtual std::unique_ptr<ExperimentStorage>
     attach_experiment(const std::string& experiment_id);
+    /// Deletes an experiment with every row that names it (trials, status history, results,
+    /// telemetry, metadata, output, objectives, tunables) and the configs that no other
+    /// experiment's trial uses, in one transaction; with `dry_run` it rolls back, counting
+    /// only. ConfigError for an unknown experiment or one whose driver process is alive;
+    /// Error from storages that cannot (the default).
+    [[nodiscard]] virtual DeletedRows delete_experiment(const std::string& experiment_id,
+                                                        bool dry_run);
     /// Where it is, for the run summary (a file path for SQLite).
     [[nodiscard]] virtual std::string location() const = 0;
 };

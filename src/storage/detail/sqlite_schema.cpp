@@ -171,9 +171,25 @@ void migrate_to_1(SQLite::Database& db)
     }
 }
 
+// 1 -> 2: the metadata text `post-metric --metadata` attaches to a telemetry sample, in a table
+// of its own so trial_telemetry stays exactly mlos_bench's.
+void migrate_to_2(SQLite::Database& db)
+{
+    db.exec(R"(CREATE TABLE IF NOT EXISTS trial_telemetry_metadata (
+    exp_id VARCHAR(512) NOT NULL,
+    trial_id INTEGER NOT NULL,
+    ts DATETIME NOT NULL,
+    metric_id VARCHAR(512) NOT NULL,
+    metadata TEXT NOT NULL,
+    PRIMARY KEY (exp_id, trial_id, ts, metric_id),
+    FOREIGN KEY(exp_id, trial_id) REFERENCES trial (exp_id, trial_id)
+))");
+}
+
 using Migration = void (*)(SQLite::Database&);
 // k_migrations[v] upgrades version v to v + 1.
-constexpr std::array<Migration, k_sqlite_schema_version> k_migrations = {&migrate_to_1};
+constexpr std::array<Migration, k_sqlite_schema_version> k_migrations = {&migrate_to_1,
+                                                                         &migrate_to_2};
 
 } // namespace
 

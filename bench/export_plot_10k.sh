@@ -3,7 +3,7 @@
 # export -o x.zip (target: under 0.5 s), plot (svg, png) and report. MockEnv records no
 # telemetry, so 10 samples per trial are added with sqlite3 for the export to carry some.
 # Needs a Release build (scripts/setup.sh), gnuplot and sqlite3.
-#   bench/results_10k.sh [TRIALS]
+#   bench/export_plot_10k.sh [TRIALS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$PWD/build/release/apps/mlosbench

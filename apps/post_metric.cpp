@@ -1,0 +1,106 @@
+#include "commands.hpp"
+#include "launch_flags.hpp"
+#include "mlosbench/storage/sqlite_storage.hpp"
+#include "mlosbench/util/error.hpp"
+#include "mlosbench/util/json.hpp"
+#include "mlosbench/util/time.hpp"
+#include "results_common.hpp"
+
+#include <charconv>
+#include <cstdlib>
+#include <filesystem>
+#include <optional>
+
+namespace mlosbench::app {
+namespace {
+
+std::optional<std::string> variable(const char* name)
+{
+    const char* value = std::getenv(name);
+    if (value == nullptr || *value == '\0') {
+        return std::nullopt;
+    }
+    return std::string(value);
+}
+
+std::string required_variable(const char* name)
+{
+    auto value = variable(name);
+    if (!value) {
+        throw ConfigError(std::string(name) +
+                          " is not set: post-metric runs inside a trial's script, whose "
+                          "environment names the storage, experiment and trial");
+    }
+    return *value;
+}
+
+} // namespace
+
+int post_metric_command(const std::vector<std::string>& args)
+{
+    CLI::App app("Record a telemetry sample for the running trial, from inside its script. The "
+                 "trial's environment names it: MLOSBENCH_STORAGE, MLOSBENCH_EXPERIMENT_ID, "
+                 "MLOSBENCH_TRIAL_ID. Prints nothing (a script's stdout may be parsed for "
+                 "results). Safe while the orchestrator and other trials write the same file.",
+                 "mlosbench post-metric");
+    std::string name;
+    std::string value_text;
+    bool cumulative = false;
+    std::optional<std::string> metadata;
+    std::string time_text;
+    std::string storage;
+    app.add_option("NAME", name, "Metric name, e.g. loss")->required();
+    app.add_option("VALUE", value_text, "A number")->required();
+    app.add_flag("--cumulative", cumulative,
+                 "Add VALUE to the metric's latest value in this trial (0 when none) and record "
+                 "the sum; atomic, so concurrent posters add up");
+    app.add_option("--metadata", metadata,
+                   "Text kept with the sample (shown by metrics; table trial_telemetry_metadata)");
+    app.add_option("--time", time_text,
+                   "When the value was measured: ISO 8601 (no zone means UTC; default: now). A "
+                   "time already taken by this metric moves by 1 microsecond");
+    app.add_option("--storage", storage,
+                   "Storage config or .db path (default: $MLOSBENCH_STORAGE)");
+    if (parse_args(app, args)) {
+        return 0;
+    }
+    setup_logging(std::string("warning"), std::nullopt);
+    const Json value = parse_scalar_text(value_text);
+    if (!value.is_number()) {
+        throw ConfigError("VALUE: expected a number, got '" + value_text + "'");
+    }
+    Timestamp time = now();
+    if (!time_text.empty()) {
+        const auto parsed = parse_timestamp(time_text);
+        if (!parsed) {
+            throw ConfigError("--time: expected an ISO 8601 time such as 2025-01-02T03:04:05Z, "
+                              "got '" +
+                              time_text + "'");
+        }
+        time = *parsed;
+    }
+    const std::string database =
+        storage.empty() ? required_variable("MLOSBENCH_STORAGE") : storage_database(storage);
+    const std::string experiment = required_variable("MLOSBENCH_EXPERIMENT_ID");
+    const std::string trial_text = required_variable("MLOSBENCH_TRIAL_ID");
+    std::int64_t trial_id = 0;
+    const auto [end, ec] =
+        std::from_chars(trial_text.data(), trial_text.data() + trial_text.size(), trial_id);
+    if (ec != std::errc() || end != trial_text.data() + trial_text.size()) {
+        throw ConfigError("MLOSBENCH_TRIAL_ID: expected a trial id (an integer), got '" +
+                          trial_text + "'");
+    }
+    if (database == ":memory:") {
+        throw ConfigError("MLOSBENCH_STORAGE: the experiment's storage is in memory; post-metric "
+                          "needs a storage file");
+    }
+    if (!std::filesystem::exists(database)) {
+        throw ConfigError(database, "", "storage file not found");
+    }
+    const auto records = open_sqlite_storage(database)->attach_experiment(experiment);
+    (void)records->post_telemetry(trial_id, TelemetrySample{time, name, value}, cumulative,
+                                  metadata);
+    return 0;
+}
+
+} // namespace mlosbench::app

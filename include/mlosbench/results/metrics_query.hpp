@@ -1,0 +1,63 @@
+#pragma once
+
+#include "mlosbench/util/json.hpp"
+#include "mlosbench/util/time.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlosbench {
+
+/// Where a metric sample comes from.
+enum class MetricSource {
+    telemetry, ///< a trial_telemetry row (read_telemetry_file, post-metric)
+    result,    ///< a trial_result row, timed at the trial's end (ts_end)
+};
+
+/// "telemetry" or "result".
+[[nodiscard]] const char* metric_source_name(MetricSource source);
+
+/// One row of `mlosbench metrics`: a sample, or the mean of a bucket of samples (summarize).
+struct MetricSample
+{
+    std::int64_t trial_id = 0;
+    Timestamp ts{};
+    std::string metric;
+    Json value; ///< a number, or the stored text when it is not one; null for NULL
+    MetricSource source = MetricSource::telemetry;
+    std::optional<std::string> metadata; ///< post-metric --metadata; never on summaries
+    std::int64_t count = 1;              ///< samples averaged into this row
+};
+
+/// What `metrics` selects. A series is the samples of one (trial, metric, source); --last and
+/// --summarize work per series, after --since, in that order.
+struct MetricsQuery
+{
+    std::optional<std::int64_t> trial_id; ///< only this trial
+    std::vector<std::string> metrics;     ///< only these metrics (empty: all)
+    std::optional<Timestamp> since;       ///< only samples at or after this time
+    std::optional<std::size_t> last;      ///< the last N samples of each series
+    std::optional<std::size_t> summarize; ///< at most N bucket means per series (N >= 1)
+    bool include_results = true;          ///< trial_result rows too
+};
+
+/// Sorts `samples` by trial, metric, source (telemetry first), time; stable for equal keys.
+void sort_metric_samples(std::vector<MetricSample>& samples);
+
+/// Applies `query`'s metric filter, since, last and summarize to sorted samples (trial filter
+/// and include_results are the reader's business). Result stays sorted.
+[[nodiscard]] std::vector<MetricSample> apply_metrics_query(std::vector<MetricSample> samples,
+                                                            const MetricsQuery& query);
+
+/// One series (sorted by time) averaged into at most `buckets` equal-width time buckets:
+/// width = ceil(span / buckets) microseconds over the series' first..last sample (the last
+/// sample falls in the last bucket); each bucket gives the mean of its numeric values, timed
+/// at the bucket's start, with count = samples averaged. Empty or non-numeric buckets are
+/// left out; a series spanning no time is one bucket.
+[[nodiscard]] std::vector<MetricSample> summarize_series(const std::vector<MetricSample>& series,
+                                                         std::size_t buckets);
+
+} // namespace mlosbench

@@ -1,0 +1,486 @@
+// `mlosbench post-metric`, `metrics` and `delete` end to end: trials whose scripts post
+// telemetry (4 at once), the tables and JSON checked against the SQLite rows; deleting one of
+// two experiments that share a config.
+#include "support/test_support.hpp"
+
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <cstdio>
+#include <cstdlib>
+#include <gtest/gtest.h>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <regex>
+#include <sstream>
+#include <sys/wait.h>
+#include <tuple>
+#include <unistd.h>
+
+namespace fs = std::filesystem;
+using namespace mlosbench::testing;
+
+namespace {
+
+constexpr int k_runners = 4;
+constexpr int k_posters = 2; // concurrent post-metric loops per trial
+constexpr int k_posts = 5;   // posts per loop
+
+std::string config(const std::string& name)
+{
+    return (tests_dir() / "e2e" / "configs" / name).string();
+}
+
+// Rows of a query, columns joined by '|', NULL as "<null>".
+std::vector<std::string> rows(const fs::path& db, const std::string& sql)
+{
+    SQLite::Database database(db.string(), SQLite::OPEN_READONLY);
+    SQLite::Statement query(database, sql);
+    std::vector<std::string> out;
+    while (query.executeStep()) {
+        std::string row;
+        for (int i = 0; i < query.getColumnCount(); ++i) {
+            row += (i == 0 ? "" : "|") +
+                   (query.getColumn(i).isNull() ? "<null>" : query.getColumn(i).getString());
+        }
+        out.push_back(row);
+    }
+    return out;
+}
+
+long long number(const fs::path& db, const std::string& sql)
+{
+    return std::stoll(rows(db, sql).at(0));
+}
+
+// A stored timestamp ("2025-01-01 00:00:20.000003") as metrics prints it.
+std::string iso(std::string stored)
+{
+    stored[10] = 'T';
+    return stored + "Z";
+}
+
+std::string text(const nlohmann::json& value)
+{
+    return value.is_string() ? value.get<std::string>()
+                             : (value.is_null() ? std::string("<null>") : value.dump());
+}
+
+// Four trials at once (4 runners), each posting telemetry from its script.
+class Metrics : public ::testing::Test
+{
+protected:
+    static void SetUpTestSuite()
+    {
+        s_dir = new TempDir();
+        s_db = s_dir->path() / "t.db";
+        const auto r = run_mlosbench({"--environment", config("telemetry_env.jsonc"),
+                                      "--trial-config-repeat-count", std::to_string(k_runners),
+                                      "--num-trial-runners", std::to_string(k_runners), "--storage",
+                                      s_db.string(), "--experiment-id", "tel", "--mlosbench_bin",
+                                      MLOSBENCH_BINARY, "--posters", std::to_string(k_posters),
+                                      "--posts", std::to_string(k_posts)},
+                                     s_dir->path());
+        ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    }
+    static void TearDownTestSuite()
+    {
+        delete s_dir;
+        s_dir = nullptr;
+    }
+    static CommandResult mlosbench(std::vector<std::string> args)
+    {
+        args.insert(args.end(), {"--storage", s_db.string()});
+        return run_mlosbench(args, s_dir->path());
+    }
+
+    static TempDir* s_dir;
+    static fs::path s_db;
+};
+
+TempDir* Metrics::s_dir = nullptr;
+fs::path Metrics::s_db;
+
+} // namespace
+
+TEST_F(Metrics, PostMetricFromFourRunnersAtOnceLosesNoSample)
+{
+    EXPECT_EQ(
+        rows(s_db, "SELECT COUNT(*), COUNT(DISTINCT trial_runner_id) FROM trial WHERE "
+                   "status = 'SUCCEEDED'"),
+        std::vector<std::string>{std::to_string(k_runners) + "|" + std::to_string(k_runners)});
+    constexpr int ticks = k_posters * k_posts;
+    for (int trial = 1; trial <= k_runners; ++trial) {
+        const std::string where =
+            " FROM trial_telemetry WHERE trial_id = " + std::to_string(trial) +
+            " AND metric_id = 'ticks'";
+        // Every cumulative +1 kept under its own time, the running sums 1..ticks.
+        EXPECT_EQ(rows(s_db, "SELECT COUNT(*), COUNT(DISTINCT ts), MIN(CAST(metric_value AS "
+                             "INTEGER)), MAX(CAST(metric_value AS INTEGER))" +
+                                 where),
+                  std::vector<std::string>{std::to_string(ticks) + "|" + std::to_string(ticks) +
+                                           "|1|" + std::to_string(ticks)})
+            << "trial " << trial;
+        EXPECT_EQ(rows(s_db, "SELECT ts, metric_value FROM trial_telemetry WHERE trial_id = " +
+                                 std::to_string(trial) +
+                                 " AND metric_id IN ('loss', 'bytes') ORDER BY metric_id, ts"),
+                  (std::vector<std::string>{
+                      "2025-01-01 00:00:00.000000|100", "2025-01-01 00:00:10.500000|150",
+                      "2025-01-01 00:00:00.000000|0.5", "2025-01-01 00:00:10.000000|0.25"}));
+    }
+    EXPECT_EQ(rows(s_db, "SELECT metric_id, ts, metadata FROM trial_telemetry_metadata WHERE "
+                         "trial_id = 2 ORDER BY ts"),
+              (std::vector<std::string>{"loss|2025-01-01 00:00:00.000000|epoch 1",
+                                        "loss|2025-01-01 00:00:10.000000|epoch 2"}));
+}
+
+TEST_F(Metrics, TableAndJsonMatchTheStoredRows)
+{
+    const auto j = mlosbench({"metrics", "tel", "--json"});
+    ASSERT_EQ(j.exit_code, 0) << j.err;
+    const auto doc = nlohmann::json::parse(j.out);
+    std::vector<std::string> got;
+    for (const auto& row : doc) {
+        got.push_back(text(row["trial_id"]) + "|" + text(row["ts"]) + "|" + text(row["metric"]) +
+                      "|" + text(row["value"]) + "|" + text(row["source"]) + "|" +
+                      text(row["metadata"]));
+    }
+    // The same, straight from the tables: telemetry then the trial's results at its end.
+    std::vector<std::string> want;
+    SQLite::Database db(s_db.string(), SQLite::OPEN_READONLY);
+    SQLite::Statement query(
+        db, "SELECT trial_id, ts, metric_id, metric_value, 0 AS source, metadata FROM "
+            "trial_telemetry LEFT JOIN trial_telemetry_metadata USING (exp_id, trial_id, ts, "
+            "metric_id) UNION ALL SELECT trial_id, ts_end, metric_id, metric_value, 1, NULL "
+            "FROM trial_result JOIN trial USING (exp_id, trial_id) ORDER BY trial_id, metric_id, "
+            "source, ts");
+    while (query.executeStep()) {
+        want.push_back(query.getColumn(0).getString() + "|" + iso(query.getColumn(1).getString()) +
+                       "|" + query.getColumn(2).getString() + "|" + query.getColumn(3).getString() +
+                       "|" + (query.getColumn(4).getInt() == 0 ? "telemetry" : "result") + "|" +
+                       (query.getColumn(5).isNull() ? "<null>" : query.getColumn(5).getString()));
+    }
+    EXPECT_EQ(got, want);
+    EXPECT_EQ(want.size(), static_cast<std::size_t>(k_runners * (4 + k_posters * k_posts + 1)));
+
+    // The table of trial 1: one line per sample.
+    const auto r = mlosbench({"metrics", "tel", "--trial", "1"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    std::istringstream lines(r.out);
+    std::string header;
+    std::getline(lines, header);
+    EXPECT_TRUE(std::regex_match(header, std::regex("TRIAL +TS +METRIC +VALUE +SOURCE +METADATA")))
+        << header;
+    std::vector<std::string> body;
+    for (std::string line; std::getline(lines, line);) {
+        body.push_back(line);
+    }
+    EXPECT_EQ(body.size(), static_cast<std::size_t>(number(
+                               s_db, "SELECT (SELECT COUNT(*) FROM trial_telemetry WHERE trial_id "
+                                     "= 1) + (SELECT COUNT(*) FROM trial_result WHERE trial_id "
+                                     "= 1)")));
+    // Sorted by metric, then time: bytes, bytes, loss, loss, the score result, ticks...
+    EXPECT_TRUE(std::regex_match(
+        body.at(2),
+        std::regex("1 +2025-01-01T00:00:00\\.000000Z +loss +0\\.5 +telemetry +epoch 1")))
+        << r.out;
+    const std::string end = iso(rows(s_db, "SELECT ts_end FROM trial WHERE trial_id = 1").at(0));
+    EXPECT_TRUE(std::regex_match(body.at(4), std::regex("1 +" + end + " +score +7 +result +-")))
+        << r.out;
+    constexpr int ticks = k_posters * k_posts;
+    char last[64];
+    std::snprintf(last, sizeof last, "1 +2025-01-01T00:00:20\\.%06dZ +ticks +%d +telemetry +-",
+                  ticks - 1, ticks);
+    EXPECT_TRUE(std::regex_match(body.back(), std::regex(last))) << r.out;
+}
+
+TEST_F(Metrics, SummarizeLastAndSinceGiveTheStoredNumbers)
+{
+    constexpr int ticks = k_posters * k_posts;
+    // One bucket: the mean of the running sums 1..ticks, timed at the first sample.
+    auto r = mlosbench(
+        {"metrics", "tel", "--trial", "3", "--metric", "ticks", "--summarize", "1", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    auto doc = nlohmann::json::parse(r.out);
+    ASSERT_EQ(doc.size(), 1U) << r.out;
+    EXPECT_DOUBLE_EQ(doc[0]["value"].get<double>(), (ticks + 1) / 2.0);
+    EXPECT_EQ(doc[0]["count"], ticks);
+    EXPECT_EQ(doc[0]["ts"], "2025-01-01T00:00:20.000000Z");
+
+    // Two metrics, each summarized in 2 buckets of 5.25 s over 00:00:00..00:00:10.5.
+    r = mlosbench({"metrics", "tel", "--trial", "3", "--metric", "bytes", "--metric", "loss",
+                   "--summarize", "2", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    doc = nlohmann::json::parse(r.out);
+    ASSERT_EQ(doc.size(), 4U) << r.out;
+    EXPECT_EQ(doc[1]["ts"], "2025-01-01T00:00:05.250000Z");
+    EXPECT_EQ(doc[1]["value"], 150.0);
+    EXPECT_EQ(doc[3]["ts"], "2025-01-01T00:00:05.000000Z"); // loss spans 10 s: 5 s buckets
+
+    r = mlosbench({"metrics", "tel", "--metric", "ticks", "--last", "1", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    doc = nlohmann::json::parse(r.out);
+    ASSERT_EQ(doc.size(), static_cast<std::size_t>(k_runners));
+    for (const auto& row : doc) {
+        EXPECT_EQ(row["value"], ticks);
+        EXPECT_EQ(row["ts"],
+                  iso(rows(s_db, "SELECT MAX(ts) FROM trial_telemetry WHERE metric_id = 'ticks' "
+                                 "AND trial_id = " +
+                                     text(row["trial_id"]))
+                          .at(0)));
+    }
+
+    // At or after 00:00:10 (given in the storage's own form), telemetry only.
+    r = mlosbench({"metrics", "tel", "--since", "2025-01-01 00:00:10.000000", "--no-results",
+                   "--metric", "loss", "--metric", "score", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    doc = nlohmann::json::parse(r.out);
+    ASSERT_EQ(doc.size(), static_cast<std::size_t>(k_runners));
+    for (const auto& row : doc) {
+        EXPECT_EQ(row["metric"], "loss");
+        EXPECT_EQ(row["value"], 0.25);
+        EXPECT_EQ(row["metadata"], "epoch 2");
+    }
+}
+
+namespace {
+
+// A small experiment ("loc", one trial of local_env.jsonc) for the error cases.
+class MetricsErrors : public ::testing::Test
+{
+protected:
+    void SetUp() override
+    {
+        const auto r = run_mlosbench({"--environment", config("local_env.jsonc"), "--storage",
+                                      m_db.string(), "--experiment-id", "tel"},
+                                     m_dir.path());
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+    }
+    CommandResult mlosbench(std::vector<std::string> args)
+    {
+        args.insert(args.end(), {"--storage", m_db.string()});
+        return run_mlosbench(args, m_dir.path());
+    }
+
+    TempDir m_dir;
+    fs::path m_db = m_dir.path() / "e.db";
+};
+
+} // namespace
+
+TEST_F(MetricsErrors, BadArgumentsAreExit2)
+{
+    auto r = mlosbench({"metrics", "nope"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: unknown experiment 'nope'\n");
+    r = mlosbench({"metrics", "tel", "--trial", "99"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: unknown trial 99 in experiment 'tel'\n");
+    r = mlosbench({"metrics", "tel", "--since", "yesterday"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: --since: expected an ISO 8601 time such as "
+                     "2025-01-02T03:04:05Z, got 'yesterday'\n");
+    r = mlosbench({"metrics", "tel", "--summarize", "0"});
+    EXPECT_EQ(r.exit_code, 2);
+}
+
+TEST_F(MetricsErrors, PostMetricOutsideATrialOrWithABadValueIsExit2)
+{
+    auto r = run_mlosbench({"post-metric", "loss", "1"}, m_dir.path());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: MLOSBENCH_STORAGE is not set: post-metric runs inside a "
+                     "trial's script, whose environment names the storage, experiment and "
+                     "trial\n");
+    const std::vector<std::string> env = {"MLOSBENCH_STORAGE=" + m_db.string(),
+                                          "MLOSBENCH_EXPERIMENT_ID=tel"};
+    r = run_mlosbench({"post-metric", "loss", "1"}, m_dir.path(), env);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("MLOSBENCH_TRIAL_ID is not set"), std::string::npos) << r.err;
+
+    auto trial_env = env;
+    trial_env.emplace_back("MLOSBENCH_TRIAL_ID=1");
+    r = run_mlosbench({"post-metric", "loss", "fast"}, m_dir.path(), trial_env);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: VALUE: expected a number, got 'fast'\n");
+    r = run_mlosbench({"post-metric", "loss", "1", "--time", "noon"}, m_dir.path(), trial_env);
+    EXPECT_EQ(r.exit_code, 2);
+
+    auto bad_trial = env;
+    bad_trial.emplace_back("MLOSBENCH_TRIAL_ID=99");
+    r = run_mlosbench({"post-metric", "loss", "1"}, m_dir.path(), bad_trial);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: experiment 'tel' has no trial 99\n");
+    EXPECT_EQ(number(m_db, "SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 99"), 0);
+
+    // A negative value is a value, not an option; nothing printed on stdout.
+    r = run_mlosbench({"post-metric", "delta", "-2.5"}, m_dir.path(), trial_env);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(rows(m_db, "SELECT metric_value FROM trial_telemetry WHERE metric_id = 'delta'"),
+              std::vector<std::string>{"-2.5"});
+}
+
+// Two experiments share the default config; deleting one leaves the other whole.
+TEST(Delete, RemovesOneExperimentAndTheConfigsOnlyItUses)
+{
+    TempDir dir;
+    const fs::path db = dir.path() / "d.db";
+    const auto run = [&](const std::string& id, const std::vector<std::string>& extra) {
+        std::vector<std::string> args = {"--environment", config("local_env.jsonc"), "--storage",
+                                         db.string(),     "--experiment-id",         id};
+        args.insert(args.end(), extra.begin(), extra.end());
+        const auto r = run_mlosbench(args, dir.path());
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+    };
+    run("keep", {});
+    run("gone", {});
+    run("gone", {"--optimizer", config("mock_opt.jsonc")});
+    const auto mlosbench = [&](std::vector<std::string> args) {
+        args.insert(args.end(), {"--storage", db.string()});
+        return run_mlosbench(args, dir.path());
+    };
+    const std::vector<std::string> tables =
+        rows(db, "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS (SELECT 1 "
+                 "FROM pragma_table_info(m.name) WHERE name = 'exp_id') ORDER BY m.name");
+    EXPECT_GE(tables.size(), 10U);
+    std::map<std::string, long long> kept_rows;
+    for (const auto& table : tables) {
+        kept_rows[table] = number(db, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'keep'");
+        if (table != "trial_telemetry_metadata") { // local_env.jsonc posts no metadata
+            EXPECT_GT(number(db, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'gone'"), 0)
+                << table;
+        }
+    }
+    const std::string gone_only = "SELECT DISTINCT config_id FROM trial WHERE exp_id = 'gone' AND "
+                                  "config_id NOT IN (SELECT config_id FROM trial WHERE exp_id = "
+                                  "'keep')";
+    const long long gone_configs = static_cast<long long>(rows(db, gone_only).size());
+    ASSERT_GT(gone_configs, 0);
+    const auto shared = rows(db, "SELECT DISTINCT config_id FROM trial WHERE exp_id = 'gone' AND "
+                                 "config_id IN (SELECT config_id FROM trial WHERE exp_id = "
+                                 "'keep')");
+    ASSERT_EQ(shared.size(), 1U);
+    const long long configs = number(db, "SELECT COUNT(*) FROM config");
+    const long long params = number(db, "SELECT COUNT(*) FROM config_param");
+    const long long gone_params =
+        number(db, "SELECT COUNT(*) FROM config_param WHERE config_id IN (" + gone_only + ")");
+
+    // Not a terminal and no --yes: refused, nothing deleted.
+    auto r = mlosbench({"delete", "gone"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: refusing to delete experiment 'gone' without "
+                     "confirmation: stdin is not a terminal; pass --yes\n");
+    // Its driver alive (this process stands in for it): refused.
+    {
+        SQLite::Database database(db.string(), SQLite::OPEN_READWRITE);
+        database.exec("UPDATE experiment SET driver_pid = " + std::to_string(::getpid()) +
+                      " WHERE exp_id = 'gone'");
+    }
+    r = mlosbench({"delete", "gone", "--yes"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: experiment 'gone' is being run by process " +
+                         std::to_string(::getpid()) + ": stop it before deleting the experiment\n");
+    EXPECT_EQ(number(db, "SELECT COUNT(*) FROM trial WHERE exp_id = 'gone'"), 6);
+    {
+        SQLite::Database database(db.string(), SQLite::OPEN_READWRITE);
+        database.exec("UPDATE experiment SET driver_pid = NULL WHERE exp_id = 'gone'");
+    }
+
+    r = mlosbench({"delete", "gone", "--yes", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto doc = nlohmann::json::parse(r.out);
+    EXPECT_EQ(doc["exp_id"], "gone");
+    EXPECT_EQ(doc["deleted"]["trial"], 6);
+    EXPECT_EQ(doc["deleted"]["config"], gone_configs);
+    EXPECT_EQ(doc["deleted"]["config_param"], gone_params);
+
+    for (const auto& table : tables) {
+        EXPECT_EQ(number(db, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'gone'"), 0)
+            << table;
+        EXPECT_EQ(number(db, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'keep'"),
+                  kept_rows[table])
+            << table;
+    }
+    EXPECT_EQ(number(db, "SELECT COUNT(*) FROM config"), configs - gone_configs);
+    EXPECT_EQ(number(db, "SELECT COUNT(*) FROM config_param"), params - gone_params);
+    EXPECT_EQ(number(db, "SELECT COUNT(*) FROM config WHERE config_id = " + shared[0]), 1);
+    EXPECT_EQ(number(db, "SELECT COUNT(*) FROM config_param WHERE config_id = " + shared[0]), 2);
+
+    r = mlosbench({"show", "--json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto experiments = nlohmann::json::parse(r.out);
+    ASSERT_EQ(experiments.size(), 1U);
+    EXPECT_EQ(experiments[0]["exp_id"], "keep");
+    r = mlosbench({"show", "gone"});
+    EXPECT_EQ(r.exit_code, 2);
+    r = mlosbench({"delete", "gone", "--yes"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: there is no experiment 'gone' in " + db.string() + "\n");
+}
+
+// Metadata rows with secret names (as a file written by mlos_bench may hold) are masked.
+TEST(Show, MasksSecretMetadataOfATrial)
+{
+    TempDir dir;
+    const fs::path db = dir.path() / "s.db";
+    auto r = run_mlosbench({"--environment", config("local_env.jsonc"), "--storage", db.string(),
+                            "--experiment-id", "sec"},
+                           dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    {
+        SQLite::Database database(db.string(), SQLite::OPEN_READWRITE);
+        database.exec("INSERT INTO trial_param VALUES ('sec', 1, 'db_password', 'hunter2'), "
+                      "('sec', 1, 'API_TOKEN', 'tok123'), ('sec', 1, 'ssh_key', 'k3y'), "
+                      "('sec', 1, 'client_secret', 's3cr3t'), ('sec', 1, 'note', 'visible')");
+    }
+    r = run_mlosbench({"show", "sec", "--trial", "1", "--storage", db.string()}, dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    for (const char* secret : {"hunter2", "tok123", "k3y", "s3cr3t"}) {
+        EXPECT_EQ(r.out.find(secret), std::string::npos) << secret << "\n" << r.out;
+    }
+    EXPECT_NE(r.out.find("  db_password = ******\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("  API_TOKEN = ******\n"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("  note = visible\n"), std::string::npos) << r.out;
+    r = run_mlosbench({"show", "sec", "--trial", "1", "--json", "--storage", db.string()},
+                      dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto doc = nlohmann::json::parse(r.out);
+    EXPECT_EQ(doc["metadata"]["db_password"], "******");
+    EXPECT_EQ(doc["metadata"]["ssh_key"], "******");
+    EXPECT_EQ(doc["metadata"]["client_secret"], "******");
+    EXPECT_EQ(doc["metadata"]["note"], "visible");
+    // Tunables are never masked.
+    EXPECT_EQ(doc["config"]["x"], 7);
+}
+
+// On a terminal (script(1) gives it one) delete asks, and only "y" deletes.
+TEST(Delete, AsksOnATerminal)
+{
+    TempDir dir;
+    const fs::path db = dir.path() / "q.db";
+    const auto r = run_mlosbench({"--environment", config("local_env.jsonc"), "--storage",
+                                  db.string(), "--experiment-id", "ask"},
+                                 dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto answer = [&](const std::string& reply) {
+        const fs::path input = dir.write("answer", reply + "\n");
+        const fs::path output = dir.path() / "output";
+        const std::string command = "script -qec '" + std::string(MLOSBENCH_BINARY) +
+                                    " delete ask --storage " + db.string() + "' /dev/null < " +
+                                    input.string() + " > " + output.string() + " 2>&1";
+        const int status = std::system(command.c_str());
+        return std::pair{WIFEXITED(status) ? WEXITSTATUS(status) : -1, read_file(output)};
+    };
+    auto [code, out] = answer("n");
+    EXPECT_EQ(code, 1) << out;
+    EXPECT_NE(out.find("Delete experiment 'ask' from " + db.string() +
+                       " (config 1, config_param 2, experiment 1, "),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("? [y/N] mlosbench: not deleted"), std::string::npos) << out;
+    EXPECT_EQ(number(db, "SELECT COUNT(*) FROM experiment"), 1);
+    std::tie(code, out) = answer("y");
+    EXPECT_EQ(code, 0) << out;
+    EXPECT_NE(out.find("deleted experiment 'ask': config 1, config_param 2, experiment 1, "),
+              std::string::npos)
+        << out;
+    EXPECT_EQ(number(db, "SELECT COUNT(*) FROM experiment"), 0);
+}
