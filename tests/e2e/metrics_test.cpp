@@ -1,6 +1,7 @@
 // `mlosbench post-metric`, `metrics` and `delete` end to end: trials whose scripts post
 // telemetry (4 at once), the tables and JSON checked against the SQLite rows; deleting one of
 // two experiments that share a config.
+#include "support/sql_rows.hpp"
 #include "support/test_support.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
@@ -24,33 +25,6 @@ constexpr int k_runners = 4;
 constexpr int k_posters = 2; // concurrent post-metric loops per trial
 constexpr int k_posts = 5;   // posts per loop
 
-std::string config(const std::string& name)
-{
-    return (tests_dir() / "e2e" / "configs" / name).string();
-}
-
-// Rows of a query, columns joined by '|', NULL as "<null>".
-std::vector<std::string> rows(const fs::path& db, const std::string& sql)
-{
-    SQLite::Database database(db.string(), SQLite::OPEN_READONLY);
-    SQLite::Statement query(database, sql);
-    std::vector<std::string> out;
-    while (query.executeStep()) {
-        std::string row;
-        for (int i = 0; i < query.getColumnCount(); ++i) {
-            row += (i == 0 ? "" : "|") +
-                   (query.getColumn(i).isNull() ? "<null>" : query.getColumn(i).getString());
-        }
-        out.push_back(row);
-    }
-    return out;
-}
-
-long long number(const fs::path& db, const std::string& sql)
-{
-    return std::stoll(rows(db, sql).at(0));
-}
-
 // A stored timestamp ("2025-01-01 00:00:20.000003") as metrics prints it.
 std::string iso(std::string stored)
 {
@@ -72,7 +46,7 @@ protected:
     {
         s_dir = new TempDir();
         s_db = s_dir->path() / "t.db";
-        const auto r = run_mlosbench({"--environment", config("telemetry_env.jsonc"),
+        const auto r = run_mlosbench({"--environment", e2e_config("telemetry_env.jsonc"),
                                       "--trial-config-repeat-count", std::to_string(k_runners),
                                       "--num-trial-runners", std::to_string(k_runners), "--storage",
                                       s_db.string(), "--experiment-id", "tel", "--mlosbench_bin",
@@ -104,7 +78,7 @@ fs::path Metrics::s_db;
 TEST_F(Metrics, PostMetricFromFourRunnersAtOnceLosesNoSample)
 {
     EXPECT_EQ(
-        rows(s_db, "SELECT COUNT(*), COUNT(DISTINCT trial_runner_id) FROM trial WHERE "
+        sql_rows(s_db, "SELECT COUNT(*), COUNT(DISTINCT trial_runner_id) FROM trial WHERE "
                    "status = 'SUCCEEDED'"),
         std::vector<std::string>{std::to_string(k_runners) + "|" + std::to_string(k_runners)});
     constexpr int ticks = k_posters * k_posts;
@@ -113,20 +87,20 @@ TEST_F(Metrics, PostMetricFromFourRunnersAtOnceLosesNoSample)
             " FROM trial_telemetry WHERE trial_id = " + std::to_string(trial) +
             " AND metric_id = 'ticks'";
         // Every cumulative +1 kept under its own time, the running sums 1..ticks.
-        EXPECT_EQ(rows(s_db, "SELECT COUNT(*), COUNT(DISTINCT ts), MIN(CAST(metric_value AS "
+        EXPECT_EQ(sql_rows(s_db, "SELECT COUNT(*), COUNT(DISTINCT ts), MIN(CAST(metric_value AS "
                              "INTEGER)), MAX(CAST(metric_value AS INTEGER))" +
                                  where),
                   std::vector<std::string>{std::to_string(ticks) + "|" + std::to_string(ticks) +
                                            "|1|" + std::to_string(ticks)})
             << "trial " << trial;
-        EXPECT_EQ(rows(s_db, "SELECT ts, metric_value FROM trial_telemetry WHERE trial_id = " +
+        EXPECT_EQ(sql_rows(s_db, "SELECT ts, metric_value FROM trial_telemetry WHERE trial_id = " +
                                  std::to_string(trial) +
                                  " AND metric_id IN ('loss', 'bytes') ORDER BY metric_id, ts"),
                   (std::vector<std::string>{
                       "2025-01-01 00:00:00.000000|100", "2025-01-01 00:00:10.500000|150",
                       "2025-01-01 00:00:00.000000|0.5", "2025-01-01 00:00:10.000000|0.25"}));
     }
-    EXPECT_EQ(rows(s_db, "SELECT metric_id, ts, metadata FROM trial_telemetry_metadata WHERE "
+    EXPECT_EQ(sql_rows(s_db, "SELECT metric_id, ts, metadata FROM trial_telemetry_metadata WHERE "
                          "trial_id = 2 ORDER BY ts"),
               (std::vector<std::string>{"loss|2025-01-01 00:00:00.000000|epoch 1",
                                         "loss|2025-01-01 00:00:10.000000|epoch 2"}));
@@ -173,7 +147,7 @@ TEST_F(Metrics, TableAndJsonMatchTheStoredRows)
     for (std::string line; std::getline(lines, line);) {
         body.push_back(line);
     }
-    EXPECT_EQ(body.size(), static_cast<std::size_t>(number(
+    EXPECT_EQ(body.size(), static_cast<std::size_t>(sql_count(
                                s_db, "SELECT (SELECT COUNT(*) FROM trial_telemetry WHERE trial_id "
                                      "= 1) + (SELECT COUNT(*) FROM trial_result WHERE trial_id "
                                      "= 1)")));
@@ -182,7 +156,7 @@ TEST_F(Metrics, TableAndJsonMatchTheStoredRows)
         body.at(2),
         std::regex("1 +2025-01-01T00:00:00\\.000000Z +loss +0\\.5 +telemetry +epoch 1")))
         << r.out;
-    const std::string end = iso(rows(s_db, "SELECT ts_end FROM trial WHERE trial_id = 1").at(0));
+    const std::string end = iso(sql_rows(s_db, "SELECT ts_end FROM trial WHERE trial_id = 1").at(0));
     EXPECT_TRUE(std::regex_match(body.at(4), std::regex("1 +" + end + " +score +7 +result +-")))
         << r.out;
     constexpr int ticks = k_posters * k_posts;
@@ -222,7 +196,7 @@ TEST_F(Metrics, SummarizeLastAndSinceGiveTheStoredNumbers)
     for (const auto& row : doc) {
         EXPECT_EQ(row["value"], ticks);
         EXPECT_EQ(row["ts"],
-                  iso(rows(s_db, "SELECT MAX(ts) FROM trial_telemetry WHERE metric_id = 'ticks' "
+                  iso(sql_rows(s_db, "SELECT MAX(ts) FROM trial_telemetry WHERE metric_id = 'ticks' "
                                  "AND trial_id = " +
                                      text(row["trial_id"]))
                           .at(0)));
@@ -249,7 +223,7 @@ class MetricsErrors : public ::testing::Test
 protected:
     void SetUp() override
     {
-        const auto r = run_mlosbench({"--environment", config("local_env.jsonc"), "--storage",
+        const auto r = run_mlosbench({"--environment", e2e_config("local_env.jsonc"), "--storage",
                                       m_db.string(), "--experiment-id", "tel"},
                                      m_dir.path());
         ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -308,13 +282,13 @@ TEST_F(MetricsErrors, PostMetricOutsideATrialOrWithABadValueIsExit2)
     r = run_mlosbench({"post-metric", "loss", "1"}, m_dir.path(), bad_trial);
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "mlosbench: error: experiment 'tel' has no trial 99\n");
-    EXPECT_EQ(number(m_db, "SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 99"), 0);
+    EXPECT_EQ(sql_count(m_db, "SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 99"), 0);
 
     // A negative value is a value, not an option; nothing printed on stdout.
     r = run_mlosbench({"post-metric", "delta", "-2.5"}, m_dir.path(), trial_env);
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.out, "");
-    EXPECT_EQ(rows(m_db, "SELECT metric_value FROM trial_telemetry WHERE metric_id = 'delta'"),
+    EXPECT_EQ(sql_rows(m_db, "SELECT metric_value FROM trial_telemetry WHERE metric_id = 'delta'"),
               std::vector<std::string>{"-2.5"});
 }
 
@@ -324,7 +298,7 @@ TEST(Delete, RemovesOneExperimentAndTheConfigsOnlyItUses)
     TempDir dir;
     const fs::path db = dir.path() / "d.db";
     const auto run = [&](const std::string& id, const std::vector<std::string>& extra) {
-        std::vector<std::string> args = {"--environment", config("local_env.jsonc"), "--storage",
+        std::vector<std::string> args = {"--environment", e2e_config("local_env.jsonc"), "--storage",
                                          db.string(),     "--experiment-id",         id};
         args.insert(args.end(), extra.begin(), extra.end());
         const auto r = run_mlosbench(args, dir.path());
@@ -332,36 +306,36 @@ TEST(Delete, RemovesOneExperimentAndTheConfigsOnlyItUses)
     };
     run("keep", {});
     run("gone", {});
-    run("gone", {"--optimizer", config("mock_opt.jsonc")});
+    run("gone", {"--optimizer", e2e_config("mock_opt.jsonc")});
     const auto mlosbench = [&](std::vector<std::string> args) {
         args.insert(args.end(), {"--storage", db.string()});
         return run_mlosbench(args, dir.path());
     };
     const std::vector<std::string> tables =
-        rows(db, "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS (SELECT 1 "
+        sql_rows(db, "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS (SELECT 1 "
                  "FROM pragma_table_info(m.name) WHERE name = 'exp_id') ORDER BY m.name");
     EXPECT_GE(tables.size(), 10U);
     std::map<std::string, long long> kept_rows;
     for (const auto& table : tables) {
-        kept_rows[table] = number(db, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'keep'");
+        kept_rows[table] = sql_count(db, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'keep'");
         if (table != "trial_telemetry_metadata") { // local_env.jsonc posts no metadata
-            EXPECT_GT(number(db, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'gone'"), 0)
+            EXPECT_GT(sql_count(db, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'gone'"), 0)
                 << table;
         }
     }
     const std::string gone_only = "SELECT DISTINCT config_id FROM trial WHERE exp_id = 'gone' AND "
                                   "config_id NOT IN (SELECT config_id FROM trial WHERE exp_id = "
                                   "'keep')";
-    const long long gone_configs = static_cast<long long>(rows(db, gone_only).size());
+    const long long gone_configs = static_cast<long long>(sql_rows(db, gone_only).size());
     ASSERT_GT(gone_configs, 0);
-    const auto shared = rows(db, "SELECT DISTINCT config_id FROM trial WHERE exp_id = 'gone' AND "
+    const auto shared = sql_rows(db, "SELECT DISTINCT config_id FROM trial WHERE exp_id = 'gone' AND "
                                  "config_id IN (SELECT config_id FROM trial WHERE exp_id = "
                                  "'keep')");
     ASSERT_EQ(shared.size(), 1U);
-    const long long configs = number(db, "SELECT COUNT(*) FROM config");
-    const long long params = number(db, "SELECT COUNT(*) FROM config_param");
+    const long long configs = sql_count(db, "SELECT COUNT(*) FROM config");
+    const long long params = sql_count(db, "SELECT COUNT(*) FROM config_param");
     const long long gone_params =
-        number(db, "SELECT COUNT(*) FROM config_param WHERE config_id IN (" + gone_only + ")");
+        sql_count(db, "SELECT COUNT(*) FROM config_param WHERE config_id IN (" + gone_only + ")");
 
     // Not a terminal and no --yes: refused, nothing deleted.
     auto r = mlosbench({"delete", "gone"});
@@ -378,7 +352,7 @@ TEST(Delete, RemovesOneExperimentAndTheConfigsOnlyItUses)
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "mlosbench: error: experiment 'gone' is being run by process " +
                          std::to_string(::getpid()) + ": stop it before deleting the experiment\n");
-    EXPECT_EQ(number(db, "SELECT COUNT(*) FROM trial WHERE exp_id = 'gone'"), 6);
+    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM trial WHERE exp_id = 'gone'"), 6);
     {
         SQLite::Database database(db.string(), SQLite::OPEN_READWRITE);
         database.exec("UPDATE experiment SET driver_pid = NULL WHERE exp_id = 'gone'");
@@ -393,16 +367,16 @@ TEST(Delete, RemovesOneExperimentAndTheConfigsOnlyItUses)
     EXPECT_EQ(doc["deleted"]["config_param"], gone_params);
 
     for (const auto& table : tables) {
-        EXPECT_EQ(number(db, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'gone'"), 0)
+        EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'gone'"), 0)
             << table;
-        EXPECT_EQ(number(db, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'keep'"),
+        EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'keep'"),
                   kept_rows[table])
             << table;
     }
-    EXPECT_EQ(number(db, "SELECT COUNT(*) FROM config"), configs - gone_configs);
-    EXPECT_EQ(number(db, "SELECT COUNT(*) FROM config_param"), params - gone_params);
-    EXPECT_EQ(number(db, "SELECT COUNT(*) FROM config WHERE config_id = " + shared[0]), 1);
-    EXPECT_EQ(number(db, "SELECT COUNT(*) FROM config_param WHERE config_id = " + shared[0]), 2);
+    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM config"), configs - gone_configs);
+    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM config_param"), params - gone_params);
+    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM config WHERE config_id = " + shared[0]), 1);
+    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM config_param WHERE config_id = " + shared[0]), 2);
 
     r = mlosbench({"show", "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -421,7 +395,7 @@ TEST(Show, MasksSecretMetadataOfATrial)
 {
     TempDir dir;
     const fs::path db = dir.path() / "s.db";
-    auto r = run_mlosbench({"--environment", config("local_env.jsonc"), "--storage", db.string(),
+    auto r = run_mlosbench({"--environment", e2e_config("local_env.jsonc"), "--storage", db.string(),
                             "--experiment-id", "sec"},
                            dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -456,7 +430,7 @@ TEST(Delete, AsksOnATerminal)
 {
     TempDir dir;
     const fs::path db = dir.path() / "q.db";
-    const auto r = run_mlosbench({"--environment", config("local_env.jsonc"), "--storage",
+    const auto r = run_mlosbench({"--environment", e2e_config("local_env.jsonc"), "--storage",
                                   db.string(), "--experiment-id", "ask"},
                                  dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -476,11 +450,11 @@ TEST(Delete, AsksOnATerminal)
               std::string::npos)
         << out;
     EXPECT_NE(out.find("? [y/N] mlosbench: not deleted"), std::string::npos) << out;
-    EXPECT_EQ(number(db, "SELECT COUNT(*) FROM experiment"), 1);
+    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM experiment"), 1);
     std::tie(code, out) = answer("y");
     EXPECT_EQ(code, 0) << out;
     EXPECT_NE(out.find("deleted experiment 'ask': config 1, config_param 2, experiment 1, "),
               std::string::npos)
         << out;
-    EXPECT_EQ(number(db, "SELECT COUNT(*) FROM experiment"), 0);
+    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM experiment"), 0);
 }

@@ -2,9 +2,9 @@
 // archive read back with libzip and compared with the SQLite rows, the images parsed, the
 // HTML page loaded in headless Chromium.
 #include "mlosbench/util/process.hpp"
+#include "support/sql_rows.hpp"
 #include "support/test_support.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -17,30 +17,12 @@ using namespace mlosbench::testing;
 
 namespace {
 
-std::string config(const std::string& name)
-{
-    return (tests_dir() / "e2e" / "configs" / name).string();
-}
-
-std::string scalar(const fs::path& db, const std::string& sql)
-{
-    SQLite::Database database(db.string(), SQLite::OPEN_READONLY);
-    SQLite::Statement query(database, sql);
-    EXPECT_TRUE(query.executeStep()) << sql;
-    return query.getColumn(0).getString();
-}
-
-// Each row of `sql` as its columns joined by ",".
+// Each row of `sql` as its columns joined by ",", one line each.
 std::string csv_rows(const fs::path& db, const std::string& sql)
 {
-    SQLite::Database database(db.string(), SQLite::OPEN_READONLY);
-    SQLite::Statement query(database, sql);
     std::string out;
-    while (query.executeStep()) {
-        for (int i = 0; i < query.getColumnCount(); ++i) {
-            out += (i == 0 ? "" : ",") + query.getColumn(i).getString();
-        }
-        out += "\n";
+    for (const auto& row : sql_rows(db, sql, ',')) {
+        out += row + "\n";
     }
     return out;
 }
@@ -108,15 +90,15 @@ protected:
         }
         CommandResult r;
         if (exp_id == "res1") {
-            r = run_mlosbench({"--environment", config("local_env.jsonc"), "--optimizer",
-                               config("mock_opt.jsonc"), "--storage", s_db.string(),
+            r = run_mlosbench({"--environment", e2e_config("local_env.jsonc"), "--optimizer",
+                               e2e_config("mock_opt.jsonc"), "--storage", s_db.string(),
                                "--experiment-id", "res1"},
                               s_dir->path());
             ASSERT_EQ(r.exit_code, 0) << r.err;
         } else if (exp_id == "flaky") {
             s_dir->write("flaky.jsonc", R"({
                 "name": "flaky", "class": "LocalEnv",
-                "include_tunables": [")" + config("tunables.jsonc") +
+                "include_tunables": [")" + e2e_config("tunables.jsonc") +
                                             R"("],
                 "config": {
                     "tunable_params": ["g"], "shell_env_params": ["x"],
@@ -132,7 +114,7 @@ protected:
             ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
         } else {
             s_dir->write("dead.jsonc", R"({"name": "dead", "class": "LocalEnv",
-                "include_tunables": [")" + config("tunables.jsonc") +
+                "include_tunables": [")" + e2e_config("tunables.jsonc") +
                                            R"("],
                 "config": {"tunable_params": ["g"], "run": ["exit 1"]}})");
             s_dir->write("opt2.jsonc", R"({"class": "MockOptimizer",
@@ -181,7 +163,7 @@ TEST_F(PlotReport, ExportZipHoldsResultsAndTelemetry)
     EXPECT_EQ(results.substr(0, results.find('\n')),
               "trial_id,ts_start,ts_end,tunable_config_id,tunable_config_trial_group_id,status,"
               "trial_runner_id,config.mode,config.x,result.latency,result.mode,result.score");
-    EXPECT_EQ(count(results, "\n"), 1 + std::stoul(scalar(s_db, "SELECT COUNT(*) FROM trial "
+    EXPECT_EQ(count(results, "\n"), 1 + std::stoul(sql_value(s_db, "SELECT COUNT(*) FROM trial "
                                                                 "WHERE exp_id = 'res1'")));
     const std::string trial_columns =
         csv_rows(s_db, "SELECT trial_id, ts_start, ts_end, config_id FROM trial WHERE exp_id = "
@@ -226,17 +208,17 @@ TEST_F(PlotReport, ExportZipAsJson)
     ASSERT_EQ(results.size(), 5U);
     EXPECT_EQ(results[4]["trial_id"], 5);
     EXPECT_EQ(results[4]["config.x"],
-              std::stoll(scalar(s_db, "SELECT param_value FROM config_param WHERE param_id = 'x' "
+              std::stoll(sql_value(s_db, "SELECT param_value FROM config_param WHERE param_id = 'x' "
                                       "AND config_id = (SELECT config_id FROM trial WHERE "
                                       "exp_id = 'res1' AND trial_id = 5)")));
     const auto telemetry = nlohmann::json::parse(entries.at("telemetry.json"));
-    ASSERT_EQ(telemetry.size(), std::stoul(scalar(s_db, "SELECT COUNT(*) FROM trial_telemetry "
+    ASSERT_EQ(telemetry.size(), std::stoul(sql_value(s_db, "SELECT COUNT(*) FROM trial_telemetry "
                                                         "WHERE exp_id = 'res1'")));
     EXPECT_EQ(telemetry[0]["trial_id"], 1);
     EXPECT_EQ(telemetry[0]["metric"], "cpu");
     EXPECT_EQ(telemetry[0]["value"], 0.5);
     EXPECT_EQ(telemetry[0]["ts"],
-              scalar(s_db, "SELECT replace(MIN(ts), ' ', 'T') || 'Z' FROM trial_telemetry WHERE "
+              sql_value(s_db, "SELECT replace(MIN(ts), ' ', 'T') || 'Z' FROM trial_telemetry WHERE "
                            "exp_id = 'res1' AND trial_id = 1"));
 }
 
@@ -261,11 +243,11 @@ TEST_F(PlotReport, PlotSvgHasAPanelPerTunableAndMarksFailures)
     r = mlosbench({"plot", "flaky", "-o", path("f.svg").string(), "--json"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     summary = nlohmann::json::parse(r.out);
-    const auto failed = std::stoul(scalar(s_db, "SELECT COUNT(*) FROM trial WHERE exp_id = "
+    const auto failed = std::stoul(sql_value(s_db, "SELECT COUNT(*) FROM trial WHERE exp_id = "
                                                 "'flaky' AND status = 'FAILED'"));
     ASSERT_GT(failed, 0U);
     EXPECT_EQ(summary["failed"], failed);
-    EXPECT_EQ(summary["scored"], std::stoul(scalar(s_db, "SELECT COUNT(*) FROM trial WHERE "
+    EXPECT_EQ(summary["scored"], std::stoul(sql_value(s_db, "SELECT COUNT(*) FROM trial WHERE "
                                                          "exp_id = 'flaky' AND status = "
                                                          "'SUCCEEDED'")));
     svg = read_file(path("f.svg"));
@@ -371,7 +353,7 @@ TEST_F(PlotReport, ReportOpensInHeadlessChromium)
     ASSERT_NE(body_start, std::string::npos) << dom.out.substr(0, 2000);
     const std::string body =
         dom.out.substr(body_start, dom.out.find("</tbody>", body_start) - body_start);
-    EXPECT_EQ(count(body, "<tr>"), std::stoul(scalar(s_db, "SELECT COUNT(*) FROM trial WHERE "
+    EXPECT_EQ(count(body, "<tr>"), std::stoul(sql_value(s_db, "SELECT COUNT(*) FROM trial WHERE "
                                                            "exp_id = 'flaky'")));
     EXPECT_NE(dom.out.find("<h1>Experiment flaky</h1>"), std::string::npos);
 }

@@ -1,9 +1,9 @@
 // The shipped remote example (config/examples/remote) run end to end against a test sshd on
 // 127.0.0.1: upload over SFTP, benchmark over SSH, results in SQLite.
 #include "support/ssh_server.hpp"
+#include "support/sql_rows.hpp"
 #include "support/test_support.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 
 namespace fs = std::filesystem;
@@ -14,21 +14,6 @@ namespace {
 std::string example_cli()
 {
     return (tests_dir().parent_path() / "config" / "examples" / "remote" / "cli.jsonc").string();
-}
-
-std::vector<std::string> rows(const fs::path& db, const std::string& sql)
-{
-    SQLite::Database database(db.string(), SQLite::OPEN_READONLY);
-    SQLite::Statement query(database, sql);
-    std::vector<std::string> out;
-    while (query.executeStep()) {
-        std::string row;
-        for (int i = 0; i < query.getColumnCount(); ++i) {
-            row += (i == 0 ? "" : "|") + query.getColumn(i).getString();
-        }
-        out.push_back(row);
-    }
-    return out;
 }
 
 /// The example's command line pointed at `server` (host, port, keys) and `remote_dir`.
@@ -64,16 +49,16 @@ TEST(Remote, ExampleRunsOverSsh)
     const fs::path remote_dir = dir.path() / "remote";
     const auto r = run_mlosbench(example_args(server, server.port(), db, remote_dir), dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
-    EXPECT_EQ(rows(db, "SELECT status, COUNT(*) FROM trial WHERE exp_id = 'remote-example' "
+    EXPECT_EQ(sql_rows(db, "SELECT status, COUNT(*) FROM trial WHERE exp_id = 'remote-example' "
                        "GROUP BY status"),
               std::vector<std::string>{"SUCCEEDED|3"});
     // Every trial has the three metrics its remote script printed.
-    EXPECT_EQ(rows(db, "SELECT metric_id, COUNT(*) FROM trial_result GROUP BY metric_id "
+    EXPECT_EQ(sql_rows(db, "SELECT metric_id, COUNT(*) FROM trial_result GROUP BY metric_id "
                        "ORDER BY metric_id"),
               (std::vector<std::string>{"compressed_kb|3", "score|3", "time_ms|3"}));
     // gzip -1 makes a bigger file than gzip -9: the level reached the remote host.
     const auto sizes =
-        rows(db, "SELECT p.param_value, r.metric_value FROM trial t JOIN config_param p USING "
+        sql_rows(db, "SELECT p.param_value, r.metric_value FROM trial t JOIN config_param p USING "
                  "(config_id) JOIN trial_result r ON r.exp_id = t.exp_id AND r.trial_id = "
                  "t.trial_id WHERE r.metric_id = 'compressed_kb' ORDER BY CAST(p.param_value AS "
                  "INTEGER)");
@@ -93,9 +78,9 @@ TEST(Remote, NothingListeningFailsTheTrialsWithTheReason)
     const int port = SshServer::free_port();
     const auto r = run_mlosbench(example_args(server, port, db, dir.path() / "remote"), dir.path());
     EXPECT_EQ(r.exit_code, 1) << r.err;
-    EXPECT_EQ(rows(db, "SELECT status, COUNT(*) FROM trial GROUP BY status"),
+    EXPECT_EQ(sql_rows(db, "SELECT status, COUNT(*) FROM trial GROUP BY status"),
               std::vector<std::string>{"FAILED|3"});
-    const auto reasons = rows(db, "SELECT reason FROM trial_output WHERE trial_id = 1");
+    const auto reasons = sql_rows(db, "SELECT reason FROM trial_output WHERE trial_id = 1");
     ASSERT_EQ(reasons.size(), 1U);
     EXPECT_EQ(reasons[0], "environment 'upload config': upload: cannot connect to " +
                               server.user() + "@127.0.0.1:" + std::to_string(port) +

@@ -1,8 +1,8 @@
 // `mlosbench show` and `export` end to end: a real experiment made by `run`, then each
 // command's table and JSON checked against the SQLite rows.
+#include "support/sql_rows.hpp"
 #include "support/test_support.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -10,19 +10,6 @@ namespace fs = std::filesystem;
 using namespace mlosbench::testing;
 
 namespace {
-
-std::string config(const std::string& name)
-{
-    return (tests_dir() / "e2e" / "configs" / name).string();
-}
-
-std::string scalar(const fs::path& db, const std::string& sql)
-{
-    SQLite::Database database(db.string(), SQLite::OPEN_READONLY);
-    SQLite::Statement query(database, sql);
-    EXPECT_TRUE(query.executeStep()) << sql;
-    return query.getColumn(0).getString();
-}
 
 // One experiment ("res1", 5 trials of local_env.jsonc) shared by the tests.
 class Results : public ::testing::Test
@@ -32,8 +19,8 @@ protected:
     {
         s_dir = new TempDir();
         s_db = s_dir->path() / "r.db";
-        const auto r = run_mlosbench({"--environment", config("local_env.jsonc"), "--optimizer",
-                                      config("mock_opt.jsonc"), "--storage", s_db.string(),
+        const auto r = run_mlosbench({"--environment", e2e_config("local_env.jsonc"), "--optimizer",
+                                      e2e_config("mock_opt.jsonc"), "--storage", s_db.string(),
                                       "--experiment-id", "res1"},
                                      s_dir->path());
         ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -73,10 +60,10 @@ TEST_F(Results, ShowListsExperiments)
     EXPECT_EQ(doc[0]["exp_id"], "res1");
     EXPECT_EQ(doc[0]["trials"]["total"], 5);
     EXPECT_EQ(doc[0]["trials"]["by_status"]["SUCCEEDED"], 5);
-    EXPECT_EQ(doc[0]["ts_start"], scalar(s_db, "SELECT ts_start FROM experiment"));
+    EXPECT_EQ(doc[0]["ts_start"], sql_value(s_db, "SELECT ts_start FROM experiment"));
     const std::string best_sql = "SELECT MIN(CAST(metric_value AS REAL)) FROM trial_result WHERE "
                                  "metric_id = 'score'";
-    EXPECT_DOUBLE_EQ(doc[0]["best"]["score"].get<double>(), std::stod(scalar(s_db, best_sql)));
+    EXPECT_DOUBLE_EQ(doc[0]["best"]["score"].get<double>(), std::stod(sql_value(s_db, best_sql)));
 }
 
 TEST_F(Results, ShowListsTrialsOfAnExperiment)
@@ -94,9 +81,9 @@ TEST_F(Results, ShowListsTrialsOfAnExperiment)
     EXPECT_EQ(doc[0]["status"], "SUCCEEDED");
     EXPECT_EQ(doc[0]["results"]["score"], 7);
     EXPECT_EQ(doc[0]["results"]["mode"], "b");
-    EXPECT_EQ(doc[2]["ts_start"], scalar(s_db, "SELECT ts_start FROM trial WHERE trial_id = 3"));
+    EXPECT_EQ(doc[2]["ts_start"], sql_value(s_db, "SELECT ts_start FROM trial WHERE trial_id = 3"));
     EXPECT_EQ(doc[2]["config_id"],
-              std::stoll(scalar(s_db, "SELECT config_id FROM trial WHERE trial_id = 3")));
+              std::stoll(sql_value(s_db, "SELECT config_id FROM trial WHERE trial_id = 3")));
     EXPECT_TRUE(doc[2]["duration_s"].is_number());
 }
 
@@ -116,10 +103,10 @@ TEST_F(Results, ShowOneTrial)
     ASSERT_EQ(doc["status_history"].size(), 2U);
     EXPECT_EQ(doc["status_history"][0]["status"], "RUNNING");
     EXPECT_EQ(doc["status_history"][1]["status"], "SUCCEEDED");
-    EXPECT_EQ(doc["stdout_tail"], scalar(s_db, "SELECT stdout_tail FROM trial_output WHERE "
+    EXPECT_EQ(doc["stdout_tail"], sql_value(s_db, "SELECT stdout_tail FROM trial_output WHERE "
                                                "trial_id = 1"));
     EXPECT_EQ(doc["metadata"].size(),
-              std::stoul(scalar(s_db, "SELECT COUNT(*) FROM trial_param WHERE trial_id = 1")));
+              std::stoul(sql_value(s_db, "SELECT COUNT(*) FROM trial_param WHERE trial_id = 1")));
 }
 
 TEST_F(Results, UnknownExperimentOrTrialIsExit2)
@@ -154,11 +141,11 @@ TEST_F(Results, ExportCsvAndJson)
                       "result.score");
     const std::string first =
         c.out.substr(header.size() + 1, c.out.find('\n', header.size() + 1) - header.size() - 1);
-    EXPECT_EQ(first, "1," + scalar(s_db, "SELECT ts_start FROM trial WHERE trial_id = 1") + "," +
-                         scalar(s_db, "SELECT ts_end FROM trial WHERE trial_id = 1") + "," +
-                         scalar(s_db, "SELECT config_id FROM trial WHERE trial_id = 1") + "," +
+    EXPECT_EQ(first, "1," + sql_value(s_db, "SELECT ts_start FROM trial WHERE trial_id = 1") + "," +
+                         sql_value(s_db, "SELECT ts_end FROM trial WHERE trial_id = 1") + "," +
+                         sql_value(s_db, "SELECT config_id FROM trial WHERE trial_id = 1") + "," +
                          "1,SUCCEEDED," +
-                         scalar(s_db, "SELECT trial_runner_id FROM trial WHERE trial_id = 1") +
+                         sql_value(s_db, "SELECT trial_runner_id FROM trial WHERE trial_id = 1") +
                          ",b,7,7,b,7");
 
     const fs::path out = s_dir->path() / "export.json";
@@ -172,8 +159,8 @@ TEST_F(Results, ExportCsvAndJson)
     EXPECT_EQ(doc[0]["result.mode"], "b");
     for (const auto& row : doc) {
         EXPECT_EQ(row["tunable_config_trial_group_id"],
-                  std::stoll(scalar(s_db, "SELECT MIN(trial_id) FROM trial WHERE config_id = " +
-                                              scalar(s_db, "SELECT config_id FROM trial WHERE "
+                  std::stoll(sql_value(s_db, "SELECT MIN(trial_id) FROM trial WHERE config_id = " +
+                                              sql_value(s_db, "SELECT config_id FROM trial WHERE "
                                                            "trial_id = " +
                                                                row["trial_id"].dump()))));
     }

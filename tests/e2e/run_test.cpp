@@ -1,8 +1,8 @@
 // `mlosbench run` end to end: the built binary on configs in tests/e2e/configs, checked through
 // its exit code, its stdout and the rows of the SQLite file it wrote.
+#include "support/sql_rows.hpp"
 #include "support/test_support.hpp"
 
-#include <SQLiteCpp/SQLiteCpp.h>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
@@ -13,29 +13,6 @@ namespace fs = std::filesystem;
 using namespace mlosbench::testing;
 
 namespace {
-
-std::string config(const std::string& name)
-{
-    return (tests_dir() / "e2e" / "configs" / name).string();
-}
-
-/// Rows of a query as strings (NULL -> "NULL"), columns joined by '|'.
-std::vector<std::string> rows(const fs::path& db, const std::string& sql)
-{
-    SQLite::Database database(db.string(), SQLite::OPEN_READONLY);
-    SQLite::Statement query(database, sql);
-    std::vector<std::string> out;
-    while (query.executeStep()) {
-        std::string row;
-        for (int i = 0; i < query.getColumnCount(); ++i) {
-            row += (i == 0 ? "" : "|") +
-                   (query.getColumn(i).isNull() ? std::string("NULL")
-                                                : query.getColumn(i).getString());
-        }
-        out.push_back(row);
-    }
-    return out;
-}
 
 nlohmann::json summary_json(const CommandResult& r)
 {
@@ -48,8 +25,8 @@ TEST(Run, LocalEnvResultsAndTelemetryAreStored)
 {
     TempDir dir;
     const fs::path db = dir.path() / "r.db";
-    const auto r = run_mlosbench({"--environment", config("local_env.jsonc"), "--optimizer",
-                                  config("mock_opt.jsonc"), "--storage", db.string(),
+    const auto r = run_mlosbench({"--environment", e2e_config("local_env.jsonc"), "--optimizer",
+                                  e2e_config("mock_opt.jsonc"), "--storage", db.string(),
                                   "--experiment-id", "local1", "--json"},
                                  dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -58,20 +35,20 @@ TEST(Run, LocalEnvResultsAndTelemetryAreStored)
     EXPECT_EQ(summary["trials"]["by_status"]["SUCCEEDED"], 5);
     EXPECT_EQ(summary["storage"], db.string());
     // The first trial runs the defaults (x = 7, mode = b).
-    EXPECT_EQ(rows(db, "SELECT metric_id, metric_value FROM trial_result WHERE exp_id = 'local1' "
+    EXPECT_EQ(sql_rows(db, "SELECT metric_id, metric_value FROM trial_result WHERE exp_id = 'local1' "
                        "AND trial_id = 1 ORDER BY metric_id"),
               (std::vector<std::string>{"latency|7", "mode|b", "score|7"}));
-    EXPECT_EQ(rows(db, "SELECT param_id, param_value FROM config_param JOIN trial USING "
+    EXPECT_EQ(sql_rows(db, "SELECT param_id, param_value FROM config_param JOIN trial USING "
                        "(config_id) WHERE exp_id = 'local1' AND trial_id = 1 ORDER BY param_id"),
               (std::vector<std::string>{"mode|b", "x|7"}));
-    EXPECT_EQ(rows(db, "SELECT COUNT(*) FROM trial_telemetry WHERE exp_id = 'local1' AND "
+    EXPECT_EQ(sql_rows(db, "SELECT COUNT(*) FROM trial_telemetry WHERE exp_id = 'local1' AND "
                        "metric_id = 'cpu'"),
               std::vector<std::string>{"10"});
-    EXPECT_EQ(rows(db, "SELECT status, COUNT(*) FROM trial WHERE exp_id = 'local1' GROUP BY "
+    EXPECT_EQ(sql_rows(db, "SELECT status, COUNT(*) FROM trial WHERE exp_id = 'local1' GROUP BY "
                        "status"),
               std::vector<std::string>{"SUCCEEDED|5"});
     // Every trial went RUNNING -> SUCCEEDED (the status history).
-    EXPECT_EQ(rows(db, "SELECT status FROM trial_status WHERE exp_id = 'local1' AND trial_id = 2 "
+    EXPECT_EQ(sql_rows(db, "SELECT status FROM trial_status WHERE exp_id = 'local1' AND trial_id = 2 "
                        "ORDER BY ts"),
               (std::vector<std::string>{"RUNNING", "SUCCEEDED"}));
 }
@@ -83,7 +60,7 @@ TEST(Run, MockEnvReproducesMlosBenchScore)
     // 60 + 0.4375 * 60 = 86.25.
     TempDir dir;
     const fs::path db = dir.path() / "m.db";
-    const auto r = run_mlosbench({"--environment", config("mock_env.jsonc"),
+    const auto r = run_mlosbench({"--environment", e2e_config("mock_env.jsonc"),
                                   "--trial_config_repeat_count", "5", "--mock_env_seed", "-1",
                                   "--storage", db.string(), "--json"},
                                  dir.path());
@@ -91,9 +68,9 @@ TEST(Run, MockEnvReproducesMlosBenchScore)
     const auto summary = summary_json(r);
     EXPECT_EQ(summary["trials"]["total"], 5);
     EXPECT_DOUBLE_EQ(summary["best"]["scores"]["score"].get<double>(), 86.25);
-    EXPECT_EQ(rows(db, "SELECT DISTINCT metric_value FROM trial_result"),
+    EXPECT_EQ(sql_rows(db, "SELECT DISTINCT metric_value FROM trial_result"),
               std::vector<std::string>{"86.25"});
-    EXPECT_EQ(rows(db, "SELECT COUNT(DISTINCT config_id), COUNT(*) FROM trial"),
+    EXPECT_EQ(sql_rows(db, "SELECT COUNT(DISTINCT config_id), COUNT(*) FROM trial"),
               std::vector<std::string>{"1|5"});
 }
 
@@ -101,11 +78,11 @@ TEST(Run, CompositeMergesChildrenResults)
 {
     TempDir dir;
     const fs::path db = dir.path() / "c.db";
-    const auto r = run_mlosbench({"--environment", config("composite_env.jsonc"), "--storage",
+    const auto r = run_mlosbench({"--environment", e2e_config("composite_env.jsonc"), "--storage",
                                   db.string(), "--json"},
                                  dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(rows(db, "SELECT metric_id, metric_value FROM trial_result ORDER BY metric_id"),
+    EXPECT_EQ(sql_rows(db, "SELECT metric_id, metric_value FROM trial_result ORDER BY metric_id"),
               (std::vector<std::string>{"a|7", "score|3.5"}));
 }
 
@@ -113,20 +90,20 @@ TEST(Run, FailuresAreRecordedAndTheExperimentGoesOn)
 {
     TempDir dir;
     const fs::path db = dir.path() / "f.db";
-    const auto r = run_mlosbench({"--environment", config("failing_env.jsonc"), "--optimizer",
-                                  config("mock_opt.jsonc"), "--storage", db.string(), "--json"},
+    const auto r = run_mlosbench({"--environment", e2e_config("failing_env.jsonc"), "--optimizer",
+                                  e2e_config("mock_opt.jsonc"), "--storage", db.string(), "--json"},
                                  dir.path());
     EXPECT_EQ(r.exit_code, 1) << r.err; // 3 of 5 failed: more than --max-failed-share 0.2
-    EXPECT_EQ(rows(db, "SELECT trial_id, status FROM trial ORDER BY trial_id"),
+    EXPECT_EQ(sql_rows(db, "SELECT trial_id, status FROM trial ORDER BY trial_id"),
               (std::vector<std::string>{"1|SUCCEEDED", "2|FAILED", "3|FAILED", "4|TIMED_OUT",
                                         "5|SUCCEEDED"}));
-    const auto reasons = rows(db, "SELECT trial_id, reason FROM trial_output WHERE reason <> '' "
+    const auto reasons = sql_rows(db, "SELECT trial_id, reason FROM trial_output WHERE reason <> '' "
                                   "ORDER BY trial_id");
     ASSERT_EQ(reasons.size(), 3U);
     EXPECT_NE(reasons[0].find("exited with code 3"), std::string::npos) << reasons[0];
     EXPECT_NE(reasons[1].find("results.csv"), std::string::npos) << reasons[1];
     EXPECT_NE(reasons[2].find("timed out"), std::string::npos) << reasons[2];
-    EXPECT_EQ(rows(db, "SELECT stderr_tail FROM trial_output WHERE trial_id = 2"),
+    EXPECT_EQ(sql_rows(db, "SELECT stderr_tail FROM trial_output WHERE trial_id = 2"),
               std::vector<std::string>{"broken\n"});
     EXPECT_NE(summary_json(r)["failure"].get<std::string>().find("--max-failed-share"),
               std::string::npos);
@@ -136,12 +113,12 @@ TEST(Run, TwoRunnersRunAtTheSameTime)
 {
     TempDir dir;
     const fs::path db = dir.path() / "p.db";
-    const auto r = run_mlosbench({"--environment", config("parallel_env.jsonc"),
+    const auto r = run_mlosbench({"--environment", e2e_config("parallel_env.jsonc"),
                                   "--trial-config-repeat-count", "2", "--num-trial-runners", "2",
                                   "--state_dir", dir.path().string(), "--storage", db.string()},
                                  dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
-    EXPECT_EQ(rows(db, "SELECT trial_id, trial_runner_id, metric_value FROM trial JOIN "
+    EXPECT_EQ(sql_rows(db, "SELECT trial_id, trial_runner_id, metric_value FROM trial JOIN "
                        "trial_result USING (exp_id, trial_id) ORDER BY trial_id"),
               (std::vector<std::string>{"1|1|1", "2|2|1"}));
 }
@@ -151,8 +128,8 @@ TEST(Run, KilledMidTrialThenResumedRunsEveryTrialExactlyOnce)
     TempDir dir;
     TempDir capture;
     const fs::path db = dir.path() / "k.db";
-    const std::vector<std::string> args = {"--environment",  config("resume_env.jsonc"),
-                                           "--optimizer",    config("mock_opt.jsonc"),
+    const std::vector<std::string> args = {"--environment",  e2e_config("resume_env.jsonc"),
+                                           "--optimizer",    e2e_config("mock_opt.jsonc"),
                                            "--state_dir",    dir.path().string(),
                                            "--storage",      db.string(),
                                            "--experiment-id", "resume1"};
@@ -165,16 +142,16 @@ TEST(Run, KilledMidTrialThenResumedRunsEveryTrialExactlyOnce)
     // The trial's script is in its own process group: end it as a crashed host would.
     const int pgid = std::stoi(read_file(dir.path() / "pgid"));
     ::kill(-pgid, SIGKILL);
-    EXPECT_EQ(rows(db, "SELECT trial_id, status FROM trial ORDER BY trial_id"),
+    EXPECT_EQ(sql_rows(db, "SELECT trial_id, status FROM trial ORDER BY trial_id"),
               (std::vector<std::string>{"1|SUCCEEDED", "2|SUCCEEDED", "3|RUNNING"}));
 
     const auto r = run_mlosbench(args, dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     // Trial 3 ran again under its id; the resumed run then made its own 5 suggestions.
-    EXPECT_EQ(rows(db, "SELECT COUNT(*), MIN(trial_id), MAX(trial_id) FROM trial WHERE status = "
+    EXPECT_EQ(sql_rows(db, "SELECT COUNT(*), MIN(trial_id), MAX(trial_id) FROM trial WHERE status = "
                        "'SUCCEEDED'"),
               std::vector<std::string>{"8|1|8"});
-    EXPECT_EQ(rows(db, "SELECT status FROM trial_status WHERE trial_id = 3 ORDER BY ts"),
+    EXPECT_EQ(sql_rows(db, "SELECT status FROM trial_status WHERE trial_id = 3 ORDER BY ts"),
               (std::vector<std::string>{"RUNNING", "RUNNING", "SUCCEEDED"}));
     std::ifstream ran(dir.path() / "ran");
     std::vector<int> ids;
@@ -189,8 +166,8 @@ TEST(Run, SecondDriverOfTheSameExperimentIsRefused)
     TempDir dir;
     TempDir capture;
     const fs::path db = dir.path() / "d.db";
-    const std::vector<std::string> args = {"--environment",  config("resume_env.jsonc"),
-                                           "--optimizer",    config("mock_opt.jsonc"),
+    const std::vector<std::string> args = {"--environment",  e2e_config("resume_env.jsonc"),
+                                           "--optimizer",    e2e_config("mock_opt.jsonc"),
                                            "--state_dir",    dir.path().string(),
                                            "--storage",      db.string(),
                                            "--experiment-id", "busy"};
@@ -212,8 +189,8 @@ TEST(Run, InterruptRecordsCanceledAndExits130)
     TempDir dir;
     TempDir capture;
     const fs::path db = dir.path() / "i.db";
-    const std::vector<std::string> args = {"--environment",  config("resume_env.jsonc"),
-                                           "--optimizer",    config("mock_opt.jsonc"),
+    const std::vector<std::string> args = {"--environment",  e2e_config("resume_env.jsonc"),
+                                           "--optimizer",    e2e_config("mock_opt.jsonc"),
                                            "--state_dir",    dir.path().string(),
                                            "--storage",      db.string(),
                                            "--experiment-id", "int1"};
@@ -222,14 +199,14 @@ TEST(Run, InterruptRecordsCanceledAndExits130)
     ::kill(first.pid, SIGINT);
     const CommandResult r = wait_for(first);
     EXPECT_EQ(r.exit_code, 130) << r.err;
-    EXPECT_EQ(rows(db, "SELECT trial_id, status FROM trial ORDER BY trial_id"),
+    EXPECT_EQ(sql_rows(db, "SELECT trial_id, status FROM trial ORDER BY trial_id"),
               (std::vector<std::string>{"1|SUCCEEDED", "2|SUCCEEDED", "3|CANCELED"}));
-    EXPECT_EQ(rows(db, "SELECT status FROM experiment WHERE exp_id = 'int1'"),
+    EXPECT_EQ(sql_rows(db, "SELECT status FROM experiment WHERE exp_id = 'int1'"),
               std::vector<std::string>{"CANCELED"});
     // The resumed run re-runs trial 3 (its script now finds the 'killed' marker and succeeds).
     const auto again = run_mlosbench(args, dir.path());
     EXPECT_EQ(again.exit_code, 0) << again.err;
-    EXPECT_EQ(rows(db, "SELECT status FROM trial WHERE trial_id = 3"),
+    EXPECT_EQ(sql_rows(db, "SELECT status FROM trial WHERE trial_id = 3"),
               std::vector<std::string>{"SUCCEEDED"});
 }
 
@@ -237,14 +214,14 @@ TEST(Run, ThreeRunnersFinishEveryTrial)
 {
     TempDir dir;
     const fs::path db = dir.path() / "three.db";
-    const auto r = run_mlosbench({"--environment", config("mock_env.jsonc"), "--optimizer",
-                                  config("mock_opt.jsonc"), "--num-trial-runners", "3",
+    const auto r = run_mlosbench({"--environment", e2e_config("mock_env.jsonc"), "--optimizer",
+                                  e2e_config("mock_opt.jsonc"), "--num-trial-runners", "3",
                                   "--trial-config-repeat-count", "2", "--storage", db.string(),
                                   "--json"},
                                  dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(summary_json(r)["trials"]["total"], 10);
-    EXPECT_EQ(rows(db, "SELECT COUNT(*), COUNT(DISTINCT trial_runner_id) FROM trial WHERE status = "
+    EXPECT_EQ(sql_rows(db, "SELECT COUNT(*), COUNT(DISTINCT trial_runner_id) FROM trial WHERE status = "
                        "'SUCCEEDED'"),
               std::vector<std::string>{"10|3"});
 }

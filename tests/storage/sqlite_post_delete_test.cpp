@@ -1,6 +1,7 @@
 // SqliteStorage: post_telemetry (post-metric) and delete_experiment (delete), on real files.
 #include "mlosbench/storage/sqlite_storage.hpp"
 #include "mlosbench/util/error.hpp"
+#include "support/sql_rows.hpp"
 #include "support/test_support.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -16,6 +17,8 @@ namespace mlosbench {
 namespace {
 
 using testing::TempDir;
+using testing::sql_count;
+using testing::sql_rows;
 
 Timestamp at(const std::string& text) { return *parse_timestamp(text); }
 
@@ -26,27 +29,6 @@ TunableGroups make_tunables()
         "x": {"type": "int", "range": [1, 99], "default": 1}}}})"),
                            "tunables.jsonc");
     return tunables;
-}
-
-std::vector<std::string> rows(const std::string& path, const std::string& sql)
-{
-    SQLite::Database db(path, SQLite::OPEN_READONLY);
-    SQLite::Statement query(db, sql);
-    std::vector<std::string> out;
-    while (query.executeStep()) {
-        std::string row;
-        for (int i = 0; i < query.getColumnCount(); ++i) {
-            row += (i == 0 ? "" : "|") +
-                   (query.getColumn(i).isNull() ? "<null>" : query.getColumn(i).getString());
-        }
-        out.push_back(row);
-    }
-    return out;
-}
-
-std::int64_t count(const std::string& path, const std::string& sql)
-{
-    return std::stoll(rows(path, sql).at(0));
 }
 
 class PostDeleteTest : public ::testing::Test
@@ -90,12 +72,12 @@ TEST_F(PostDeleteTest, PostTelemetryAddsCumulativeValuesAndKeepsMetadata)
     EXPECT_EQ(format_timestamp(second.time), "2025-01-01 00:00:05.000001");
     // Not cumulative: recorded as given.
     (void)exp->post_telemetry(1, {t, "loss", -0.5}, false, "epoch 1");
-    EXPECT_EQ(rows(m_path, "SELECT ts, metric_id, metric_value FROM trial_telemetry ORDER BY "
+    EXPECT_EQ(sql_rows(m_path, "SELECT ts, metric_id, metric_value FROM trial_telemetry ORDER BY "
                            "metric_id, ts"),
               (std::vector<std::string>{"2025-01-01 00:00:05.000000|loss|-0.5",
                                         "2025-01-01 00:00:05.000000|ops|5",
                                         "2025-01-01 00:00:05.000001|ops|7.5"}));
-    EXPECT_EQ(rows(m_path, "SELECT exp_id, trial_id, ts, metric_id, metadata FROM "
+    EXPECT_EQ(sql_rows(m_path, "SELECT exp_id, trial_id, ts, metric_id, metadata FROM "
                            "trial_telemetry_metadata ORDER BY metric_id"),
               (std::vector<std::string>{"e|1|2025-01-01 00:00:05.000000|loss|epoch 1",
                                         "e|1|2025-01-01 00:00:05.000001|ops|batch=2"}));
@@ -115,7 +97,7 @@ TEST_F(PostDeleteTest, PostTelemetryRefusesBadInput)
                   "'warmup' is not a number");
     }
     EXPECT_THROW((void)exp->post_telemetry(7, {now(), "ops", 1}, false, std::nullopt), ConfigError);
-    EXPECT_EQ(count(m_path, "SELECT COUNT(*) FROM trial_telemetry"), 1);
+    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial_telemetry"), 1);
 }
 
 // Four processes, each with its own connection, add 1 to one cumulative metric of one trial
@@ -156,16 +138,16 @@ TEST_F(PostDeleteTest, ConcurrentCumulativePostsFromProcessesLoseNothing)
         EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
     const int total = k_processes * k_posts;
-    EXPECT_EQ(count(m_path, "SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 1"), total);
-    EXPECT_EQ(count(m_path, "SELECT COUNT(DISTINCT metric_value) FROM trial_telemetry WHERE "
+    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 1"), total);
+    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(DISTINCT metric_value) FROM trial_telemetry WHERE "
                             "trial_id = 1"),
               total);
-    EXPECT_EQ(count(m_path, "SELECT MAX(CAST(metric_value AS INTEGER)) FROM trial_telemetry "
+    EXPECT_EQ(sql_count(m_path, "SELECT MAX(CAST(metric_value AS INTEGER)) FROM trial_telemetry "
                             "WHERE trial_id = 1"),
               total);
-    EXPECT_EQ(count(m_path, "SELECT COUNT(*) FROM trial_telemetry_metadata WHERE trial_id = 1"),
+    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial_telemetry_metadata WHERE trial_id = 1"),
               total);
-    EXPECT_EQ(count(m_path, "SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 2"), k_posts);
+    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 2"), k_posts);
 }
 
 TEST_F(PostDeleteTest, DeleteRemovesTheExperimentAndTheConfigsOnlyItUses)
@@ -183,7 +165,7 @@ TEST_F(PostDeleteTest, DeleteRemovesTheExperimentAndTheConfigsOnlyItUses)
             exp->finish(Status::succeeded, now());
         }
         const DeletedRows dry = storage->delete_experiment("gone", true);
-        EXPECT_EQ(count(m_path, "SELECT COUNT(*) FROM trial WHERE exp_id = 'gone'"), 3);
+        EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial WHERE exp_id = 'gone'"), 3);
         const DeletedRows deleted = storage->delete_experiment("gone", false);
         EXPECT_EQ(dry, deleted);
         const std::map<std::string, std::int64_t> by_table(deleted.begin(), deleted.end());
@@ -200,21 +182,21 @@ TEST_F(PostDeleteTest, DeleteRemovesTheExperimentAndTheConfigsOnlyItUses)
         EXPECT_EQ(by_table.at("config"), 2);
         EXPECT_EQ(by_table.at("config_param"), 2);
     }
-    for (const auto& table : rows(m_path, "SELECT m.name FROM sqlite_master m WHERE m.type = "
+    for (const auto& table : sql_rows(m_path, "SELECT m.name FROM sqlite_master m WHERE m.type = "
                                           "'table' AND EXISTS (SELECT 1 FROM "
                                           "pragma_table_info(m.name) WHERE name = 'exp_id')")) {
-        EXPECT_EQ(count(m_path, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'gone'"), 0)
+        EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'gone'"), 0)
             << table;
-        EXPECT_GT(count(m_path, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'kept'"), 0)
+        EXPECT_GT(sql_count(m_path, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'kept'"), 0)
             << table;
     }
-    EXPECT_EQ(rows(m_path, "SELECT p.param_value FROM config c JOIN config_param p USING "
+    EXPECT_EQ(sql_rows(m_path, "SELECT p.param_value FROM config c JOIN config_param p USING "
                            "(config_id) ORDER BY CAST(p.param_value AS INTEGER)"),
               (std::vector<std::string>{"1", "4"}));
     // The kept experiment still works: a new trial of a deleted config gets a new config row.
     auto storage = open_sqlite_storage(m_path);
     auto kept = make_experiment(*storage, "kept", {2});
-    EXPECT_EQ(count(m_path, "SELECT COUNT(*) FROM config"), 3);
+    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM config"), 3);
 }
 
 TEST_F(PostDeleteTest, DeleteRefusesWhileTheDriverRunsAndUnknownExperiments)
@@ -231,10 +213,10 @@ TEST_F(PostDeleteTest, DeleteRefusesWhileTheDriverRunsAndUnknownExperiments)
                                              std::to_string(driver) +
                                              ": stop it before deleting the experiment");
     }
-    EXPECT_EQ(count(m_path, "SELECT COUNT(*) FROM trial"), 1);
+    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial"), 1);
     exp->finish(Status::succeeded, now()); // releases the driver pid
     EXPECT_EQ(storage->delete_experiment("busy", false).size(), 12U);
-    EXPECT_EQ(count(m_path, "SELECT COUNT(*) FROM trial"), 0);
+    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial"), 0);
     try {
         (void)storage->delete_experiment("busy", false);
         FAIL() << "expected a ConfigError";

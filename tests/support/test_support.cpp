@@ -58,6 +58,11 @@ std::string read_file(const fs::path& path)
 
 fs::path tests_dir() { return MLOSBENCH_TESTS_DIR; }
 
+std::string e2e_config(const std::string& name)
+{
+    return (tests_dir() / "e2e" / "configs" / name).string();
+}
+
 fs::path acceptance_dir() { return fs::weakly_canonical(MLOSBENCH_ACCEPTANCE_DIR); }
 
 RunningCommand start_mlosbench(const std::vector<std::string>& args, const fs::path& cwd,

@@ -28,6 +28,8 @@ private:
 /// tests/ in the source tree, and shared/acceptance/ beside the repository.
 [[nodiscard]] std::filesystem::path tests_dir();
 [[nodiscard]] std::filesystem::path acceptance_dir();
+/// The path of a config under tests/e2e/configs.
+[[nodiscard]] std::string e2e_config(const std::string& name);
 
 /// What running the built mlosbench binary gave.
 struct CommandResult
