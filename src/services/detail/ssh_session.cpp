@@ -170,11 +170,15 @@ SshSession::SshSession(const SshTarget& target) : m_name(target.key())
                                  ? std::max(1L, static_cast<long>(*target.connect_timeout))
                                  : k_default_connect_timeout;
         const bool process_config = false; // the settings say everything; no ~/.ssh/config
+        // Commands are a few small packets each (open, exec, EOF): without TCP_NODELAY, Nagle's
+        // algorithm holds them back for the peer's delayed ACK (tens of ms per command).
+        const int nodelay = 1;
         ssh_options_set(m_session, SSH_OPTIONS_HOST, target.host.c_str());
         ssh_options_set(m_session, SSH_OPTIONS_PORT, &port);
         ssh_options_set(m_session, SSH_OPTIONS_USER, target.username.c_str());
         ssh_options_set(m_session, SSH_OPTIONS_TIMEOUT, &timeout);
         ssh_options_set(m_session, SSH_OPTIONS_PROCESS_CONFIG, &process_config);
+        ssh_options_set(m_session, SSH_OPTIONS_NODELAY, &nodelay);
         if (target.known_hosts_path) {
             ssh_options_set(m_session, SSH_OPTIONS_KNOWNHOSTS, target.known_hosts_path->c_str());
         }
