@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Times the results commands on a 10,000-trial experiment (MockEnv, as mock_10k.sh makes it):
-# export -o x.zip (target: under 0.5 s), plot (svg, png) and report. MockEnv records no
+# show, export -o x.zip (target: under 0.5 s), plot (svg, png) and report. MockEnv records no
 # telemetry, so 10 samples per trial are added with sqlite3 for the export to carry some.
 # Needs a Release build (scripts/setup.sh), gnuplot and sqlite3.
-#   bench/export_plot_10k.sh [TRIALS]
+#   bench/show_export_plot_10k.sh [TRIALS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bin=$PWD/build/release/apps/mlosbench
@@ -29,6 +29,9 @@ time_it() {
     end=$(date +%s%N)
     awk -v l="$label" -v t=$(( end - start )) 'BEGIN { printf "%-26s %.3f s\n", l, t / 1e9 }'
 }
+time_it "show" "$bin" show --storage "$db"
+time_it "show EXP" "$bin" show mock10k --storage "$db"
+time_it "show EXP --json" "$bin" show mock10k --json --storage "$db"
 time_it "export csv -o x.zip" "$bin" export mock10k --format csv -o "$work/x.zip" --storage "$db"
 time_it "export json -o x.zip" "$bin" export mock10k --format json -o "$work/j.zip" --storage "$db"
 time_it "export csv (stdout)" "$bin" export mock10k --format csv --storage "$db"
