@@ -19,6 +19,10 @@ int metrics_command(const std::vector<std::string>& args);
 int post_metric_command(const std::vector<std::string>& args);
 int delete_command(const std::vector<std::string>& args);
 
+/// A CLI11 check that the value is a whole number of at least `min`, whose message says so
+/// (CLI11's own number checks print the range as doubles).
+[[nodiscard]] CLI::Validator whole_number_at_least(long long min);
+
 /// Parses `args` with `app` (CLI11 wants them reversed); prints help and returns true when
 /// --help was given.
 bool parse_args(CLI::App& app, const std::vector<std::string>& args);

@@ -1,4 +1,5 @@
 #include "launch_flags.hpp"
+#include "commands.hpp"
 
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/strings.hpp"
@@ -63,7 +64,7 @@ void add_launch_flags(CLI::App& app, LaunchOptions& o)
     app.add_option("--max-consecutive-failures,--max_consecutive_failures",
                    o.max_consecutive_failures,
                    "Stop after this many failed trials in a row (default 5; 0 = never)")
-        ->check(CLI::NonNegativeNumber);
+        ->check(whole_number_at_least(0));
     app.footer(
         "Any other --key value (or --key=value) sets the global parameter key (numbers are\n"
         "parsed, '-' in keys becomes '_'); it wins over globals files. Parameters may also\n"

@@ -6,6 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include <charconv>
 #include <cstring>
 #include <iostream>
 #include <map>
@@ -33,6 +34,21 @@ const std::map<std::string, Command>& commands()
 } // namespace
 
 namespace mlosbench::app {
+
+CLI::Validator whole_number_at_least(long long min)
+{
+    return CLI::Validator(
+        [min](const std::string& text) -> std::string {
+            long long value = 0;
+            const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+            if (ec != std::errc() || end != text.data() + text.size() || value < min) {
+                return "expected a whole number of at least " + std::to_string(min) + ", got '" +
+                       text + "'";
+            }
+            return {};
+        },
+        "INT>=" + std::to_string(min));
+}
 
 bool parse_args(CLI::App& app, const std::vector<std::string>& args)
 {

@@ -50,12 +50,12 @@ int metrics_command(const std::vector<std::string>& args)
     app.add_option("--last", last,
                    "Only the last N samples of each series (per trial and metric, as mlbench's "
                    "last_n is per metric of a run)")
-        ->check(CLI::PositiveNumber);
+        ->check(whole_number_at_least(1));
     app.add_option("--summarize", summarize,
                    "Average each series into at most N equal-width time buckets (width = "
                    "ceil(span / N) microseconds from its first sample; empty buckets left out); "
                    "a row is timed at its bucket's start and counts its samples (N column)")
-        ->check(CLI::PositiveNumber);
+        ->check(whole_number_at_least(1));
     app.add_flag("--no-results", no_results, "Telemetry only, without trial results");
     app.add_flag("--json", json, "Print the rows as a JSON array");
     if (parse_args(app, args)) {

@@ -254,6 +254,12 @@ TEST_F(MetricsErrors, BadArgumentsAreExit2)
                      "2025-01-02T03:04:05Z, got 'yesterday'\n");
     r = mlosbench({"metrics", "tel", "--summarize", "0"});
     EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: --summarize: expected a whole number of at least 1, got "
+                     "'0'\n");
+    r = mlosbench({"metrics", "tel", "--last", "1.5"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: --last: expected a whole number of at least 1, got "
+                     "'1.5'\n");
 }
 
 TEST_F(MetricsErrors, PostMetricOutsideATrialOrWithABadValueIsExit2)
