@@ -1,6 +1,7 @@
 #include "commands.hpp"
 #include "mlosbench/results/results_reader.hpp"
 #include "mlosbench/results/zip_archive.hpp"
+#include "mlosbench/util/strings.hpp"
 #include "results_common.hpp"
 
 #include <iostream>
@@ -19,11 +20,14 @@ int export_command(const std::vector<std::string>& args)
     std::string format;
     std::string output;
     bool telemetry = false;
+    bool json = false;
     add_storage_flag(app, storage);
     app.add_option("EXP", experiment, "Experiment id")->required();
-    app.add_option("--format", format, "csv or json")
-        ->required()
-        ->check(CLI::IsMember({"csv", "json"}));
+    CLI::Option* format_option =
+        app.add_option("--format", format,
+                       "csv or json (default: from the -o name's extension, else csv)")
+            ->check(CLI::IsMember({"csv", "json"}));
+    app.add_flag("--json", json, "The same as --format json")->excludes(format_option);
     app.add_option("-o,--output", output,
                    "Write to this file (default: stdout); a name ending in .zip gets an archive "
                    "with the results and the telemetry");
@@ -31,6 +35,12 @@ int export_command(const std::vector<std::string>& args)
                  "Export the telemetry table instead of the results (a .zip holds both anyway)");
     if (parse_args(app, args)) {
         return 0;
+    }
+    const bool zip = ends_with_icase(output, ".zip");
+    if (json) {
+        format = "json";
+    } else if (format.empty()) {
+        format = ends_with_icase(output, ".json") ? "json" : "csv";
     }
     const ResultsReader reader(storage_database(storage));
     const bool csv = format == "csv";
@@ -42,7 +52,7 @@ int export_command(const std::vector<std::string>& args)
         const auto rows = reader.telemetry(experiment);
         return csv ? telemetry_csv(rows) : telemetry_json(rows);
     };
-    if (output.size() > 4 && output.compare(output.size() - 4, 4, ".zip") == 0) {
+    if (zip) {
         write_zip_archive(output, {{"results." + format, results_text()},
                                    {"telemetry." + format, telemetry_text()}});
         return 0;

@@ -154,6 +154,17 @@ TEST_F(Results, ExportCsvAndJson)
     EXPECT_EQ(j.out, "");
     const auto doc = nlohmann::json::parse(read_file(out));
     ASSERT_EQ(doc.size(), 5U);
+    // --json is --format json; without either, the -o name's extension decides, else csv.
+    const auto shorthand = mlosbench({"export", "res1", "--json"});
+    ASSERT_EQ(shorthand.exit_code, 0) << shorthand.err;
+    EXPECT_EQ(nlohmann::json::parse(shorthand.out), doc);
+    const fs::path inferred = s_dir->path() / "inferred.json";
+    ASSERT_EQ(mlosbench({"export", "res1", "-o", inferred.string()}).exit_code, 0);
+    EXPECT_EQ(nlohmann::json::parse(read_file(inferred)), doc);
+    EXPECT_EQ(mlosbench({"export", "res1"}).out, c.out);
+    const auto both = mlosbench({"export", "res1", "--json", "--format", "csv"});
+    EXPECT_EQ(both.exit_code, 2);
+    EXPECT_NE(both.err.find("--format excludes --json"), std::string::npos) << both.err;
     EXPECT_EQ(doc[0]["config.x"], 7);
     EXPECT_EQ(doc[0]["result.score"], 7);
     EXPECT_EQ(doc[0]["result.mode"], "b");
