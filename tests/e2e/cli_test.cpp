@@ -133,3 +133,28 @@ TEST(Cli, ValidatesTheShippedExamples)
     EXPECT_NE(remote.out.find("environment 'benchmark' (RemoteEnv)"), std::string::npos)
         << remote.out;
 }
+
+namespace fs = std::filesystem;
+
+TEST(Cli, EveryShippedConfigMatchesItsSchema)
+{
+    const fs::path config = tests_dir().parent_path() / "config";
+    std::vector<std::string> args = {"validate", "--schema-only"};
+    for (const auto& entry : fs::recursive_directory_iterator(config)) {
+        const auto relative = entry.path().lexically_relative(config).string();
+        if (entry.path().extension() == ".jsonc" && relative.rfind("schemas/", 0) != 0) {
+            args.push_back(entry.path().string());
+        }
+    }
+    // The built-in configs that mlos_bench's environments name are there.
+    for (const char* builtin :
+         {"services/local/local_exec_service.jsonc", "services/remote/ssh/ssh_host_service.jsonc",
+          "services/remote/ssh/ssh_fileshare_service.jsonc", "optimizers/one_shot_opt.jsonc",
+          "optimizers/mock_opt.jsonc", "schedulers/sync_scheduler.jsonc", "storage/sqlite.jsonc",
+          "storage/in-memory.jsonc"}) {
+        EXPECT_TRUE(fs::is_regular_file(config / builtin)) << builtin;
+    }
+    ASSERT_GT(args.size(), 20U);
+    const auto r = run_mlosbench(args);
+    EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
+}

@@ -4,6 +4,7 @@
 #include "support/sql_rows.hpp"
 #include "support/test_support.hpp"
 
+#include <fstream>
 #include <gtest/gtest.h>
 
 namespace fs = std::filesystem;
@@ -85,4 +86,46 @@ TEST(Remote, NothingListeningFailsTheTrialsWithTheReason)
     EXPECT_EQ(reasons[0], "environment 'upload config': upload: cannot connect to " +
                               server.user() + "@127.0.0.1:" + std::to_string(port) +
                               ": Connection refused");
+}
+
+TEST(Remote, MlosBenchShapedEnvRunsWithTheBuiltInServiceConfigs)
+{
+    SshServer server;
+    TempDir dir;
+    const fs::path db = dir.path() / "ssh.db";
+    const fs::path remote_dir = dir.path() / "remote";
+    const auto r = run_mlosbench({"--environment", e2e_config("ssh_builtin_env.jsonc"),
+                                  "--storage", db.string(), "--experiment-id", "ssh",
+                                  "--ssh_hostname", server.host(), "--ssh_port",
+                                  std::to_string(server.port()), "--ssh_username", server.user(),
+                                  "--ssh_priv_key_path", server.user_key().string(),
+                                  "--ssh_known_hosts_path", server.known_hosts().string(),
+                                  "--remote_dir", remote_dir.string()},
+                                 dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    // The remote script wrote the results, the file share brought them back, LocalEnv read them.
+    EXPECT_EQ(sql_rows(db, "SELECT status FROM trial WHERE exp_id = 'ssh'"),
+              std::vector<std::string>{"SUCCEEDED"});
+    EXPECT_EQ(sql_rows(db, "SELECT metric_id, metric_value FROM trial_result ORDER BY metric_id"),
+              (std::vector<std::string>{"score|0.9", "username|" + server.user()}));
+    // The teardown ran on the host.
+    EXPECT_EQ(read_file(remote_dir / "teardown.txt"), "teardown,complete\n");
+    EXPECT_FALSE(fs::exists(remote_dir / "output.csv"));
+
+    // The built-in service configs check host keys: without the test's known_hosts file the
+    // host is unknown, the trial fails and says how to accept the key.
+    const fs::path db2 = dir.path() / "ssh2.db";
+    const fs::path empty_known_hosts = dir.path() / "empty_known_hosts";
+    std::ofstream(empty_known_hosts).close();
+    const auto refused = run_mlosbench(
+        {"--environment", e2e_config("ssh_builtin_env.jsonc"), "--storage", db2.string(),
+         "--experiment-id", "ssh", "--ssh_hostname", server.host(), "--ssh_port",
+         std::to_string(server.port()), "--ssh_username", server.user(), "--ssh_priv_key_path",
+         server.user_key().string(), "--ssh_known_hosts_path", empty_known_hosts.string(),
+         "--remote_dir", remote_dir.string()},
+        dir.path());
+    EXPECT_EQ(refused.exit_code, 1) << refused.err;
+    const auto reason = sql_value(db2, "SELECT reason FROM trial_output WHERE trial_id = 1");
+    EXPECT_NE(reason.find("ssh-keyscan -p " + std::to_string(server.port())), std::string::npos)
+        << reason;
 }
