@@ -1,11 +1,11 @@
 #include "commands.hpp"
 #include "launch_flags.hpp"
+#include "mlosbench/results/results_reader.hpp"
 #include "mlosbench/storage/sqlite_storage.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/json.hpp"
 #include "results_common.hpp"
 
-#include <filesystem>
 #include <iostream>
 #include <string>
 #include <unistd.h>
@@ -39,9 +39,7 @@ int delete_command(const std::vector<std::string>& args)
     std::string experiment;
     bool yes = false;
     bool json = false;
-    app.add_option("--storage", storage,
-                   "Storage config, or a path ending in .db/.sqlite/.sqlite3 (default: "
-                   "./mlosbench.db)");
+    add_storage_flag(app, storage);
     app.add_option("EXP", experiment, "Experiment id")->required();
     app.add_flag("-y,--yes", yes, "Do not ask for confirmation");
     app.add_flag("--json", json, "Print the rows deleted per table as a JSON object");
@@ -50,9 +48,9 @@ int delete_command(const std::vector<std::string>& args)
     }
     setup_logging(std::string("warning"), std::nullopt);
     const std::string database = storage_database(storage);
-    if (!std::filesystem::exists(database)) {
-        throw ConfigError(database, "", "storage file not found");
-    }
+    // Read-only first: a file that is not a storage file (or has no such experiment) is
+    // reported as such and left as it was.
+    ResultsReader(database).require_experiment(experiment);
     const auto store = open_sqlite_storage(database);
     // A dry run first: checks the experiment exists and is not running, and counts.
     const DeletedRows planned = store->delete_experiment(experiment, true);

@@ -393,7 +393,23 @@ TEST(Delete, RemovesOneExperimentAndTheConfigsOnlyItUses)
     EXPECT_EQ(r.exit_code, 2);
     r = mlosbench({"delete", "gone", "--yes"});
     EXPECT_EQ(r.exit_code, 2);
-    EXPECT_EQ(r.err, "mlosbench: error: there is no experiment 'gone' in " + db.string() + "\n");
+    EXPECT_EQ(r.err, "mlosbench: error: unknown experiment 'gone'\n");
+}
+
+// delete leaves a file that is not a storage file as it was.
+TEST(Delete, LeavesAForeignSqliteFileAlone)
+{
+    TempDir dir;
+    const fs::path db = dir.path() / "other.db";
+    {
+        SQLite::Database database(db.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        database.exec("CREATE TABLE foo (a)");
+    }
+    const auto r = run_mlosbench({"delete", "x", "--yes", "--storage", db.string()}, dir.path());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: " + db.string() +
+                         ": not an mlosbench storage file (no experiment table)\n");
+    EXPECT_EQ(sql_rows(db, "SELECT name FROM sqlite_master"), std::vector<std::string>{"foo"});
 }
 
 // Metadata rows with secret names (as a file written by mlos_bench may hold) are masked.
