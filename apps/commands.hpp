@@ -19,6 +19,9 @@ int metrics_command(const std::vector<std::string>& args);
 int post_metric_command(const std::vector<std::string>& args);
 int delete_command(const std::vector<std::string>& args);
 
+/// The list of commands with one line each, for `mlosbench --help`.
+[[nodiscard]] std::string commands_help();
+
 /// A CLI11 check that the value is a whole number of at least `min`, whose message says so
 /// (CLI11's own number checks print the range as doubles).
 [[nodiscard]] CLI::Validator whole_number_at_least(long long min);

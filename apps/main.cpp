@@ -6,34 +6,57 @@
 
 #include <CLI/CLI.hpp>
 
+#include <algorithm>
+#include <array>
 #include <charconv>
 #include <cstring>
 #include <iostream>
-#include <map>
 
 namespace {
 
 using Command = int (*)(const std::vector<std::string>&);
 
-const std::map<std::string, Command>& commands()
+struct CommandEntry
 {
-    static const std::map<std::string, Command> table = {
-        {"run", mlosbench::app::run_command},
-        {"validate", mlosbench::app::validate_command},
-        {"show", mlosbench::app::show_command},
-        {"export", mlosbench::app::export_command},
-        {"plot", mlosbench::app::plot_command},
-        {"report", mlosbench::app::report_command},
-        {"metrics", mlosbench::app::metrics_command},
-        {"post-metric", mlosbench::app::post_metric_command},
-        {"delete", mlosbench::app::delete_command},
-    };
-    return table;
-}
+    const char* name;
+    Command function;
+    const char* summary;
+};
+
+// In the order `mlosbench --help` lists them.
+constexpr std::array k_commands = {
+    CommandEntry{"run", mlosbench::app::run_command, "run an experiment (the default)"},
+    CommandEntry{"validate", mlosbench::app::validate_command,
+                 "load the configs, print what would run and where each value came from"},
+    CommandEntry{"show", mlosbench::app::show_command,
+                 "experiments, an experiment's trials, or one trial"},
+    CommandEntry{"metrics", mlosbench::app::metrics_command,
+                 "an experiment's telemetry and results (--since, --last, --summarize)"},
+    CommandEntry{"post-metric", mlosbench::app::post_metric_command,
+                 "record a telemetry sample from inside a trial's script"},
+    CommandEntry{"export", mlosbench::app::export_command,
+                 "one row per trial as csv or json; -o F.zip adds the telemetry"},
+    CommandEntry{"plot", mlosbench::app::plot_command,
+                 "score per trial with the best so far, each tunable against the score"},
+    CommandEntry{"report", mlosbench::app::report_command,
+                 "one self-contained HTML page: summary, charts, trials"},
+    CommandEntry{"delete", mlosbench::app::delete_command,
+                 "remove an experiment and everything only it uses"},
+};
 
 } // namespace
 
 namespace mlosbench::app {
+
+std::string commands_help()
+{
+    std::string text = "Commands ('mlosbench COMMAND --help' for each):\n";
+    for (const auto& c : k_commands) {
+        text += "  " + std::string(c.name) + std::string(14 - std::strlen(c.name), ' ') +
+                c.summary + "\n";
+    }
+    return text;
+}
 
 CLI::Validator whole_number_at_least(long long min)
 {
@@ -78,9 +101,10 @@ int main(int argc, char** argv)
     std::vector<std::string> args(argv + 1, argv + argc);
     Command command = mlosbench::app::run_command;
     if (!args.empty()) {
-        const auto it = commands().find(args.front());
-        if (it != commands().end()) {
-            command = it->second;
+        const auto it = std::find_if(k_commands.begin(), k_commands.end(),
+                                     [&](const CommandEntry& c) { return args.front() == c.name; });
+        if (it != k_commands.end()) {
+            command = it->function;
             args.erase(args.begin());
         }
     }

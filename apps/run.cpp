@@ -132,8 +132,8 @@ void print_summary(const RunSummary& s, bool json)
 int run_command(const std::vector<std::string>& args)
 {
     CLI::App app("Run an experiment: trials of the environment, tuned by the optimizer, "
-                 "recorded in storage.\n\nCommands: run (default), validate, show, export, plot, "
-                 "report. 'mlosbench COMMAND --help' for each.",
+                 "recorded in storage.\n\n" +
+                     commands_help(),
                  "mlosbench");
     LaunchOptions options;
     add_launch_flags(app, options);

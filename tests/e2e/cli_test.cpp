@@ -25,7 +25,14 @@ TEST(Cli, HelpExplainsEveryFlagAndExitsZero)
                              "--max-failed-share", "--max-consecutive-failures", "--json"}) {
         EXPECT_NE(r.out.find(flag), std::string::npos) << flag;
     }
-    EXPECT_EQ(run_mlosbench({"validate", "--help"}).exit_code, 0);
+    // Every command is listed on a line of its own, and explains itself.
+    for (const char* command : {"run", "validate", "show", "metrics", "post-metric", "export",
+                                "plot", "report", "delete"}) {
+        EXPECT_NE(r.out.find("\n  " + std::string(command) + " "), std::string::npos) << command;
+        const auto help = run_mlosbench({command, "--help"});
+        EXPECT_EQ(help.exit_code, 0) << command;
+        EXPECT_NE(help.out.find("Usage:"), std::string::npos) << command << ": " << help.out;
+    }
 }
 
 TEST(Cli, VersionExitsZero)
