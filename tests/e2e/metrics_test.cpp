@@ -39,13 +39,12 @@ std::string text(const nlohmann::json& value)
 }
 
 // Four trials at once (4 runners), each posting telemetry from its script.
-class Metrics : public ::testing::Test
+class Metrics : public SharedStorageTest
 {
 protected:
     static void SetUpTestSuite()
     {
-        s_dir = new TempDir();
-        s_db = s_dir->path() / "t.db";
+        open_storage("t.db");
         const auto r = run_mlosbench({"--environment", e2e_config("telemetry_env.jsonc"),
                                       "--trial-config-repeat-count", std::to_string(k_runners),
                                       "--num-trial-runners", std::to_string(k_runners), "--storage",
@@ -55,23 +54,7 @@ protected:
                                      s_dir->path());
         ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
     }
-    static void TearDownTestSuite()
-    {
-        delete s_dir;
-        s_dir = nullptr;
-    }
-    static CommandResult mlosbench(std::vector<std::string> args)
-    {
-        args.insert(args.end(), {"--storage", s_db.string()});
-        return run_mlosbench(args, s_dir->path());
-    }
-
-    static TempDir* s_dir;
-    static fs::path s_db;
 };
-
-TempDir* Metrics::s_dir = nullptr;
-fs::path Metrics::s_db;
 
 } // namespace
 
@@ -79,7 +62,7 @@ TEST_F(Metrics, PostMetricFromFourRunnersAtOnceLosesNoSample)
 {
     EXPECT_EQ(
         sql_rows(s_db, "SELECT COUNT(*), COUNT(DISTINCT trial_runner_id) FROM trial WHERE "
-                   "status = 'SUCCEEDED'"),
+                       "status = 'SUCCEEDED'"),
         std::vector<std::string>{std::to_string(k_runners) + "|" + std::to_string(k_runners)});
     constexpr int ticks = k_posters * k_posts;
     for (int trial = 1; trial <= k_runners; ++trial) {
@@ -88,20 +71,20 @@ TEST_F(Metrics, PostMetricFromFourRunnersAtOnceLosesNoSample)
             " AND metric_id = 'ticks'";
         // Every cumulative +1 kept under its own time, the running sums 1..ticks.
         EXPECT_EQ(sql_rows(s_db, "SELECT COUNT(*), COUNT(DISTINCT ts), MIN(CAST(metric_value AS "
-                             "INTEGER)), MAX(CAST(metric_value AS INTEGER))" +
-                                 where),
+                                 "INTEGER)), MAX(CAST(metric_value AS INTEGER))" +
+                                     where),
                   std::vector<std::string>{std::to_string(ticks) + "|" + std::to_string(ticks) +
                                            "|1|" + std::to_string(ticks)})
             << "trial " << trial;
         EXPECT_EQ(sql_rows(s_db, "SELECT ts, metric_value FROM trial_telemetry WHERE trial_id = " +
-                                 std::to_string(trial) +
-                                 " AND metric_id IN ('loss', 'bytes') ORDER BY metric_id, ts"),
+                                     std::to_string(trial) +
+                                     " AND metric_id IN ('loss', 'bytes') ORDER BY metric_id, ts"),
                   (std::vector<std::string>{
                       "2025-01-01 00:00:00.000000|100", "2025-01-01 00:00:10.500000|150",
                       "2025-01-01 00:00:00.000000|0.5", "2025-01-01 00:00:10.000000|0.25"}));
     }
     EXPECT_EQ(sql_rows(s_db, "SELECT metric_id, ts, metadata FROM trial_telemetry_metadata WHERE "
-                         "trial_id = 2 ORDER BY ts"),
+                             "trial_id = 2 ORDER BY ts"),
               (std::vector<std::string>{"loss|2025-01-01 00:00:00.000000|epoch 1",
                                         "loss|2025-01-01 00:00:10.000000|epoch 2"}));
 }
@@ -156,7 +139,8 @@ TEST_F(Metrics, TableAndJsonMatchTheStoredRows)
         body.at(2),
         std::regex("1 +2025-01-01T00:00:00\\.000000Z +loss +0\\.5 +telemetry +epoch 1")))
         << r.out;
-    const std::string end = iso(sql_rows(s_db, "SELECT ts_end FROM trial WHERE trial_id = 1").at(0));
+    const std::string end =
+        iso(sql_rows(s_db, "SELECT ts_end FROM trial WHERE trial_id = 1").at(0));
     EXPECT_TRUE(std::regex_match(body.at(4), std::regex("1 +" + end + " +score +7 +result +-")))
         << r.out;
     constexpr int ticks = k_posters * k_posts;
@@ -195,11 +179,12 @@ TEST_F(Metrics, SummarizeLastAndSinceGiveTheStoredNumbers)
     ASSERT_EQ(doc.size(), static_cast<std::size_t>(k_runners));
     for (const auto& row : doc) {
         EXPECT_EQ(row["value"], ticks);
-        EXPECT_EQ(row["ts"],
-                  iso(sql_rows(s_db, "SELECT MAX(ts) FROM trial_telemetry WHERE metric_id = 'ticks' "
-                                 "AND trial_id = " +
-                                     text(row["trial_id"]))
-                          .at(0)));
+        EXPECT_EQ(
+            row["ts"],
+            iso(sql_rows(s_db, "SELECT MAX(ts) FROM trial_telemetry WHERE metric_id = 'ticks' "
+                               "AND trial_id = " +
+                                   text(row["trial_id"]))
+                    .at(0)));
     }
 
     // At or after 00:00:10 (given in the storage's own form), telemetry only.
@@ -304,8 +289,9 @@ TEST(Delete, RemovesOneExperimentAndTheConfigsOnlyItUses)
     TempDir dir;
     const fs::path db = dir.path() / "d.db";
     const auto run = [&](const std::string& id, const std::vector<std::string>& extra) {
-        std::vector<std::string> args = {"--environment", e2e_config("local_env.jsonc"), "--storage",
-                                         db.string(),     "--experiment-id",         id};
+        std::vector<std::string> args = {"--environment",   e2e_config("local_env.jsonc"),
+                                         "--storage",       db.string(),
+                                         "--experiment-id", id};
         args.insert(args.end(), extra.begin(), extra.end());
         const auto r = run_mlosbench(args, dir.path());
         ASSERT_EQ(r.exit_code, 0) << r.err;
@@ -317,13 +303,14 @@ TEST(Delete, RemovesOneExperimentAndTheConfigsOnlyItUses)
         args.insert(args.end(), {"--storage", db.string()});
         return run_mlosbench(args, dir.path());
     };
-    const std::vector<std::string> tables =
-        sql_rows(db, "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS (SELECT 1 "
-                 "FROM pragma_table_info(m.name) WHERE name = 'exp_id') ORDER BY m.name");
+    const std::vector<std::string> tables = sql_rows(
+        db, "SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS (SELECT 1 "
+            "FROM pragma_table_info(m.name) WHERE name = 'exp_id') ORDER BY m.name");
     EXPECT_GE(tables.size(), 10U);
     std::map<std::string, long long> kept_rows;
     for (const auto& table : tables) {
-        kept_rows[table] = sql_count(db, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'keep'");
+        kept_rows[table] =
+            sql_count(db, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'keep'");
         if (table != "trial_telemetry_metadata") { // local_env.jsonc posts no metadata
             EXPECT_GT(sql_count(db, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'gone'"), 0)
                 << table;
@@ -334,9 +321,10 @@ TEST(Delete, RemovesOneExperimentAndTheConfigsOnlyItUses)
                                   "'keep')";
     const long long gone_configs = static_cast<long long>(sql_rows(db, gone_only).size());
     ASSERT_GT(gone_configs, 0);
-    const auto shared = sql_rows(db, "SELECT DISTINCT config_id FROM trial WHERE exp_id = 'gone' AND "
-                                 "config_id IN (SELECT config_id FROM trial WHERE exp_id = "
-                                 "'keep')");
+    const auto shared =
+        sql_rows(db, "SELECT DISTINCT config_id FROM trial WHERE exp_id = 'gone' AND "
+                     "config_id IN (SELECT config_id FROM trial WHERE exp_id = "
+                     "'keep')");
     ASSERT_EQ(shared.size(), 1U);
     const long long configs = sql_count(db, "SELECT COUNT(*) FROM config");
     const long long params = sql_count(db, "SELECT COUNT(*) FROM config_param");
@@ -417,8 +405,8 @@ TEST(Show, MasksSecretMetadataOfATrial)
 {
     TempDir dir;
     const fs::path db = dir.path() / "s.db";
-    auto r = run_mlosbench({"--environment", e2e_config("local_env.jsonc"), "--storage", db.string(),
-                            "--experiment-id", "sec"},
+    auto r = run_mlosbench({"--environment", e2e_config("local_env.jsonc"), "--storage",
+                            db.string(), "--experiment-id", "sec"},
                            dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     {

@@ -75,14 +75,10 @@ std::set<std::string> panels_of(const std::string& svg)
 // runs every case in its own process): "res1": 5 trials of local_env.jsonc (telemetry: 2
 // samples each; tunables x and mode); "flaky": 12 trials of which those with x > 60 fail;
 // "dead": 2 trials that all fail.
-class PlotReport : public ::testing::Test
+class PlotReport : public SharedStorageTest
 {
 protected:
-    static void SetUpTestSuite()
-    {
-        s_dir = new TempDir();
-        s_db = s_dir->path() / "r.db";
-    }
+    static void SetUpTestSuite() { open_storage("r.db"); }
     static void make(const std::string& exp_id)
     {
         if (!s_made.insert(exp_id).second) {
@@ -125,25 +121,11 @@ protected:
             ASSERT_EQ(r.exit_code, 1) << r.err;
         }
     }
-    static void TearDownTestSuite()
-    {
-        delete s_dir;
-        s_dir = nullptr;
-    }
-    static CommandResult mlosbench(std::vector<std::string> args)
-    {
-        args.insert(args.end(), {"--storage", s_db.string()});
-        return run_mlosbench(args, s_dir->path());
-    }
     static fs::path path(const std::string& name) { return s_dir->path() / name; }
 
-    static TempDir* s_dir;
-    static fs::path s_db;
     static std::set<std::string> s_made;
 };
 
-TempDir* PlotReport::s_dir = nullptr;
-fs::path PlotReport::s_db;
 std::set<std::string> PlotReport::s_made;
 
 } // namespace
@@ -164,7 +146,7 @@ TEST_F(PlotReport, ExportZipHoldsResultsAndTelemetry)
               "trial_id,ts_start,ts_end,tunable_config_id,tunable_config_trial_group_id,status,"
               "trial_runner_id,config.mode,config.x,result.latency,result.mode,result.score");
     EXPECT_EQ(count(results, "\n"), 1 + std::stoul(sql_value(s_db, "SELECT COUNT(*) FROM trial "
-                                                                "WHERE exp_id = 'res1'")));
+                                                                   "WHERE exp_id = 'res1'")));
     const std::string trial_columns =
         csv_rows(s_db, "SELECT trial_id, ts_start, ts_end, config_id FROM trial WHERE exp_id = "
                        "'res1' ORDER BY trial_id");
@@ -207,19 +189,20 @@ TEST_F(PlotReport, ExportZipAsJson)
     const auto results = nlohmann::json::parse(entries.at("results.json"));
     ASSERT_EQ(results.size(), 5U);
     EXPECT_EQ(results[4]["trial_id"], 5);
-    EXPECT_EQ(results[4]["config.x"],
-              std::stoll(sql_value(s_db, "SELECT param_value FROM config_param WHERE param_id = 'x' "
-                                      "AND config_id = (SELECT config_id FROM trial WHERE "
-                                      "exp_id = 'res1' AND trial_id = 5)")));
+    EXPECT_EQ(
+        results[4]["config.x"],
+        std::stoll(sql_value(s_db, "SELECT param_value FROM config_param WHERE param_id = 'x' "
+                                   "AND config_id = (SELECT config_id FROM trial WHERE "
+                                   "exp_id = 'res1' AND trial_id = 5)")));
     const auto telemetry = nlohmann::json::parse(entries.at("telemetry.json"));
     ASSERT_EQ(telemetry.size(), std::stoul(sql_value(s_db, "SELECT COUNT(*) FROM trial_telemetry "
-                                                        "WHERE exp_id = 'res1'")));
+                                                           "WHERE exp_id = 'res1'")));
     EXPECT_EQ(telemetry[0]["trial_id"], 1);
     EXPECT_EQ(telemetry[0]["metric"], "cpu");
     EXPECT_EQ(telemetry[0]["value"], 0.5);
     EXPECT_EQ(telemetry[0]["ts"],
               sql_value(s_db, "SELECT replace(MIN(ts), ' ', 'T') || 'Z' FROM trial_telemetry WHERE "
-                           "exp_id = 'res1' AND trial_id = 1"));
+                              "exp_id = 'res1' AND trial_id = 1"));
 }
 
 TEST_F(PlotReport, PlotSvgHasAPanelPerTunableAndMarksFailures)
@@ -244,12 +227,12 @@ TEST_F(PlotReport, PlotSvgHasAPanelPerTunableAndMarksFailures)
     ASSERT_EQ(r.exit_code, 0) << r.err;
     summary = nlohmann::json::parse(r.out);
     const auto failed = std::stoul(sql_value(s_db, "SELECT COUNT(*) FROM trial WHERE exp_id = "
-                                                "'flaky' AND status = 'FAILED'"));
+                                                   "'flaky' AND status = 'FAILED'"));
     ASSERT_GT(failed, 0U);
     EXPECT_EQ(summary["failed"], failed);
     EXPECT_EQ(summary["scored"], std::stoul(sql_value(s_db, "SELECT COUNT(*) FROM trial WHERE "
-                                                         "exp_id = 'flaky' AND status = "
-                                                         "'SUCCEEDED'")));
+                                                            "exp_id = 'flaky' AND status = "
+                                                            "'SUCCEEDED'")));
     svg = read_file(path("f.svg"));
     EXPECT_NE(svg.find("<text>failed, no score (" + std::to_string(failed) + ")</text>"),
               std::string::npos);
@@ -354,7 +337,7 @@ TEST_F(PlotReport, ReportOpensInHeadlessChromium)
     const std::string body =
         dom.out.substr(body_start, dom.out.find("</tbody>", body_start) - body_start);
     EXPECT_EQ(count(body, "<tr>"), std::stoul(sql_value(s_db, "SELECT COUNT(*) FROM trial WHERE "
-                                                           "exp_id = 'flaky'")));
+                                                              "exp_id = 'flaky'")));
     EXPECT_NE(dom.out.find("<h1>Experiment flaky</h1>"), std::string::npos);
 }
 

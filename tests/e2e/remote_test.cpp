@@ -1,7 +1,7 @@
 // The shipped remote example (config/examples/remote) run end to end against a test sshd on
 // 127.0.0.1: upload over SFTP, benchmark over SSH, results in SQLite.
-#include "support/ssh_server.hpp"
 #include "support/sql_rows.hpp"
+#include "support/ssh_server.hpp"
 #include "support/test_support.hpp"
 
 #include <fstream>
@@ -51,18 +51,18 @@ TEST(Remote, ExampleRunsOverSsh)
     const auto r = run_mlosbench(example_args(server, server.port(), db, remote_dir), dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
     EXPECT_EQ(sql_rows(db, "SELECT status, COUNT(*) FROM trial WHERE exp_id = 'remote-example' "
-                       "GROUP BY status"),
+                           "GROUP BY status"),
               std::vector<std::string>{"SUCCEEDED|3"});
     // Every trial has the three metrics its remote script printed.
     EXPECT_EQ(sql_rows(db, "SELECT metric_id, COUNT(*) FROM trial_result GROUP BY metric_id "
-                       "ORDER BY metric_id"),
+                           "ORDER BY metric_id"),
               (std::vector<std::string>{"compressed_kb|3", "score|3", "time_ms|3"}));
     // gzip -1 makes a bigger file than gzip -9: the level reached the remote host.
-    const auto sizes =
-        sql_rows(db, "SELECT p.param_value, r.metric_value FROM trial t JOIN config_param p USING "
-                 "(config_id) JOIN trial_result r ON r.exp_id = t.exp_id AND r.trial_id = "
-                 "t.trial_id WHERE r.metric_id = 'compressed_kb' ORDER BY CAST(p.param_value AS "
-                 "INTEGER)");
+    const auto sizes = sql_rows(
+        db, "SELECT p.param_value, r.metric_value FROM trial t JOIN config_param p USING "
+            "(config_id) JOIN trial_result r ON r.exp_id = t.exp_id AND r.trial_id = "
+            "t.trial_id WHERE r.metric_id = 'compressed_kb' ORDER BY CAST(p.param_value AS "
+            "INTEGER)");
     ASSERT_EQ(sizes.size(), 3U);
     const auto kb = [](const std::string& row) { return std::stod(row.substr(row.find('|') + 1)); };
     EXPECT_GT(kb(sizes.front()), kb(sizes.back())) << sizes.front() << " vs " << sizes.back();
@@ -94,14 +94,13 @@ TEST(Remote, MlosBenchShapedEnvRunsWithTheBuiltInServiceConfigs)
     TempDir dir;
     const fs::path db = dir.path() / "ssh.db";
     const fs::path remote_dir = dir.path() / "remote";
-    const auto r = run_mlosbench({"--environment", e2e_config("ssh_builtin_env.jsonc"),
-                                  "--storage", db.string(), "--experiment-id", "ssh",
-                                  "--ssh_hostname", server.host(), "--ssh_port",
-                                  std::to_string(server.port()), "--ssh_username", server.user(),
-                                  "--ssh_priv_key_path", server.user_key().string(),
-                                  "--ssh_known_hosts_path", server.known_hosts().string(),
-                                  "--remote_dir", remote_dir.string()},
-                                 dir.path());
+    const auto r =
+        run_mlosbench({"--environment", e2e_config("ssh_builtin_env.jsonc"), "--storage",
+                       db.string(), "--experiment-id", "ssh", "--ssh_hostname", server.host(),
+                       "--ssh_port", std::to_string(server.port()), "--ssh_username", server.user(),
+                       "--ssh_priv_key_path", server.user_key().string(), "--ssh_known_hosts_path",
+                       server.known_hosts().string(), "--remote_dir", remote_dir.string()},
+                      dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
     // The remote script wrote the results, the file share brought them back, LocalEnv read them.
     EXPECT_EQ(sql_rows(db, "SELECT status FROM trial WHERE exp_id = 'ssh'"),
@@ -117,13 +116,13 @@ TEST(Remote, MlosBenchShapedEnvRunsWithTheBuiltInServiceConfigs)
     const fs::path db2 = dir.path() / "ssh2.db";
     const fs::path empty_known_hosts = dir.path() / "empty_known_hosts";
     std::ofstream(empty_known_hosts).close();
-    const auto refused = run_mlosbench(
-        {"--environment", e2e_config("ssh_builtin_env.jsonc"), "--storage", db2.string(),
-         "--experiment-id", "ssh", "--ssh_hostname", server.host(), "--ssh_port",
-         std::to_string(server.port()), "--ssh_username", server.user(), "--ssh_priv_key_path",
-         server.user_key().string(), "--ssh_known_hosts_path", empty_known_hosts.string(),
-         "--remote_dir", remote_dir.string()},
-        dir.path());
+    const auto refused =
+        run_mlosbench({"--environment", e2e_config("ssh_builtin_env.jsonc"), "--storage",
+                       db2.string(), "--experiment-id", "ssh", "--ssh_hostname", server.host(),
+                       "--ssh_port", std::to_string(server.port()), "--ssh_username", server.user(),
+                       "--ssh_priv_key_path", server.user_key().string(), "--ssh_known_hosts_path",
+                       empty_known_hosts.string(), "--remote_dir", remote_dir.string()},
+                      dir.path());
     EXPECT_EQ(refused.exit_code, 1) << refused.err;
     const auto reason = sql_value(db2, "SELECT reason FROM trial_output WHERE trial_id = 1");
     EXPECT_NE(reason.find("ssh-keyscan -p " + std::to_string(server.port())), std::string::npos)

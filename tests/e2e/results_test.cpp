@@ -12,36 +12,19 @@ using namespace mlosbench::testing;
 namespace {
 
 // One experiment ("res1", 5 trials of local_env.jsonc) shared by the tests.
-class Results : public ::testing::Test
+class Results : public SharedStorageTest
 {
 protected:
     static void SetUpTestSuite()
     {
-        s_dir = new TempDir();
-        s_db = s_dir->path() / "r.db";
+        open_storage("r.db");
         const auto r = run_mlosbench({"--environment", e2e_config("local_env.jsonc"), "--optimizer",
                                       e2e_config("mock_opt.jsonc"), "--storage", s_db.string(),
                                       "--experiment-id", "res1"},
                                      s_dir->path());
         ASSERT_EQ(r.exit_code, 0) << r.err;
     }
-    static void TearDownTestSuite()
-    {
-        delete s_dir;
-        s_dir = nullptr;
-    }
-    static CommandResult mlosbench(std::vector<std::string> args)
-    {
-        args.insert(args.end(), {"--storage", s_db.string()});
-        return run_mlosbench(args, s_dir->path());
-    }
-
-    static TempDir* s_dir;
-    static fs::path s_db;
 };
-
-TempDir* Results::s_dir = nullptr;
-fs::path Results::s_db;
 
 } // namespace
 
@@ -104,7 +87,7 @@ TEST_F(Results, ShowOneTrial)
     EXPECT_EQ(doc["status_history"][0]["status"], "RUNNING");
     EXPECT_EQ(doc["status_history"][1]["status"], "SUCCEEDED");
     EXPECT_EQ(doc["stdout_tail"], sql_value(s_db, "SELECT stdout_tail FROM trial_output WHERE "
-                                               "trial_id = 1"));
+                                                  "trial_id = 1"));
     EXPECT_EQ(doc["metadata"].size(),
               std::stoul(sql_value(s_db, "SELECT COUNT(*) FROM trial_param WHERE trial_id = 1")));
 }
@@ -169,9 +152,10 @@ TEST_F(Results, ExportCsvAndJson)
     EXPECT_EQ(doc[0]["result.score"], 7);
     EXPECT_EQ(doc[0]["result.mode"], "b");
     for (const auto& row : doc) {
-        EXPECT_EQ(row["tunable_config_trial_group_id"],
-                  std::stoll(sql_value(s_db, "SELECT MIN(trial_id) FROM trial WHERE config_id = " +
-                                              sql_value(s_db, "SELECT config_id FROM trial WHERE "
+        EXPECT_EQ(
+            row["tunable_config_trial_group_id"],
+            std::stoll(sql_value(s_db, "SELECT MIN(trial_id) FROM trial WHERE config_id = " +
+                                           sql_value(s_db, "SELECT config_id FROM trial WHERE "
                                                            "trial_id = " +
                                                                row["trial_id"].dump()))));
     }

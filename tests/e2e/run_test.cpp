@@ -3,21 +3,17 @@
 #include "support/sql_rows.hpp"
 #include "support/test_support.hpp"
 
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-
 #include <csignal>
 #include <fstream>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
 
 namespace fs = std::filesystem;
 using namespace mlosbench::testing;
 
 namespace {
 
-nlohmann::json summary_json(const CommandResult& r)
-{
-    return nlohmann::json::parse(r.out);
-}
+nlohmann::json summary_json(const CommandResult& r) { return nlohmann::json::parse(r.out); }
 
 } // namespace
 
@@ -35,20 +31,23 @@ TEST(Run, LocalEnvResultsAndTelemetryAreStored)
     EXPECT_EQ(summary["trials"]["by_status"]["SUCCEEDED"], 5);
     EXPECT_EQ(summary["storage"], db.string());
     // The first trial runs the defaults (x = 7, mode = b).
-    EXPECT_EQ(sql_rows(db, "SELECT metric_id, metric_value FROM trial_result WHERE exp_id = 'local1' "
+    EXPECT_EQ(sql_rows(db,
+                       "SELECT metric_id, metric_value FROM trial_result WHERE exp_id = 'local1' "
                        "AND trial_id = 1 ORDER BY metric_id"),
               (std::vector<std::string>{"latency|7", "mode|b", "score|7"}));
-    EXPECT_EQ(sql_rows(db, "SELECT param_id, param_value FROM config_param JOIN trial USING "
+    EXPECT_EQ(sql_rows(db,
+                       "SELECT param_id, param_value FROM config_param JOIN trial USING "
                        "(config_id) WHERE exp_id = 'local1' AND trial_id = 1 ORDER BY param_id"),
               (std::vector<std::string>{"mode|b", "x|7"}));
     EXPECT_EQ(sql_rows(db, "SELECT COUNT(*) FROM trial_telemetry WHERE exp_id = 'local1' AND "
-                       "metric_id = 'cpu'"),
+                           "metric_id = 'cpu'"),
               std::vector<std::string>{"10"});
     EXPECT_EQ(sql_rows(db, "SELECT status, COUNT(*) FROM trial WHERE exp_id = 'local1' GROUP BY "
-                       "status"),
+                           "status"),
               std::vector<std::string>{"SUCCEEDED|5"});
     // Every trial went RUNNING -> SUCCEEDED (the status history).
-    EXPECT_EQ(sql_rows(db, "SELECT status FROM trial_status WHERE exp_id = 'local1' AND trial_id = 2 "
+    EXPECT_EQ(sql_rows(db,
+                       "SELECT status FROM trial_status WHERE exp_id = 'local1' AND trial_id = 2 "
                        "ORDER BY ts"),
               (std::vector<std::string>{"RUNNING", "SUCCEEDED"}));
 }
@@ -60,10 +59,10 @@ TEST(Run, MockEnvReproducesMlosBenchScore)
     // 60 + 0.4375 * 60 = 86.25.
     TempDir dir;
     const fs::path db = dir.path() / "m.db";
-    const auto r = run_mlosbench({"--environment", e2e_config("mock_env.jsonc"),
-                                  "--trial_config_repeat_count", "5", "--mock_env_seed", "-1",
-                                  "--storage", db.string(), "--json"},
-                                 dir.path());
+    const auto r =
+        run_mlosbench({"--environment", e2e_config("mock_env.jsonc"), "--trial_config_repeat_count",
+                       "5", "--mock_env_seed", "-1", "--storage", db.string(), "--json"},
+                      dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto summary = summary_json(r);
     EXPECT_EQ(summary["trials"]["total"], 5);
@@ -78,9 +77,9 @@ TEST(Run, CompositeMergesChildrenResults)
 {
     TempDir dir;
     const fs::path db = dir.path() / "c.db";
-    const auto r = run_mlosbench({"--environment", e2e_config("composite_env.jsonc"), "--storage",
-                                  db.string(), "--json"},
-                                 dir.path());
+    const auto r = run_mlosbench(
+        {"--environment", e2e_config("composite_env.jsonc"), "--storage", db.string(), "--json"},
+        dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(sql_rows(db, "SELECT metric_id, metric_value FROM trial_result ORDER BY metric_id"),
               (std::vector<std::string>{"a|7", "score|3.5"}));
@@ -97,8 +96,9 @@ TEST(Run, FailuresAreRecordedAndTheExperimentGoesOn)
     EXPECT_EQ(sql_rows(db, "SELECT trial_id, status FROM trial ORDER BY trial_id"),
               (std::vector<std::string>{"1|SUCCEEDED", "2|FAILED", "3|FAILED", "4|TIMED_OUT",
                                         "5|SUCCEEDED"}));
-    const auto reasons = sql_rows(db, "SELECT trial_id, reason FROM trial_output WHERE reason <> '' "
-                                  "ORDER BY trial_id");
+    const auto reasons =
+        sql_rows(db, "SELECT trial_id, reason FROM trial_output WHERE reason <> '' "
+                     "ORDER BY trial_id");
     ASSERT_EQ(reasons.size(), 3U);
     EXPECT_NE(reasons[0].find("exited with code 3"), std::string::npos) << reasons[0];
     EXPECT_NE(reasons[1].find("results.csv"), std::string::npos) << reasons[1];
@@ -119,7 +119,7 @@ TEST(Run, TwoRunnersRunAtTheSameTime)
                                  dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(sql_rows(db, "SELECT trial_id, trial_runner_id, metric_value FROM trial JOIN "
-                       "trial_result USING (exp_id, trial_id) ORDER BY trial_id"),
+                           "trial_result USING (exp_id, trial_id) ORDER BY trial_id"),
               (std::vector<std::string>{"1|1|1", "2|2|1"}));
 }
 
@@ -128,10 +128,10 @@ TEST(Run, KilledMidTrialThenResumedRunsEveryTrialExactlyOnce)
     TempDir dir;
     TempDir capture;
     const fs::path db = dir.path() / "k.db";
-    const std::vector<std::string> args = {"--environment",  e2e_config("resume_env.jsonc"),
-                                           "--optimizer",    e2e_config("mock_opt.jsonc"),
-                                           "--state_dir",    dir.path().string(),
-                                           "--storage",      db.string(),
+    const std::vector<std::string> args = {"--environment",   e2e_config("resume_env.jsonc"),
+                                           "--optimizer",     e2e_config("mock_opt.jsonc"),
+                                           "--state_dir",     dir.path().string(),
+                                           "--storage",       db.string(),
                                            "--experiment-id", "resume1"};
     const RunningCommand first = start_mlosbench(args, dir.path(), capture.path());
     ASSERT_TRUE(wait_for_file(dir.path() / "killed")) << read_file(first.err_path);
@@ -148,7 +148,8 @@ TEST(Run, KilledMidTrialThenResumedRunsEveryTrialExactlyOnce)
     const auto r = run_mlosbench(args, dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     // Trial 3 ran again under its id; the resumed run then made its own 5 suggestions.
-    EXPECT_EQ(sql_rows(db, "SELECT COUNT(*), MIN(trial_id), MAX(trial_id) FROM trial WHERE status = "
+    EXPECT_EQ(sql_rows(db,
+                       "SELECT COUNT(*), MIN(trial_id), MAX(trial_id) FROM trial WHERE status = "
                        "'SUCCEEDED'"),
               std::vector<std::string>{"8|1|8"});
     EXPECT_EQ(sql_rows(db, "SELECT status FROM trial_status WHERE trial_id = 3 ORDER BY ts"),
@@ -166,18 +167,18 @@ TEST(Run, SecondDriverOfTheSameExperimentIsRefused)
     TempDir dir;
     TempDir capture;
     const fs::path db = dir.path() / "d.db";
-    const std::vector<std::string> args = {"--environment",  e2e_config("resume_env.jsonc"),
-                                           "--optimizer",    e2e_config("mock_opt.jsonc"),
-                                           "--state_dir",    dir.path().string(),
-                                           "--storage",      db.string(),
+    const std::vector<std::string> args = {"--environment",   e2e_config("resume_env.jsonc"),
+                                           "--optimizer",     e2e_config("mock_opt.jsonc"),
+                                           "--state_dir",     dir.path().string(),
+                                           "--storage",       db.string(),
                                            "--experiment-id", "busy"};
     const RunningCommand first = start_mlosbench(args, dir.path(), capture.path());
     ASSERT_TRUE(wait_for_file(dir.path() / "pgid")) << read_file(first.err_path);
     const auto second = run_mlosbench(args, dir.path());
     EXPECT_EQ(second.exit_code, 2) << second.err;
-    EXPECT_NE(second.err.find("experiment 'busy' is being run by process " +
-                              std::to_string(first.pid)),
-              std::string::npos)
+    EXPECT_NE(
+        second.err.find("experiment 'busy' is being run by process " + std::to_string(first.pid)),
+        std::string::npos)
         << second.err;
     ::kill(first.pid, SIGKILL);
     (void)wait_for(first);
@@ -189,10 +190,10 @@ TEST(Run, InterruptRecordsCanceledAndExits130)
     TempDir dir;
     TempDir capture;
     const fs::path db = dir.path() / "i.db";
-    const std::vector<std::string> args = {"--environment",  e2e_config("resume_env.jsonc"),
-                                           "--optimizer",    e2e_config("mock_opt.jsonc"),
-                                           "--state_dir",    dir.path().string(),
-                                           "--storage",      db.string(),
+    const std::vector<std::string> args = {"--environment",   e2e_config("resume_env.jsonc"),
+                                           "--optimizer",     e2e_config("mock_opt.jsonc"),
+                                           "--state_dir",     dir.path().string(),
+                                           "--storage",       db.string(),
                                            "--experiment-id", "int1"};
     const RunningCommand first = start_mlosbench(args, dir.path(), capture.path());
     ASSERT_TRUE(wait_for_file(dir.path() / "pgid")) << read_file(first.err_path);
@@ -214,14 +215,15 @@ TEST(Run, ThreeRunnersFinishEveryTrial)
 {
     TempDir dir;
     const fs::path db = dir.path() / "three.db";
-    const auto r = run_mlosbench({"--environment", e2e_config("mock_env.jsonc"), "--optimizer",
-                                  e2e_config("mock_opt.jsonc"), "--num-trial-runners", "3",
-                                  "--trial-config-repeat-count", "2", "--storage", db.string(),
-                                  "--json"},
-                                 dir.path());
+    const auto r =
+        run_mlosbench({"--environment", e2e_config("mock_env.jsonc"), "--optimizer",
+                       e2e_config("mock_opt.jsonc"), "--num-trial-runners", "3",
+                       "--trial-config-repeat-count", "2", "--storage", db.string(), "--json"},
+                      dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(summary_json(r)["trials"]["total"], 10);
-    EXPECT_EQ(sql_rows(db, "SELECT COUNT(*), COUNT(DISTINCT trial_runner_id) FROM trial WHERE status = "
+    EXPECT_EQ(sql_rows(db,
+                       "SELECT COUNT(*), COUNT(DISTINCT trial_runner_id) FROM trial WHERE status = "
                        "'SUCCEEDED'"),
               std::vector<std::string>{"10|3"});
 }

@@ -16,9 +16,9 @@
 namespace mlosbench {
 namespace {
 
-using testing::TempDir;
 using testing::sql_count;
 using testing::sql_rows;
+using testing::TempDir;
 
 Timestamp at(const std::string& text) { return *parse_timestamp(text); }
 
@@ -73,12 +73,12 @@ TEST_F(PostDeleteTest, PostTelemetryAddsCumulativeValuesAndKeepsMetadata)
     // Not cumulative: recorded as given.
     (void)exp->post_telemetry(1, {t, "loss", -0.5}, false, "epoch 1");
     EXPECT_EQ(sql_rows(m_path, "SELECT ts, metric_id, metric_value FROM trial_telemetry ORDER BY "
-                           "metric_id, ts"),
+                               "metric_id, ts"),
               (std::vector<std::string>{"2025-01-01 00:00:05.000000|loss|-0.5",
                                         "2025-01-01 00:00:05.000000|ops|5",
                                         "2025-01-01 00:00:05.000001|ops|7.5"}));
     EXPECT_EQ(sql_rows(m_path, "SELECT exp_id, trial_id, ts, metric_id, metadata FROM "
-                           "trial_telemetry_metadata ORDER BY metric_id"),
+                               "trial_telemetry_metadata ORDER BY metric_id"),
               (std::vector<std::string>{"e|1|2025-01-01 00:00:05.000000|loss|epoch 1",
                                         "e|1|2025-01-01 00:00:05.000001|ops|batch=2"}));
 }
@@ -140,14 +140,15 @@ TEST_F(PostDeleteTest, ConcurrentCumulativePostsFromProcessesLoseNothing)
     const int total = k_processes * k_posts;
     EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 1"), total);
     EXPECT_EQ(sql_count(m_path, "SELECT COUNT(DISTINCT metric_value) FROM trial_telemetry WHERE "
-                            "trial_id = 1"),
+                                "trial_id = 1"),
               total);
     EXPECT_EQ(sql_count(m_path, "SELECT MAX(CAST(metric_value AS INTEGER)) FROM trial_telemetry "
-                            "WHERE trial_id = 1"),
+                                "WHERE trial_id = 1"),
               total);
     EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial_telemetry_metadata WHERE trial_id = 1"),
               total);
-    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 2"), k_posts);
+    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 2"),
+              k_posts);
 }
 
 TEST_F(PostDeleteTest, DeleteRemovesTheExperimentAndTheConfigsOnlyItUses)
@@ -183,15 +184,15 @@ TEST_F(PostDeleteTest, DeleteRemovesTheExperimentAndTheConfigsOnlyItUses)
         EXPECT_EQ(by_table.at("config_param"), 2);
     }
     for (const auto& table : sql_rows(m_path, "SELECT m.name FROM sqlite_master m WHERE m.type = "
-                                          "'table' AND EXISTS (SELECT 1 FROM "
-                                          "pragma_table_info(m.name) WHERE name = 'exp_id')")) {
+                                              "'table' AND EXISTS (SELECT 1 FROM "
+                                              "pragma_table_info(m.name) WHERE name = 'exp_id')")) {
         EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'gone'"), 0)
             << table;
         EXPECT_GT(sql_count(m_path, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'kept'"), 0)
             << table;
     }
     EXPECT_EQ(sql_rows(m_path, "SELECT p.param_value FROM config c JOIN config_param p USING "
-                           "(config_id) ORDER BY CAST(p.param_value AS INTEGER)"),
+                               "(config_id) ORDER BY CAST(p.param_value AS INTEGER)"),
               (std::vector<std::string>{"1", "4"}));
     // The kept experiment still works: a new trial of a deleted config gets a new config row.
     auto storage = open_sqlite_storage(m_path);

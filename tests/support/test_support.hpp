@@ -1,6 +1,8 @@
 #pragma once
 
 #include <filesystem>
+#include <gtest/gtest.h>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -63,5 +65,28 @@ struct RunningCommand
 /// Waits until `path` exists, checking its state every few milliseconds, for at most
 /// `seconds`. Returns whether it appeared.
 [[nodiscard]] bool wait_for_file(const std::filesystem::path& path, double seconds = 30);
+
+/// A fixture whose cases share one storage file (in a temp dir) made by SetUpTestSuite:
+/// a derived suite calls open_storage() there, then runs mlosbench to fill it.
+class SharedStorageTest : public ::testing::Test
+{
+protected:
+    /// A fresh temp dir holding the storage file `name` (not created yet).
+    static void open_storage(const std::string& name)
+    {
+        s_dir = std::make_unique<TempDir>();
+        s_db = s_dir->path() / name;
+    }
+    static void TearDownTestSuite() { s_dir.reset(); }
+    /// mlosbench run in the temp dir with `--storage` the shared file.
+    static CommandResult mlosbench(std::vector<std::string> args)
+    {
+        args.insert(args.end(), {"--storage", s_db.string()});
+        return run_mlosbench(args, s_dir->path());
+    }
+
+    static inline std::unique_ptr<TempDir> s_dir;
+    static inline std::filesystem::path s_db;
+};
 
 } // namespace mlosbench::testing
