@@ -4,13 +4,13 @@
 #include "mlosbench/util/process.hpp"
 #include "support/sql_rows.hpp"
 #include "support/test_support.hpp"
+#include "support/zip_reader.hpp"
 
 #include <gtest/gtest.h>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
-#include <zip.h>
 
 namespace fs = std::filesystem;
 using namespace mlosbench::testing;
@@ -30,23 +30,10 @@ std::string csv_rows(const fs::path& db, const std::string& sql)
 std::map<std::string, std::string> read_zip(const fs::path& path, std::vector<std::string>& names)
 {
     std::map<std::string, std::string> entries;
-    int error = 0;
-    zip_t* archive = zip_open(path.c_str(), ZIP_RDONLY | ZIP_CHECKCONS, &error);
-    if (archive == nullptr) {
-        ADD_FAILURE() << "cannot open " << path << " as a zip archive: libzip error " << error;
-        return entries;
+    for (auto& entry : read_zip_entries(path)) {
+        names.push_back(entry.name);
+        entries[entry.name] = std::move(entry.contents);
     }
-    for (zip_int64_t i = 0; i < zip_get_num_entries(archive, 0); ++i) {
-        zip_stat_t stat;
-        zip_stat_index(archive, static_cast<zip_uint64_t>(i), 0, &stat);
-        std::string contents(static_cast<std::size_t>(stat.size), '\0');
-        zip_file_t* file = zip_fopen_index(archive, static_cast<zip_uint64_t>(i), 0);
-        EXPECT_EQ(zip_fread(file, contents.data(), stat.size), static_cast<zip_int64_t>(stat.size));
-        zip_fclose(file);
-        names.emplace_back(stat.name);
-        entries[stat.name] = contents;
-    }
-    zip_close(archive);
     return entries;
 }
 

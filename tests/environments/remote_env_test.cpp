@@ -14,18 +14,10 @@ namespace fs = std::filesystem;
 
 namespace {
 
-SshSettings ssh_settings(const SshServer& server)
-{
-    SshSettings settings;
-    settings.priv_key_path = server.user_key().string();
-    settings.known_hosts_path = server.known_hosts().string();
-    return settings;
-}
-
 EnvironmentSpec remote_spec(const SshServer& server, RemoteSettings settings, int port = 0)
 {
     EnvironmentSpec spec = EnvFixture::spec("remote bench", "RemoteEnv", std::move(settings));
-    spec.services.ssh_host = ssh_settings(server);
+    spec.services.ssh_host = server.ssh_settings();
     spec.params.set("ssh_hostname", server.host(), "const_args");
     spec.params.set("ssh_port", port != 0 ? port : server.port(), "const_args");
     return spec;
@@ -234,7 +226,7 @@ TEST(LocalFileShareEnv, UploadsAndDownloadsOverSftp)
                        {"$PWD/gen.txt", remote.string() + "/$trial_id/gen.txt"}};
     settings.download = {{remote.string() + "/$trial_id/out.txt", "$PWD/out.txt"}};
     EnvironmentSpec spec = EnvFixture::spec("share", "LocalFileShareEnv", settings);
-    spec.services.ssh_file_share = ssh_settings(server);
+    spec.services.ssh_file_share = server.ssh_settings();
     spec.params.set("ssh_hostname", server.host(), "const_args");
     spec.params.set("ssh_port", server.port(), "const_args");
     const auto env = Environment::create(spec, fx.runner);

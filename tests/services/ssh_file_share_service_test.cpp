@@ -12,15 +12,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-SshFileShareService share_for(const SshServer& server)
-{
-    SshSettings settings;
-    settings.port = server.port();
-    settings.priv_key_path = server.user_key().string();
-    settings.known_hosts_path = server.known_hosts().string();
-    return SshFileShareService(settings);
-}
-
 /// Every entry under `root`: relative path -> "d MODE" or "f MODE CONTENT".
 std::map<std::string, std::string> tree(const fs::path& root)
 {
@@ -58,7 +49,7 @@ TEST(SshFileShareService, UploadsAndDownloadsADirectoryTree)
     SshServer server;
     TempDir local;
     const fs::path source = make_tree(local);
-    SshFileShareService share = share_for(server);
+    SshFileShareService share(server.ssh_settings());
     share.use_parameters(Json{{"ssh_hostname", server.host()}});
 
     const fs::path remote = server.dir() / "share" / "x" / "y"; // parents do not exist yet
@@ -84,7 +75,7 @@ TEST(SshFileShareService, UploadsAndDownloadsADirectoryTree)
 TEST(SshFileShareService, ReportsMissingPaths)
 {
     SshServer server;
-    SshFileShareService share = share_for(server);
+    SshFileShareService share(server.ssh_settings());
     share.use_parameters(Json{{"ssh_hostname", server.host()}});
     const std::string missing = (server.dir() / "nothing").string();
     const TransferResult down = share.download(missing, server.dir() / "out");

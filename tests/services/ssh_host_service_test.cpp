@@ -20,18 +20,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-SshSettings settings_for(const SshServer& server)
-{
-    SshSettings settings;
-    settings.port = server.port();
-    settings.priv_key_path = server.user_key().string();
-    settings.known_hosts_path = server.known_hosts().string();
-    return settings;
-}
-
 SshTarget target_for(const SshServer& server)
 {
-    return SshTarget::from(settings_for(server), Json{{"ssh_hostname", server.host()}});
+    return SshTarget::from(server.ssh_settings(), Json{{"ssh_hostname", server.host()}});
 }
 
 std::string name_of(const SshServer& server)
@@ -91,7 +82,7 @@ TEST(SshTarget, ParametersWinOverTheServiceSettings)
 TEST(SshHostService, RunsAScriptWithItsVariables)
 {
     SshServer server;
-    const SshHostService ssh(settings_for(server));
+    const SshHostService ssh(server.ssh_settings());
     const std::string tricky = "it's \"quoted\" $HOME `id`; echo pwned\nsecond line \\ end";
     const fs::path out = server.dir() / "value.txt";
     const RemoteExecResult r =
@@ -109,7 +100,7 @@ TEST(SshHostService, RunsAScriptWithItsVariables)
 TEST(SshHostService, StopsAtTheFirstFailingLine)
 {
     SshServer server;
-    const SshHostService ssh(settings_for(server));
+    const SshHostService ssh(server.ssh_settings());
     const RemoteExecResult r = ssh.execute(
         target_for(server), {"echo a", "echo oops >&2; sh -c 'exit 3'", "echo never"}, {});
     EXPECT_TRUE(r.error.empty()) << r.error;
@@ -122,7 +113,7 @@ TEST(SshHostService, StopsAtTheFirstFailingLine)
 TEST(SshHostService, RefusesAnUnknownOrChangedHostKey)
 {
     SshServer server;
-    const SshHostService ssh(settings_for(server));
+    const SshHostService ssh(server.ssh_settings());
     SshTarget target = target_for(server);
     const std::string port = std::to_string(server.port());
 
@@ -164,7 +155,7 @@ TEST(SshHostService, ReportsAuthenticationFailure)
     generate_ssh_key(stranger);
     SshTarget target = target_for(server);
     target.priv_key_path = stranger.string();
-    const RemoteExecResult r = SshHostService(settings_for(server)).execute(target, {"true"}, {});
+    const RemoteExecResult r = SshHostService(server.ssh_settings()).execute(target, {"true"}, {});
     EXPECT_EQ(r.error.rfind("authentication failed for " + name_of(server) + " (tried key file " +
                                 stranger.string() + "): ",
                             0),
@@ -191,7 +182,7 @@ TEST(SshHostService, AuthenticatesWithTheAgent)
     target.priv_key_path.reset(); // no key file: the agent's key (there is no ~/.ssh key here)
     ::setenv("SSH_AUTH_SOCK", sock.c_str(), 1);
     const RemoteExecResult r =
-        SshHostService(settings_for(server)).execute(target, {"echo hi"}, {});
+        SshHostService(server.ssh_settings()).execute(target, {"echo hi"}, {});
     ::unsetenv("SSH_AUTH_SOCK");
     ::kill(agent_pid, SIGTERM);
     ASSERT_TRUE(r.ok()) << r.error;
@@ -212,7 +203,7 @@ TEST(SshHostService, ReportsNothingListening)
 TEST(SshHostService, RequestTimeoutEndsTheRemoteScript)
 {
     SshServer server;
-    SshSettings settings = settings_for(server);
+    SshSettings settings = server.ssh_settings();
     settings.request_timeout = 3;
     const fs::path pid_file = server.dir() / "pid";
     const auto start = std::chrono::steady_clock::now();
@@ -233,7 +224,7 @@ TEST(SshHostService, CancelFdStopsTheRemoteScript)
     SshServer server;
     std::array<int, 2> pipe_fds{};
     ASSERT_EQ(::pipe(pipe_fds.data()), 0);
-    const SshHostService ssh(settings_for(server), pipe_fds[0]);
+    const SshHostService ssh(server.ssh_settings(), pipe_fds[0]);
     const fs::path started = server.dir() / "started";
     auto run = std::async(std::launch::async, [&] {
         return ssh.execute(target_for(server),
@@ -256,7 +247,7 @@ TEST(SshHostService, CancelFdStopsTheRemoteScript)
 TEST(SshHostService, ConnectionLostMidRunThenConnectsAgain)
 {
     SshServer server;
-    const SshHostService ssh(settings_for(server));
+    const SshHostService ssh(server.ssh_settings());
     const SshTarget target = target_for(server);
     const fs::path ppid = server.dir() / "ppid";
     auto run = std::async(std::launch::async, [&] {
@@ -285,7 +276,7 @@ TEST(SshHostService, ConnectionLostMidRunThenConnectsAgain)
 TEST(SshHostService, ConnectionLostWhileIdleIsReopened)
 {
     SshServer server;
-    const SshHostService ssh(settings_for(server));
+    const SshHostService ssh(server.ssh_settings());
     const SshTarget target = target_for(server);
     const RemoteExecResult first = ssh.execute(target, {"echo $PPID"}, {});
     ASSERT_TRUE(first.ok()) << first.error;

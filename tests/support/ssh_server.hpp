@@ -1,5 +1,6 @@
 #pragma once
 
+#include "mlosbench/services/service_settings.hpp"
 #include "support/test_support.hpp"
 
 #include <filesystem>
@@ -30,6 +31,15 @@ public:
     [[nodiscard]] std::filesystem::path user_key() const { return dir() / "user_key"; }
     /// known_hosts with this server's host key for [127.0.0.1]:port.
     [[nodiscard]] std::filesystem::path known_hosts() const { return dir() / "known_hosts"; }
+    /// SSH service settings that reach this server: its port, the user key, its known_hosts.
+    [[nodiscard]] SshSettings ssh_settings() const
+    {
+        SshSettings settings;
+        settings.port = port();
+        settings.priv_key_path = user_key().string();
+        settings.known_hosts_path = known_hosts().string();
+        return settings;
+    }
     /// A known_hosts file that names another key for [127.0.0.1]:port.
     [[nodiscard]] std::filesystem::path wrong_known_hosts() const;
     /// What sshd wrote on stderr so far (for failure messages).
