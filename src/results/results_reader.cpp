@@ -2,6 +2,7 @@
 
 #include "mlosbench/config/parameters.hpp"
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/strings.hpp"
 #include "mlosbench/util/time.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -87,17 +88,7 @@ std::string iso8601(std::string stored)
 
 std::string csv_field(const std::string& text)
 {
-    if (text.find_first_of(",\"\n\r") == std::string::npos) {
-        return text;
-    }
-    std::string quoted = "\"";
-    for (char c : text) {
-        quoted += c;
-        if (c == '"') {
-            quoted += '"';
-        }
-    }
-    return quoted + "\"";
+    return text.find_first_of(",\"\n\r") == std::string::npos ? text : double_quote(text);
 }
 
 std::string csv_field(const Json& value)

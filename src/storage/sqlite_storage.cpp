@@ -155,19 +155,6 @@ bool process_alive(int pid)
 
 std::string in_quotes(const std::string& name) { return "'" + name + "'"; }
 
-// An SQL identifier in double quotes (table names read from sqlite_master).
-std::string quoted_identifier(const std::string& name)
-{
-    std::string out = "\"";
-    for (char c : name) {
-        out += c;
-        if (c == '"') {
-            out += '"';
-        }
-    }
-    return out + "\"";
-}
-
 // previous + delta, integral when both are.
 Json add_numbers(const Json& previous, const Json& delta)
 {
@@ -1068,7 +1055,7 @@ DeletedRows SqliteStorage::delete_experiment(const std::string& experiment_id, b
         DeletedRows deleted;
         for (const auto& table : tables) {
             SQLite::Statement del(impl.db,
-                                  "DELETE FROM " + quoted_identifier(table) + " WHERE exp_id = ?");
+                                  "DELETE FROM " + double_quote(table) + " WHERE exp_id = ?");
             del.bind(1, id);
             deleted.emplace_back(table, del.exec());
         }

@@ -92,6 +92,18 @@ std::vector<std::string> split_lines(std::string_view text)
     return lines;
 }
 
+std::string double_quote(std::string_view text)
+{
+    std::string out = "\"";
+    for (char c : text) {
+        out += c;
+        if (c == '"') {
+            out += '"';
+        }
+    }
+    return out + "\"";
+}
+
 std::string shell_quote(std::string_view text)
 {
     std::string out = "'";

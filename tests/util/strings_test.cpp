@@ -23,6 +23,12 @@ TEST(Strings, ShellQuoteKeepsEverything)
     EXPECT_EQ(shell_quote("it's $HOME; rm"), "'it'\\''s $HOME; rm'");
 }
 
+TEST(Strings, DoubleQuoteDoublesQuotes)
+{
+    EXPECT_EQ(double_quote(R"(a "b", c)"), R"("a ""b"", c")");
+    EXPECT_EQ(double_quote(""), R"("")");
+}
+
 TEST(Strings, SplitLinesDropsCarriageReturns)
 {
     EXPECT_EQ(split_lines("a\r\nb\nc"), (std::vector<std::string>{"a", "b", "c"}));
