@@ -14,6 +14,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
 #include <fstream>
@@ -103,6 +104,7 @@ mlosbench::TunableGroups space_of(const optbench::Problem& problem)
 struct RunResult
 {
     std::vector<double> regret; ///< best-so-far regret after each trial
+    std::vector<int> failed;    ///< failed trials so far, after each trial
     double last_suggest_ms = 0;
     double last_suggest_cpu_ms = 0;
     double wall_s = 0;
@@ -135,7 +137,10 @@ RunResult run(const optbench::Problem& problem,
         }
         result.last_suggest_ms = ms;
         result.last_suggest_cpu_ms = cpu;
-        const double f = problem.evaluate(suggestion->config);
+        const bool fails = problem.fails != nullptr && problem.fails(suggestion->config);
+        const double f = fails ? NAN : problem.evaluate(suggestion->config);
+        result.failed.push_back((result.failed.empty() ? 0 : result.failed.back()) +
+                                (fails ? 1 : 0));
         if (options.trace) {
             std::string text;
             for (const auto& [name, value] : suggestion->config) {
@@ -144,16 +149,20 @@ RunResult run(const optbench::Problem& problem,
             std::fprintf(stderr, "%s %s %lld %d %.6g%s\n", sampler.c_str(), problem.name.c_str(),
                          static_cast<long long>(seed), trial, f - problem.optimum, text.c_str());
         }
-        const double seen = options.noise > 0 ? f + options.noise * normal(noise_rng) : f;
-        if (seen < best_observed) {
-            best_observed = seen;
-            best = f;
-        }
-        result.regret.push_back(best - problem.optimum);
         mlosbench::Observation obs;
         obs.config = suggestion->config;
-        obs.status = mlosbench::Status::succeeded;
-        obs.scores["score"] = seen;
+        if (fails) {
+            obs.status = mlosbench::Status::failed; // no score, as a trial that crashed
+        } else {
+            const double seen = options.noise > 0 ? f + options.noise * normal(noise_rng) : f;
+            if (seen < best_observed) {
+                best_observed = seen;
+                best = f;
+            }
+            obs.status = mlosbench::Status::succeeded;
+            obs.scores["score"] = seen;
+        }
+        result.regret.push_back(best - problem.optimum);
         optimizer->register_observations({obs});
     }
     result.wall_s = std::chrono::duration<double>(Clock::now() - start).count();
@@ -296,7 +305,8 @@ int main(int argc, char** argv)
         }
         std::ostream& out = options.out.empty() ? std::cout : file;
         std::vector<double> cpu_ms_100;
-        out << "sampler,problem,seed,regret_30,regret_60,regret_100,suggest_ms_100,run_wall_s\n";
+        out << "sampler,problem,seed,regret_30,regret_60,regret_100,suggest_ms_100,run_wall_s,"
+               "failed_30,failed_60,failed_100\n";
         for (const auto& sampler : options.samplers) {
             for (const auto* p : problems) {
                 for (int seed = options.first_seed; seed <= options.last_seed; ++seed) {
@@ -304,10 +314,14 @@ int main(int argc, char** argv)
                     const auto at = [&](std::size_t budget) {
                         return r.regret[std::min(budget, r.regret.size()) - 1];
                     };
+                    const auto failed_at = [&](std::size_t budget) {
+                        return r.failed[std::min(budget, r.failed.size()) - 1];
+                    };
                     char line[256];
-                    std::snprintf(line, sizeof(line), "%s,%s,%d,%g,%g,%g,%.3f,%.3f\n",
+                    std::snprintf(line, sizeof(line), "%s,%s,%d,%g,%g,%g,%.3f,%.3f,%d,%d,%d\n",
                                   sampler.c_str(), p->name.c_str(), seed, at(30), at(60), at(100),
-                                  r.last_suggest_ms, r.wall_s);
+                                  r.last_suggest_ms, r.wall_s, failed_at(30), failed_at(60),
+                                  failed_at(100));
                     out << line << std::flush;
                     cpu_ms_100.push_back(r.last_suggest_cpu_ms);
                 }

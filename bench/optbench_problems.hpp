@@ -108,14 +108,24 @@ inline double mixedsys(const MixedsysPoint& x)
     return 1.0 + scheduler_offset[s] + compression_offset[c] + tw + tu + tp + tr + tv;
 }
 
+/// mixedsys_fail: mixedsys where some configs fail (the trial gives no score, as a benchmark
+/// that crashes): every config with scheduler "deadline" (the runner-up pair deadline/lz4 lies
+/// there), and the corner cache_ratio > 0.8 with flush_ms < 5 (about 8% of the box, next to the
+/// optimum at cache_ratio 0.85, flush_ms 50). The optimum stays feasible, f* = 1.
+inline bool mixedsys_fails(const MixedsysPoint& x)
+{
+    return x.scheduler == "deadline" || (x.cache_ratio > 0.8 && x.flush_ms < 5.0);
+}
+
 /// A problem as the harness runs it: its tunables (a tunable-params document), its function of
-/// a config, and its known minimum.
+/// a config, its known minimum, and which configs fail (none when `fails` is null).
 struct Problem
 {
     std::string name;
     std::string tunables; ///< JSON
     double optimum = 0;
     double (*evaluate)(const mlosbench::TunableValues&) = nullptr;
+    bool (*fails)(const mlosbench::TunableValues&) = nullptr;
 };
 
 namespace detail {
@@ -154,7 +164,7 @@ inline double rosenbrock4_of(const mlosbench::TunableValues& v)
     return rosenbrock4(x);
 }
 
-inline double mixedsys_of(const mlosbench::TunableValues& v)
+inline MixedsysPoint mixedsys_point(const mlosbench::TunableValues& v)
 {
     MixedsysPoint x;
     x.workers = std::get<std::int64_t>(v.at("workers"));
@@ -164,13 +174,35 @@ inline double mixedsys_of(const mlosbench::TunableValues& v)
     x.flush_ms = std::get<double>(v.at("flush_ms"));
     x.scheduler = std::get<std::string>(v.at("scheduler"));
     x.compression = std::get<std::string>(v.at("compression"));
-    return mixedsys(x);
+    return x;
+}
+
+inline double mixedsys_of(const mlosbench::TunableValues& v) { return mixedsys(mixedsys_point(v)); }
+
+inline bool mixedsys_fails_of(const mlosbench::TunableValues& v)
+{
+    return mixedsys_fails(mixedsys_point(v));
 }
 
 } // namespace detail
 
-/// The four problems. Defaults are the centre of the box (mixedsys: its shipped defaults);
-/// prefetch 0 is a special value drawn as often as any other value by random sampling.
+inline const char* const k_mixedsys_tunables =
+    R"({"mixedsys": {"cost": 1, "params": {
+             "workers": {"type": "int", "range": [1, 32], "default": 4},
+             "buffer_kb": {"type": "int", "range": [1, 65536], "default": 64, "log": true},
+             "prefetch": {"type": "int", "range": [1, 16], "default": 0, "special": [0],
+                          "special_weights": [1], "range_weight": 16},
+             "cache_ratio": {"type": "float", "range": [0, 1], "default": 0.5},
+             "flush_ms": {"type": "float", "range": [0.1, 1000], "default": 1000, "log": true},
+             "scheduler": {"type": "categorical",
+                           "values": ["fifo", "lifo", "rr", "cfs", "deadline"],
+                           "default": "fifo"},
+             "compression": {"type": "categorical", "values": ["none", "lz4", "zstd"],
+                             "default": "none"}}}})";
+
+/// The four problems of PROBLEMS.md and mixedsys_fail. Defaults are the centre of the box
+/// (mixedsys: its shipped defaults); prefetch 0 is a special value drawn as often as any other
+/// value by random sampling.
 inline const std::vector<Problem>& problems()
 {
     static const std::vector<Problem> all = {
@@ -195,20 +227,9 @@ inline const std::vector<Problem>& problems()
              "x3": {"type": "float", "range": [-5, 10], "default": 2.5},
              "x4": {"type": "float", "range": [-5, 10], "default": 2.5}}}})",
          0.0, detail::rosenbrock4_of},
-        {"mixedsys",
-         R"({"mixedsys": {"cost": 1, "params": {
-             "workers": {"type": "int", "range": [1, 32], "default": 4},
-             "buffer_kb": {"type": "int", "range": [1, 65536], "default": 64, "log": true},
-             "prefetch": {"type": "int", "range": [1, 16], "default": 0, "special": [0],
-                          "special_weights": [1], "range_weight": 16},
-             "cache_ratio": {"type": "float", "range": [0, 1], "default": 0.5},
-             "flush_ms": {"type": "float", "range": [0.1, 1000], "default": 1000, "log": true},
-             "scheduler": {"type": "categorical",
-                           "values": ["fifo", "lifo", "rr", "cfs", "deadline"],
-                           "default": "fifo"},
-             "compression": {"type": "categorical", "values": ["none", "lz4", "zstd"],
-                             "default": "none"}}}})",
-         1.0, detail::mixedsys_of},
+        {"mixedsys", detail::k_mixedsys_tunables, 1.0, detail::mixedsys_of},
+        {"mixedsys_fail", detail::k_mixedsys_tunables, 1.0, detail::mixedsys_of,
+         detail::mixedsys_fails_of},
     };
     return all;
 }
