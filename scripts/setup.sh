@@ -18,14 +18,24 @@ for arg in "$@"; do
     esac
 done
 
+# A minimal Debian 12 (debootstrap --variant=minbase) has only the essential packages:
+# everything below that the build, the tests or the quickstart's workload run is listed, even
+# when a fuller installation usually has it. scripts/fresh-check.sh checks the list on such a root.
 packages=(
-    cmake ninja-build g++ ccache pkg-config git python3
+    cmake ninja-build g++ ccache pkg-config python3
+    git          # git information recorded with each experiment (and tests of it)
     nlohmann-json3-dev libcli11-dev libspdlog-dev libfmt-dev
-    libsqlitecpp-dev libsqlite3-dev sqlite3 libssl-dev libssh-dev openssh-server openssh-client
+    libsqlitecpp-dev libsqlite3-dev libssl-dev libssh-dev
+    sqlite3      # the sqlite3 shell, used by the benchmarks (bench/)
+    openssh-server openssh-client # tests start a private sshd on 127.0.0.1; ssh-keygen, ssh-agent
     libgtest-dev googletest
     libzip-dev   # export -o x.zip
     gnuplot-nox  # plot and report draw their charts with gnuplot
     chromium     # the report test opens the HTML page headless
+    # What the quickstart's workload (config/examples/quickstart/) runs: seq, date, wc
+    # (coreutils), awk (mawk), gzip and xz. minbase lacks xz-utils; the others are there, but
+    # saying so here keeps the quickstart working if that changes.
+    coreutils mawk gzip xz-utils
 )
 
 sudo_cmd=()
@@ -41,6 +51,10 @@ for p in "${packages[@]}"; do
 done
 if [ ${#missing[@]} -gt 0 ]; then
     echo "setup: installing ${missing[*]}"
+    if [ ${#sudo_cmd[@]} -gt 0 ] && ! command -v sudo >/dev/null 2>&1; then
+        echo "setup.sh: not root and 'sudo' not found: run as root, or install sudo" >&2
+        exit 2
+    fi
     "${sudo_cmd[@]}" apt-get update -q
     DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi

@@ -3,6 +3,21 @@
 # score = compressed kilobytes + ms_weight * milliseconds (lower is better).
 set -eu
 input="$1"
+
+# A missing program would otherwise fail the trial with a bare exit code 127.
+for program in "$tool" date wc awk; do
+    if ! command -v "$program" >/dev/null 2>&1; then
+        case "$program" in
+            xz) package=xz-utils ;;
+            gzip) package=gzip ;;
+            awk) package=mawk ;;
+            *) package=coreutils ;;
+        esac
+        echo "compress.sh: '$program' not found on PATH (Debian package $package)" >&2
+        exit 127
+    fi
+done
+
 start=$(date +%s%N)
 "$tool" "-$level" -c "$input" > compressed.out
 end=$(date +%s%N)
