@@ -227,8 +227,8 @@ inline const std::vector<Problem>& problems()
              "x3": {"type": "float", "range": [-5, 10], "default": 2.5},
              "x4": {"type": "float", "range": [-5, 10], "default": 2.5}}}})",
          0.0, detail::rosenbrock4_of},
-        {"mixedsys", detail::k_mixedsys_tunables, 1.0, detail::mixedsys_of},
-        {"mixedsys_fail", detail::k_mixedsys_tunables, 1.0, detail::mixedsys_of,
+        {"mixedsys", k_mixedsys_tunables, 1.0, detail::mixedsys_of},
+        {"mixedsys_fail", k_mixedsys_tunables, 1.0, detail::mixedsys_of,
          detail::mixedsys_fails_of},
     };
     return all;
