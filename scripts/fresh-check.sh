@@ -125,9 +125,25 @@ remove_root() {
     rm -rf --one-file-system "$root"
 }
 
+# The long steps run in the background while this shell waits, so that a signal is handled at
+# once (bash runs a trap only after a foreground command has finished).
+child=
+in_background() {
+    "$@" &
+    child=$!
+    local rc=0
+    wait "$child" || rc=$?
+    child=
+    return "$rc"
+}
+
 cleanup() {
     local rc=$?
     trap - EXIT INT TERM
+    if [ -n "$child" ]; then
+        kill -TERM "$child" 2>/dev/null || true
+        wait "$child" 2>/dev/null || true
+    fi
     if ! release; then
         echo "fresh-check.sh: $root left in place (unmount the above, then remove it)" >&2
         exit 1
@@ -156,7 +172,8 @@ touch "$marker"
 url=$(mirror)
 echo "fresh-check: debootstrap --variant=minbase bookworm $root $url"
 start=$(date +%s)
-if ! debootstrap --variant=minbase bookworm "$root" "$url" >"$logs/debootstrap.log" 2>&1; then
+if ! in_background debootstrap --variant=minbase bookworm "$root" "$url" \
+        >"$logs/debootstrap.log" 2>&1; then
     tail -n 20 "$logs/debootstrap.log" >&2
     echo "fresh-check.sh: debootstrap failed (log: $logs/debootstrap.log)" >&2
     exit 1
@@ -195,18 +212,21 @@ fi
 
 # Runs one README command in the root as root, with a login's plain environment.
 declare -A exit_code seconds
-run() {
-    local name=$1 began
-    echo "fresh-check: running scripts/$name.sh (log: $logs/$name.log)"
-    began=$(date +%s)
+in_root() {
     set +e
     chroot "$root" /usr/bin/env -i HOME=/root USER=root LOGNAME=root SHELL=/bin/bash \
         TERM="${TERM:-dumb}" PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-        /bin/bash -c "cd /root/mlosbench && scripts/$name.sh" </dev/null 2>&1 |
-        tee "$logs/$name.log"
-    exit_code[$name]=${PIPESTATUS[0]}
-    set -e
+        /bin/bash -c "cd /root/mlosbench && scripts/$1.sh" </dev/null 2>&1 | tee "$logs/$1.log"
+    echo "${PIPESTATUS[0]}" >"$logs/$1.rc"
+}
+run() {
+    local name=$1 began
+    echo "fresh-check: running scripts/$name.sh (log: $logs/$name.log)"
+    rm -f "$logs/$name.rc"
+    began=$(date +%s)
+    in_background in_root "$name" || true
     seconds[$name]=$(( $(date +%s) - began ))
+    exit_code[$name]=$(cat "$logs/$name.rc" 2>/dev/null || echo "?")
 }
 
 commands=(quickstart test)
