@@ -75,7 +75,8 @@ TpeOptimizer::TpeOptimizer(std::string name,
               categorical.push_back(c.kind == Coordinate::Kind::categorical);
           }
           return categorical;
-      }())
+      }()),
+      m_feasibility(m_encoder.coordinates())
 {
     if (m_settings.n_random_init == 0) {
         m_settings.n_random_init = std::clamp<std::size_t>(space.size() + 1, 5, 10);
@@ -110,6 +111,12 @@ void TpeOptimizer::on_register(const std::vector<Scored>& batch)
         p.values = s.values;
         p.ok = s.ok;
         m_observed_keys.insert(p.key);
+        if (p.ok) {
+            m_ok_keys.insert(p.key);
+            m_failed_keys.erase(p.key);
+        } else if (m_ok_keys.count(p.key) == 0) {
+            m_failed_keys.insert(p.key);
+        }
         m_observed.push_back(std::move(p));
     }
 }
@@ -125,6 +132,9 @@ std::optional<Suggestion> TpeOptimizer::next()
     } else {
         const auto successes = std::count_if(m_observed.begin(), m_observed.end(),
                                              [](const Point& p) { return p.ok; });
+        if (successes < static_cast<std::ptrdiff_t>(m_observed.size())) {
+            train_feasibility();
+        }
         if (m_observed.size() + m_pending.size() >= m_settings.n_random_init && successes >= 2) {
             x = model_point();
         }
@@ -140,27 +150,67 @@ std::optional<Suggestion> TpeOptimizer::next()
     return out;
 }
 
+void TpeOptimizer::train_feasibility()
+{
+    // The most recent observations, as many as the surrogate may use.
+    const std::size_t dim = m_encoder.dims();
+    const std::size_t n = std::min(m_observed.size(), m_settings.max_model_points);
+    std::vector<double> x;
+    x.reserve(n * dim);
+    std::vector<bool> failed;
+    for (std::size_t i = m_observed.size() - n; i < m_observed.size(); ++i) {
+        x.insert(x.end(), m_observed[i].x.begin(), m_observed[i].x.end());
+        failed.push_back(!m_observed[i].ok);
+    }
+    m_feasibility.train(x, failed);
+}
+
+double TpeOptimizer::p_ok(const double* x) const
+{
+    double p = 1;
+    m_feasibility.predict(x, 1, &p);
+    return p;
+}
+
 std::vector<double> TpeOptimizer::design_point()
 {
     const std::size_t dim = m_encoder.dims();
     if (m_design.empty()) {
         m_design = m_encoder.design(m_settings.n_random_init, rng());
     }
+    // Design points predicted to fail are passed over: their place goes to a prior sample.
+    const auto feasible = [&](const double* x) {
+        return p_ok(x) > detail::FeasibilityModel::k_infeasible;
+    };
     while (m_design_next < m_settings.n_random_init) {
         const double* x = &m_design[m_design_next * dim];
         ++m_design_next;
-        if (!known(m_encoder.key(x))) {
+        if (!known(m_encoder.key(x)) && feasible(x)) {
             return {x, x + dim};
         }
     }
     std::vector<double> x(dim);
+    std::vector<double> fallback;
+    double fallback_rank = -1;
     for (int attempt = 0; attempt < 100; ++attempt) {
         m_encoder.sample(x.data(), rng());
-        if (!known(m_encoder.key(x.data()))) {
-            break;
+        const std::string key = m_encoder.key(x.data());
+        if (!known(key) && feasible(x.data())) {
+            return x;
+        }
+        // Failing that, never a config that failed: a repeat predicted to succeed, else a new
+        // config, the likeliest to succeed.
+        if (m_failed_keys.count(key) == 0) {
+            const double p = p_ok(x.data());
+            const double rank = (p > detail::FeasibilityModel::k_infeasible ? 2.0 : 0.0) +
+                                (known(key) ? 0.0 : 1.0) + p;
+            if (rank > fallback_rank) {
+                fallback_rank = rank;
+                fallback = x;
+            }
         }
     }
-    return x;
+    return !m_feasibility.active() || fallback.empty() ? x : fallback;
 }
 
 std::vector<double> TpeOptimizer::scalar_scores()
@@ -246,7 +296,13 @@ void TpeOptimizer::perturb(const double* center, double sigma, double* out)
     // About two coordinates move: a search along few directions at a time finds the moves
     // that help in a high-dimensional space; all of them in one or two dimensions.
     const double p = std::min(1.0, 2.0 / static_cast<double>(dim));
-    for (bool changed = false; !changed;) {
+    // Without a coordinate that can move (one level each, specials in use) `out` stays `center`.
+    bool movable = false;
+    for (std::size_t d = 0; d < dim && !movable; ++d) {
+        const Coordinate& c = m_encoder.coordinates()[d];
+        movable = c.kind == Coordinate::Kind::categorical ? c.levels > 1 : !std::isnan(out[d]);
+    }
+    for (bool changed = !movable; !changed;) {
         for (std::size_t d = 0; d < dim; ++d) {
             if (uniform01(rng()) >= p) {
                 continue;
@@ -274,6 +330,7 @@ void TpeOptimizer::perturb(const double* center, double sigma, double* out)
 std::vector<double> TpeOptimizer::model_point()
 {
     const std::size_t dim = m_encoder.dims();
+    const bool constrained = m_feasibility.active();
     const std::vector<double> scores = scalar_scores();
     const std::vector<double> z_all = warp(scores);
     const std::vector<std::size_t> rows = model_rows(scores);
@@ -340,18 +397,27 @@ std::vector<double> TpeOptimizer::model_point()
     }
     std::vector<double> mean;
     std::vector<double> var;
+    // log EI, plus twice the log of the probability of success once a trial failed (expected
+    // constrained improvement, with the probability squared: a failed trial costs a whole
+    // trial and tells less than a success; tuned on mixedsys_fail); `p` receives it.
     const auto acquisition = [&](const std::vector<double>& points, std::size_t count,
-                                 std::vector<double>& out) {
+                                 std::vector<double>& out, std::vector<double>& p) {
         mean.resize(count);
         var.resize(count);
         out.resize(count);
+        p.resize(count);
         m_gp.predict(points.data(), count, mean.data(), var.data());
+        m_feasibility.predict(points.data(), count, p.data());
         for (std::size_t i = 0; i < count; ++i) {
             out[i] = detail::log_expected_improvement(mean[i], std::sqrt(var[i]), best_z);
+            if (constrained) {
+                out[i] += 2 * std::log(p[i]);
+            }
         }
     };
     std::vector<double> pool_acq;
-    acquisition(pool, n_global + n_local, pool_acq);
+    std::vector<double> pool_p;
+    acquisition(pool, n_global + n_local, pool_acq, pool_p);
 
     // Refinement: chains started at the best candidates; each round tries a few neighbours
     // and keeps the best, halving the step when none improves.
@@ -363,25 +429,29 @@ std::vector<double> TpeOptimizer::model_point()
     const std::size_t children = m_settings.refine_children;
     std::vector<double> chain_x(chains * dim);
     std::vector<double> chain_acq(chains);
+    std::vector<double> chain_p(chains);
     std::vector<double> chain_sigma(chains, 0.05);
     for (std::size_t c = 0; c < chains; ++c) {
         std::copy_n(&pool[order[c] * dim], dim, &chain_x[c * dim]);
         chain_acq[c] = pool_acq[order[c]];
+        chain_p[c] = pool_p[order[c]];
     }
     std::vector<double> trial(chains * children * dim);
     std::vector<double> trial_acq;
+    std::vector<double> trial_p;
     for (int round = 0; round < m_settings.refine_rounds; ++round) {
         for (std::size_t c = 0; c < chains; ++c) {
             for (std::size_t k = 0; k < children; ++k) {
                 perturb(&chain_x[c * dim], chain_sigma[c], &trial[(c * children + k) * dim]);
             }
         }
-        acquisition(trial, chains * children, trial_acq);
+        acquisition(trial, chains * children, trial_acq, trial_p);
         for (std::size_t c = 0; c < chains; ++c) {
             bool improved = false;
             for (std::size_t k = c * children; k < (c + 1) * children; ++k) {
                 if (trial_acq[k] > chain_acq[c]) {
                     chain_acq[c] = trial_acq[k];
+                    chain_p[c] = trial_p[k];
                     std::copy_n(&trial[k * dim], dim, &chain_x[c * dim]);
                     improved = true;
                 }
@@ -391,19 +461,35 @@ std::vector<double> TpeOptimizer::model_point()
     }
     pool.insert(pool.end(), chain_x.begin(), chain_x.end());
     pool_acq.insert(pool_acq.end(), chain_acq.begin(), chain_acq.end());
+    pool_p.insert(pool_p.end(), chain_p.begin(), chain_p.end());
 
-    // The best candidate that is not a config already tried or pending.
+    // The best candidate that is not a config already tried or pending (and not predicted to
+    // fail). When every new one is predicted to fail: the best that succeeded before (a
+    // repeat), else the best new one. A config that failed is never suggested again.
     order.resize(pool_acq.size());
     std::iota(order.begin(), order.end(), 0);
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return pool_acq[a] > pool_acq[b]; });
-    for (std::size_t i : order) {
-        const double* px = &pool[i * dim];
-        if (!known(m_encoder.key(px))) {
-            return {px, px + dim};
+    const auto pick = [&](const auto& accept) -> std::vector<double> {
+        for (std::size_t i : order) {
+            const double* px = &pool[i * dim];
+            if (accept(m_encoder.key(px), pool_p[i] > detail::FeasibilityModel::k_infeasible)) {
+                return {px, px + dim};
+            }
         }
+        return {};
+    };
+    std::vector<double> best =
+        pick([&](const std::string& key, bool feasible) { return feasible && !known(key); });
+    if (best.empty() && constrained) {
+        best = pick([&](const std::string& key, bool feasible) {
+            return feasible && m_ok_keys.count(key) != 0;
+        });
     }
-    return {};
+    if (best.empty() && constrained) {
+        best = pick([&](const std::string& key, bool /*feasible*/) { return !known(key); });
+    }
+    return best;
 }
 
 } // namespace mlosbench

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "base_optimizer.hpp"
+#include "detail/feasibility_model.hpp"
 #include "detail/gaussian_process.hpp"
 #include "detail/space_encoder.hpp"
 
@@ -33,8 +34,9 @@ struct TpeSettings
 /// Gaussian-process surrogate over the encoded tunables (ints, floats, log scales, quantization,
 /// categoricals, special values) whose expected improvement is maximised over prior samples,
 /// perturbations of the best configs and a local refinement. Several targets are scalarised
-/// afresh for each suggestion (ParEGO). Failed trials count as the worst result seen.
-/// Deterministic for a given seed.
+/// afresh for each suggestion (ParEGO). Failed trials train a feasibility model instead of the
+/// surrogate: configs predicted to fail are not suggested while others are left, and a config
+/// that failed is never suggested again. Deterministic for a given seed.
 class TpeOptimizer final : public BaseOptimizer
 {
 public:
@@ -59,8 +61,13 @@ private:
     /// The next point of the initial design that is neither observed nor pending (prior
     /// samples once the design is used up).
     [[nodiscard]] std::vector<double> design_point();
-    /// The new point maximising expected improvement; empty when the model cannot be used.
+    /// The new point maximising expected improvement (times the probability of success once a
+    /// trial failed); empty when the model cannot be used.
     [[nodiscard]] std::vector<double> model_point();
+    /// Trains the feasibility model on the most recent observations (after a failure).
+    void train_feasibility();
+    /// Probability of success at one point (1 while no trial failed).
+    [[nodiscard]] double p_ok(const double* x) const;
     /// One score per observation (several targets combined), +inf for failed ones.
     [[nodiscard]] std::vector<double> scalar_scores();
     /// Indices of the observations the surrogate is trained on.
@@ -77,6 +84,9 @@ private:
     std::vector<Point> m_observed;
     std::vector<Point> m_pending; ///< suggested, not registered yet
     std::set<std::string> m_observed_keys;
+    std::set<std::string> m_ok_keys;     ///< configs that succeeded at least once
+    std::set<std::string> m_failed_keys; ///< configs that failed and never succeeded
+    detail::FeasibilityModel m_feasibility;
     std::vector<double> m_design;
     std::size_t m_design_next = 0;
 };

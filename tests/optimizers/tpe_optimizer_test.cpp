@@ -191,6 +191,98 @@ TEST(TpeOptimizer, AvoidsWhereTrialsFail)
     EXPECT_LT(opt->best()->scores.at("score"), 0.02);
 }
 
+// The quickstart's space with xz missing: every xz trial fails. Across seeds, at most three
+// trials go to xz, no failed config is tried twice, and the rest explores every gzip level.
+TEST(TpeOptimizer, StopsProposingAToolThatAlwaysFails)
+{
+    const TunableGroups space = load(R"({"c": {"cost": 1, "params": {
+        "tool": {"type": "categorical", "values": ["gzip", "xz"], "default": "gzip"},
+        "level": {"type": "int", "range": [1, 9], "default": 6}
+    }}})");
+    const auto f = [](const TunableValues& v) -> std::optional<double> {
+        if (std::get<std::string>(v.at("tool")) == "xz") {
+            return std::nullopt;
+        }
+        const double level = number(v.at("level"));
+        return 1000.0 / level + 30 * level;
+    };
+    for (std::int64_t seed = 1; seed <= 20; ++seed) {
+        OptimizerSpec spec = tpe_spec(seed, 20);
+        spec.start_with_defaults = true;
+        auto opt = make_optimizer(spec, space);
+        const auto configs = run(*opt, f, 20);
+        ASSERT_EQ(configs.size(), 20U);
+        int xz = 0;
+        std::set<std::int64_t> gzip_levels;
+        std::set<std::int64_t> xz_levels;
+        for (const auto& c : configs) {
+            const auto level = std::get<std::int64_t>(c.at("level"));
+            if (std::get<std::string>(c.at("tool")) == "xz") {
+                ++xz;
+                EXPECT_TRUE(xz_levels.insert(level).second)
+                    << "seed " << seed << ": xz -" << level << " failed and was tried again";
+            } else {
+                gzip_levels.insert(level);
+            }
+        }
+        EXPECT_LE(xz, 3) << "seed " << seed;
+        EXPECT_EQ(gzip_levels.size(), 9U) << "seed " << seed;
+    }
+}
+
+// A failing region in a mixed space: one categorical value always fails and a corner of the
+// floats fails. After the first few, trials keep out of both, and none is repeated.
+TEST(TpeOptimizer, LearnsAFailingLevelAndAFailingCorner)
+{
+    const TunableGroups space = load(k_space);
+    const auto fails = [](const TunableValues& v) {
+        return std::get<std::string>(v.at("mode")) == "off" ||
+               (number(v.at("ratio")) >= 0.75 && number(v.at("alpha")) > 1.0);
+    };
+    const auto f = [&](const TunableValues& v) -> std::optional<double> {
+        if (fails(v)) {
+            return std::nullopt;
+        }
+        return std::pow(number(v.at("ratio")) - 0.75, 2) +
+               std::pow(std::log10(number(v.at("alpha"))), 2) +
+               (std::get<std::string>(v.at("mode")) == "fast" ? 0.0 : 0.5);
+    };
+    auto opt = make_optimizer(tpe_spec(3), space);
+    const auto configs = run(*opt, f, 60);
+    int off = 0;
+    int late_failures = 0;
+    std::set<std::string> failed;
+    for (std::size_t i = 0; i < configs.size(); ++i) {
+        off += std::get<std::string>(configs[i].at("mode")) == "off" ? 1 : 0;
+        if (fails(configs[i])) {
+            late_failures += i >= 30 ? 1 : 0;
+            std::string key;
+            for (const auto& [name, value] : configs[i]) {
+                key += name + "=" + to_text(value) + " ";
+            }
+            EXPECT_TRUE(failed.insert(key).second) << key << "failed and was tried again";
+        }
+    }
+    EXPECT_LE(off, 3);
+    EXPECT_LE(late_failures, 3);
+    EXPECT_LT(opt->best()->scores.at("score"), 0.05);
+}
+
+// A space with one point: every suggestion is that point, and suggesting does not spin.
+TEST(TpeOptimizer, SpaceOfOnePointRepeatsIt)
+{
+    const TunableGroups space = load(R"({"g": {"cost": 1, "params": {
+        "mode": {"type": "categorical", "values": ["only"], "default": "only"}
+    }}})");
+    auto opt = make_optimizer(tpe_spec(1, 12), space);
+    const auto configs = run(
+        *opt, [](const TunableValues&) -> std::optional<double> { return 1.0; }, 12);
+    ASSERT_EQ(configs.size(), 12U);
+    for (const auto& c : configs) {
+        EXPECT_EQ(std::get<std::string>(c.at("mode")), "only");
+    }
+}
+
 TEST(TpeOptimizer, WarmStartFromEarlierTrials)
 {
     const TunableGroups space = load(R"({"g": {"cost": 1, "params": {
