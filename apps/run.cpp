@@ -1,41 +1,50 @@
 #include "commands.hpp"
 #include "launch_flags.hpp"
-
 #include "mlosbench/launcher/git_info.hpp"
 #include "mlosbench/launcher/launch_plan.hpp"
 #include "mlosbench/optimizers/optimizer.hpp"
 #include "mlosbench/schedulers/scheduler.hpp"
 #include "mlosbench/storage/storage.hpp"
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/process.hpp"
 #include "mlosbench/util/strings.hpp"
 
-#include <spdlog/spdlog.h>
-
-#include <sys/eventfd.h>
-#include <unistd.h>
-
+#include <atomic>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <spdlog/spdlog.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 namespace mlosbench::app {
 namespace {
 
 int g_cancel_fd = -1;
+std::atomic<int> g_signals{0};
 
 extern "C" void on_signal(int /*signal*/)
 {
-    const std::uint64_t one = 1;
-    // Leaves the eventfd readable: every process and the scheduler see it.
-    (void)!::write(g_cancel_fd, &one, sizeof(one));
+    // The first one leaves the eventfd readable: every process and the scheduler see it, and
+    // the running trials get SIGTERM, then SIGKILL after the grace. Another one kills them now.
+    if (g_signals.fetch_add(1) == 0) {
+        const std::uint64_t one = 1;
+        (void)!::write(g_cancel_fd, &one, sizeof(one));
+        return;
+    }
+    kill_running_processes();
+    static constexpr char k_message[] = "\nmlosbench: killing the running trials now\n";
+    (void)!::write(STDERR_FILENO, k_message, sizeof(k_message) - 1);
 }
 
-/// SIGINT/SIGTERM make the returned fd readable; restored on destruction.
+/// SIGINT/SIGTERM make the returned fd readable (a second one kills the running trials at
+/// once); restored on destruction.
 class SignalGuard
 {
 public:
     SignalGuard()
     {
+        g_signals = 0;
         g_cancel_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
         if (g_cancel_fd < 0) {
             throw Error("cannot create an eventfd for signal handling");
@@ -106,8 +115,7 @@ void print_summary(const RunSummary& s, bool json)
                   std::to_string(n);
     }
     std::cout << "experiment  " << s.experiment_id << (s.resumed ? " (resumed)" : "") << "\n"
-              << "trials      " << s.trials << (counts.empty() ? "" : " (" + counts + ")")
-              << "\n";
+              << "trials      " << s.trials << (counts.empty() ? "" : " (" + counts + ")") << "\n";
     if (s.best) {
         std::cout << "best        " << scores_text(s.best->scores)
                   << (s.best_trial_id ? " (trial " + std::to_string(*s.best_trial_id) + ")" : "")
@@ -184,20 +192,19 @@ int run_command(const std::vector<std::string>& args)
     policy.cancel_fd = signals.fd();
     policy.storage_location = storage->location();
     policy.search_path = plan.loader.search_path();
-    const bool show_progress = ::isatty(STDERR_FILENO) != 0 &&
-                               spdlog::default_logger()->level() <= spdlog::level::info;
+    const bool show_progress =
+        ::isatty(STDERR_FILENO) != 0 && spdlog::default_logger()->level() <= spdlog::level::info;
     if (show_progress) {
         policy.on_progress = [](const RunProgress& p) {
             std::string done;
             for (const auto& [status, n] : p.finished) {
                 done += " " + to_lower(status_name(status)) + " " + std::to_string(n);
             }
-            std::fprintf(stderr, "\r\033[Kmlosbench: %lld started, %lld running%s%s",
-                         static_cast<long long>(p.started), static_cast<long long>(p.running),
-                         done.c_str(),
-                         p.best_first_score
-                             ? fmt::format(", best {:.6g}", *p.best_first_score).c_str()
-                             : "");
+            std::fprintf(
+                stderr, "\r\033[Kmlosbench: %lld started, %lld running%s%s",
+                static_cast<long long>(p.started), static_cast<long long>(p.running), done.c_str(),
+                p.best_first_score ? fmt::format(", best {:.6g}", *p.best_first_score).c_str()
+                                   : "");
             std::fflush(stderr);
         };
     }
@@ -207,7 +214,7 @@ int run_command(const std::vector<std::string>& args)
     if (show_progress) {
         std::fprintf(stderr, "\n");
     }
-    const Status end_status = summary.interrupted  ? Status::canceled
+    const Status end_status = summary.interrupted      ? Status::canceled
                               : summary.exit_code == 0 ? Status::succeeded
                                                        : Status::failed;
     records->finish(end_status, now());

@@ -2,23 +2,22 @@
 
 #include "mlosbench/util/error.hpp"
 
-#include <spdlog/spdlog.h>
-
-#include <fcntl.h>
-#include <poll.h>
-#include <spawn.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <ctime>
+#include <fcntl.h>
 #include <optional>
+#include <poll.h>
+#include <spawn.h>
+#include <spdlog/spdlog.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <system_error>
+#include <unistd.h>
 #include <utility>
 
 extern char** environ; // NOLINT(readability-redundant-declaration): POSIX leaves it undeclared
@@ -277,6 +276,25 @@ void drain(Fd& fd, TailBuffer& tail)
     }
 }
 
+// The process groups being run now, for kill_running_processes() from a signal handler: a
+// fixed table of lock-free atomics (0 = a free slot). A group beyond the table is not tracked
+// and is ended by its own timeout or cancel only.
+constexpr std::size_t k_tracked_groups = 1024;
+std::array<std::atomic<pid_t>, k_tracked_groups> g_running_groups{};
+static_assert(std::atomic<pid_t>::is_always_lock_free);
+
+// Returns the slot taken, or k_tracked_groups.
+std::size_t track_group(pid_t group)
+{
+    for (std::size_t i = 0; i < k_tracked_groups; ++i) {
+        pid_t free = 0;
+        if (g_running_groups[i].compare_exchange_strong(free, group)) {
+            return i;
+        }
+    }
+    return k_tracked_groups;
+}
+
 // One child from spawn to reaping. The child is reaped only at the very end: until then its
 // zombie keeps its pid, and so the group id, from being reused, so killpg() can never reach
 // an unrelated group (pid_max can be as low as 32768).
@@ -285,7 +303,8 @@ class Child
 public:
     Child(const ProcessOptions& options, pid_t pid, Fd out, Fd err)
         : m_options(options), m_pid(pid), m_out(std::move(out)), m_err(std::move(err)),
-          m_out_tail(options.output_cap), m_err_tail(options.output_cap), m_pidfd(open_pidfd(pid))
+          m_out_tail(options.output_cap), m_err_tail(options.output_cap), m_pidfd(open_pidfd(pid)),
+          m_slot(track_group(pid))
     {
     }
     ~Child()
@@ -330,6 +349,7 @@ private:
     Stage m_stage = Stage::running;
     std::optional<Clock::time_point> m_linger_until;
     Clock::time_point m_kill_at;
+    std::size_t m_slot; ///< in g_running_groups, until reaped
 };
 
 void Child::terminate(Clock::time_point now)
@@ -356,6 +376,11 @@ void Child::check_exited(bool block)
 
 void Child::reap()
 {
+    // Untracked before the zombie goes, while the group id cannot be reused.
+    if (m_slot < k_tracked_groups) {
+        g_running_groups[m_slot].store(0);
+        m_slot = k_tracked_groups;
+    }
     while (::waitpid(m_pid, &m_status, 0) < 0) {
         if (errno != EINTR) {
             m_status = -1; // not ours to wait for (SIGCHLD ignored?): exit code -1
@@ -494,6 +519,16 @@ ProcessResult Child::wait(Clock::time_point start)
 }
 
 } // namespace
+
+void kill_running_processes() noexcept
+{
+    for (auto& group : g_running_groups) {
+        const pid_t pid = group.load();
+        if (pid > 0) {
+            ::killpg(pid, SIGKILL);
+        }
+    }
+}
 
 ProcessResult run_process(const ProcessOptions& options)
 {

@@ -3,6 +3,7 @@
 #include "support/sql_rows.hpp"
 #include "support/test_support.hpp"
 
+#include <chrono>
 #include <csignal>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -209,6 +210,39 @@ TEST(Run, InterruptRecordsCanceledAndExits130)
     EXPECT_EQ(again.exit_code, 0) << again.err;
     EXPECT_EQ(sql_rows(db, "SELECT status FROM trial WHERE trial_id = 3"),
               std::vector<std::string>{"SUCCEEDED"});
+}
+
+// The first interrupt says what happens next; the second kills a trial that ignores SIGTERM at
+// once instead of after the 5 s grace. The trial is CANCELED and nothing of it is left.
+TEST(Run, SecondInterruptKillsTheRunningTrialsAtOnce)
+{
+    TempDir dir;
+    TempDir capture;
+    const fs::path db = dir.path() / "i.db";
+    const std::vector<std::string> args = {"--environment",   e2e_config("stubborn_env.jsonc"),
+                                           "--optimizer",     e2e_config("mock_opt.jsonc"),
+                                           "--state_dir",     dir.path().string(),
+                                           "--storage",       db.string(),
+                                           "--experiment-id", "int2"};
+    const RunningCommand run = start_mlosbench(args, dir.path(), capture.path());
+    ASSERT_TRUE(wait_for_file(dir.path() / "pgid")) << read_file(run.err_path);
+    const int group = std::stoi(read_file(dir.path() / "pgid"));
+    ::kill(run.pid, SIGINT);
+    ASSERT_TRUE(wait_for_text(run.err_path, "stopping: 1 running trial, killing in 5 s (Ctrl-C "
+                                            "again to kill now)"))
+        << read_file(run.err_path);
+    const auto second = std::chrono::steady_clock::now();
+    ::kill(run.pid, SIGINT);
+    const CommandResult r = wait_for(run);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - second).count();
+    EXPECT_EQ(r.exit_code, 130) << r.err;
+    EXPECT_LT(seconds, 4.0) << "the second interrupt waited for the grace";
+    EXPECT_NE(r.err.find("killing the running trials now"), std::string::npos) << r.err;
+    EXPECT_EQ(sql_rows(db, "SELECT trial_id, status FROM trial ORDER BY trial_id"),
+              std::vector<std::string>{"1|CANCELED"});
+    // Nothing of the trial is left (its last process may take a moment to be reaped).
+    EXPECT_TRUE(wait_until([&] { return ::kill(-group, 0) == -1; }, 2));
 }
 
 TEST(Run, ThreeRunnersFinishEveryTrial)

@@ -1,23 +1,23 @@
 #include "support/test_support.hpp"
 
-#include <gtest/gtest.h>
-
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
 #include <cstdlib>
+#include <fcntl.h>
 #include <fstream>
+#include <gtest/gtest.h>
 #include <random>
 #include <sstream>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
 namespace mlosbench::testing {
 
-RunningCommand start_mlosbench(const std::vector<std::string>& args, const fs::path& cwd,
-                               const fs::path& capture_dir, const std::vector<std::string>& env);
+RunningCommand start_mlosbench(const std::vector<std::string>& args,
+                               const fs::path& cwd,
+                               const fs::path& capture_dir,
+                               const std::vector<std::string>& env);
 
 TempDir::TempDir()
 {
@@ -65,8 +65,10 @@ std::string e2e_config(const std::string& name)
 
 fs::path acceptance_dir() { return fs::weakly_canonical(MLOSBENCH_ACCEPTANCE_DIR); }
 
-RunningCommand start_mlosbench(const std::vector<std::string>& args, const fs::path& cwd,
-                               const fs::path& capture_dir, const std::vector<std::string>& env)
+RunningCommand start_mlosbench(const std::vector<std::string>& args,
+                               const fs::path& cwd,
+                               const fs::path& capture_dir,
+                               const std::vector<std::string>& env)
 {
     RunningCommand command;
     command.out_path = capture_dir / "stdout";
@@ -103,7 +105,8 @@ RunningCommand start_mlosbench(const std::vector<std::string>& args, const fs::p
     return command;
 }
 
-RunningCommand start_mlosbench(const std::vector<std::string>& args, const fs::path& cwd,
+RunningCommand start_mlosbench(const std::vector<std::string>& args,
+                               const fs::path& cwd,
                                const fs::path& capture_dir)
 {
     return start_mlosbench(args, cwd, capture_dir, {});
@@ -120,24 +123,36 @@ CommandResult wait_for(const RunningCommand& command)
     return result;
 }
 
-CommandResult run_mlosbench(const std::vector<std::string>& args, const fs::path& cwd,
+CommandResult run_mlosbench(const std::vector<std::string>& args,
+                            const fs::path& cwd,
                             const std::vector<std::string>& env)
 {
     TempDir capture;
     return wait_for(start_mlosbench(args, cwd, capture.path(), env));
 }
 
-bool wait_for_file(const fs::path& path, double seconds)
+bool wait_until(const std::function<bool()>& done, double seconds)
 {
-    const auto deadline =
-        std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
-    while (!fs::exists(path)) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    while (!done()) {
         if (std::chrono::steady_clock::now() > deadline) {
             return false;
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(5));
     }
     return true;
+}
+
+bool wait_for_file(const fs::path& path, double seconds)
+{
+    return wait_until([&] { return fs::exists(path); }, seconds);
+}
+
+bool wait_for_text(const fs::path& path, const std::string& text, double seconds)
+{
+    return wait_until(
+        [&] { return fs::exists(path) && read_file(path).find(text) != std::string::npos; },
+        seconds);
 }
 
 } // namespace mlosbench::testing

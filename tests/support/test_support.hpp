@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <gtest/gtest.h>
 #include <memory>
 #include <string>
@@ -62,9 +63,15 @@ struct RunningCommand
 /// Waits for it; returns what it printed and its exit code (128+N when killed by signal N).
 [[nodiscard]] CommandResult wait_for(const RunningCommand& command);
 
-/// Waits until `path` exists, checking its state every few milliseconds, for at most
-/// `seconds`. Returns whether it appeared.
+/// Waits until `done()` is true, asking every few milliseconds, for at most `seconds`.
+/// Returns whether it became true.
+[[nodiscard]] bool wait_until(const std::function<bool()>& done, double seconds = 30);
+
+/// Waits until `path` exists, the same way. Returns whether it appeared.
 [[nodiscard]] bool wait_for_file(const std::filesystem::path& path, double seconds = 30);
+/// Waits the same way until the file at `path` contains `text`. Returns whether it did.
+[[nodiscard]] bool
+wait_for_text(const std::filesystem::path& path, const std::string& text, double seconds = 30);
 
 /// A fixture whose cases share one storage file (in a temp dir) made by SetUpTestSuite:
 /// a derived suite calls open_storage() there, then runs mlosbench to fill it.

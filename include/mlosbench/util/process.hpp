@@ -9,6 +9,9 @@
 
 namespace mlosbench {
 
+/// Seconds between SIGTERM and SIGKILL when a process group is ended (a timeout, a cancel).
+inline constexpr double k_kill_grace_seconds = 5.0;
+
 /// What to run and how. The child runs `/bin/sh -c <command>` in its own process group, with
 /// stdin from /dev/null, stdout and stderr captured, and no file descriptor of ours but 0-2.
 struct ProcessOptions
@@ -28,7 +31,7 @@ struct ProcessOptions
     /// It is polled, never read: leave it readable so every running process sees it. -1: none.
     int cancel_fd = -1;
     /// Ending a group: SIGTERM first, SIGKILL after this many seconds if it is still running.
-    double kill_grace_seconds = 5.0;
+    double kill_grace_seconds = k_kill_grace_seconds;
 };
 
 /// How a command ended. A command that fails is a result, not an exception.
@@ -54,6 +57,10 @@ struct ProcessResult
 /// out or was canceled, when the whole group is ended.
 /// Throws mlosbench::Error when the machine fails us: no pipe, no /bin/sh, `cwd` missing.
 [[nodiscard]] ProcessResult run_process(const ProcessOptions& options);
+
+/// Sends SIGKILL to the process group of every command that run_process() is running now, at
+/// once (no grace). Async-signal-safe: a second Ctrl-C calls it from the signal handler.
+void kill_running_processes() noexcept;
 
 /// The current process environment as "NAME=value" entries (a start for ProcessOptions::env).
 [[nodiscard]] std::vector<std::string> current_environment();
