@@ -1,5 +1,6 @@
 #include "commands.hpp"
 #include "launch_flags.hpp"
+
 #include "mlosbench/launcher/git_info.hpp"
 #include "mlosbench/launcher/launch_plan.hpp"
 #include "mlosbench/optimizers/optimizer.hpp"
@@ -10,12 +11,14 @@
 #include "mlosbench/util/strings.hpp"
 
 #include <atomic>
+#include <spdlog/spdlog.h>
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
 #include <csignal>
 #include <cstdio>
 #include <iostream>
-#include <spdlog/spdlog.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 
 namespace mlosbench::app {
 namespace {
@@ -115,7 +118,8 @@ void print_summary(const RunSummary& s, bool json)
                   std::to_string(n);
     }
     std::cout << "experiment  " << s.experiment_id << (s.resumed ? " (resumed)" : "") << "\n"
-              << "trials      " << s.trials << (counts.empty() ? "" : " (" + counts + ")") << "\n";
+              << "trials      " << s.trials << (counts.empty() ? "" : " (" + counts + ")")
+              << "\n";
     if (s.best) {
         std::cout << "best        " << scores_text(s.best->scores)
                   << (s.best_trial_id ? " (trial " + std::to_string(*s.best_trial_id) + ")" : "")
@@ -192,19 +196,20 @@ int run_command(const std::vector<std::string>& args)
     policy.cancel_fd = signals.fd();
     policy.storage_location = storage->location();
     policy.search_path = plan.loader.search_path();
-    const bool show_progress =
-        ::isatty(STDERR_FILENO) != 0 && spdlog::default_logger()->level() <= spdlog::level::info;
+    const bool show_progress = ::isatty(STDERR_FILENO) != 0 &&
+                               spdlog::default_logger()->level() <= spdlog::level::info;
     if (show_progress) {
         policy.on_progress = [](const RunProgress& p) {
             std::string done;
             for (const auto& [status, n] : p.finished) {
                 done += " " + to_lower(status_name(status)) + " " + std::to_string(n);
             }
-            std::fprintf(
-                stderr, "\r\033[Kmlosbench: %lld started, %lld running%s%s",
-                static_cast<long long>(p.started), static_cast<long long>(p.running), done.c_str(),
-                p.best_first_score ? fmt::format(", best {:.6g}", *p.best_first_score).c_str()
-                                   : "");
+            std::fprintf(stderr, "\r\033[Kmlosbench: %lld started, %lld running%s%s",
+                         static_cast<long long>(p.started), static_cast<long long>(p.running),
+                         done.c_str(),
+                         p.best_first_score
+                             ? fmt::format(", best {:.6g}", *p.best_first_score).c_str()
+                             : "");
             std::fflush(stderr);
         };
     }
@@ -214,7 +219,7 @@ int run_command(const std::vector<std::string>& args)
     if (show_progress) {
         std::fprintf(stderr, "\n");
     }
-    const Status end_status = summary.interrupted      ? Status::canceled
+    const Status end_status = summary.interrupted  ? Status::canceled
                               : summary.exit_code == 0 ? Status::succeeded
                                                        : Status::failed;
     records->finish(end_status, now());

@@ -3,16 +3,18 @@
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/process.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <poll.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
 #include <limits>
 #include <mutex>
-#include <poll.h>
 #include <set>
-#include <spdlog/spdlog.h>
 #include <thread>
-#include <unistd.h>
 
 namespace mlosbench {
 namespace {
@@ -28,8 +30,8 @@ struct Completion
 
 bool is_failure(Status s) { return s == Status::failed || s == Status::timed_out; }
 
-std::map<std::string, double>
-scores_of(const Json& results, const std::vector<std::pair<std::string, std::string>>& targets)
+std::map<std::string, double> scores_of(const Json& results,
+                                        const std::vector<std::pair<std::string, std::string>>& targets)
 {
     std::map<std::string, double> out;
     for (const auto& [name, direction] : targets) {
@@ -75,9 +77,9 @@ struct Scheduler::Impl
 
     // Main-thread state.
     std::deque<TrialRecord> queue;
-    std::set<std::int64_t> registered; ///< trial ids told to the optimizer
-    std::int64_t low_water = 0;        ///< every id <= this is registered or irrelevant
-    std::int64_t created = 0;          ///< new trials made by this run
+    std::set<std::int64_t> registered;    ///< trial ids told to the optimizer
+    std::int64_t low_water = 0;           ///< every id <= this is registered or irrelevant
+    std::int64_t created = 0;             ///< new trials made by this run
     std::int64_t consecutive_failures = 0;
     bool stop_suggesting = false;
     bool optimizer_done = false;
@@ -85,12 +87,8 @@ struct Scheduler::Impl
     RunSummary summary;
     std::vector<std::pair<std::int64_t, BestObservation>> successes;
 
-    Impl(const SchedulerSpec& s,
-         const EnvironmentSpec& r,
-         const TunableGroups& sp,
-         Optimizer& o,
-         ExperimentStorage& st,
-         RunPolicy p)
+    Impl(const SchedulerSpec& s, const EnvironmentSpec& r, const TunableGroups& sp, Optimizer& o,
+         ExperimentStorage& st, RunPolicy p)
         : spec(s), root(r), space(sp), optimizer(o), storage(st), policy(std::move(p))
     {
     }
@@ -306,8 +304,8 @@ struct Scheduler::Impl
 
     std::size_t idle_runners() const
     {
-        return static_cast<std::size_t>(
-            std::count_if(runners.begin(), runners.end(), [](const auto& r) { return !r->busy; }));
+        return static_cast<std::size_t>(std::count_if(
+            runners.begin(), runners.end(), [](const auto& r) { return !r->busy; }));
     }
 
     void report_progress()
@@ -442,13 +440,12 @@ RunSummary Scheduler::Impl::run()
             }
             report_progress();
             std::unique_lock lock(mutex);
-            const bool any_busy =
-                std::any_of(runners.begin(), runners.end(), [](const auto& r) { return r->busy; });
+            const bool any_busy = std::any_of(runners.begin(), runners.end(),
+                                              [](const auto& r) { return r->busy; });
             if (!any_busy && completions.empty() && (queue.empty() || stop_suggesting)) {
                 break;
             }
-            cv.wait(lock,
-                    [&] { return !completions.empty() || (interrupted && !stop_suggesting); });
+            cv.wait(lock, [&] { return !completions.empty() || (interrupted && !stop_suggesting); });
         }
     } catch (...) {
         stop_threads();
@@ -511,11 +508,8 @@ RunSummary Scheduler::Impl::run()
     return summary;
 }
 
-Scheduler::Scheduler(const SchedulerSpec& spec,
-                     const EnvironmentSpec& root,
-                     const TunableGroups& space,
-                     Optimizer& optimizer,
-                     ExperimentStorage& storage,
+Scheduler::Scheduler(const SchedulerSpec& spec, const EnvironmentSpec& root,
+                     const TunableGroups& space, Optimizer& optimizer, ExperimentStorage& storage,
                      RunPolicy policy)
     : m_impl(std::make_unique<Impl>(spec, root, space, optimizer, storage, std::move(policy)))
 {

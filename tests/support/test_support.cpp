@@ -1,23 +1,23 @@
 #include "support/test_support.hpp"
 
-#include <cstdlib>
-#include <fcntl.h>
-#include <fstream>
 #include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
 #include <random>
 #include <sstream>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 
 namespace mlosbench::testing {
 
-RunningCommand start_mlosbench(const std::vector<std::string>& args,
-                               const fs::path& cwd,
-                               const fs::path& capture_dir,
-                               const std::vector<std::string>& env);
+RunningCommand start_mlosbench(const std::vector<std::string>& args, const fs::path& cwd,
+                               const fs::path& capture_dir, const std::vector<std::string>& env);
 
 TempDir::TempDir()
 {
@@ -65,10 +65,8 @@ std::string e2e_config(const std::string& name)
 
 fs::path acceptance_dir() { return fs::weakly_canonical(MLOSBENCH_ACCEPTANCE_DIR); }
 
-RunningCommand start_mlosbench(const std::vector<std::string>& args,
-                               const fs::path& cwd,
-                               const fs::path& capture_dir,
-                               const std::vector<std::string>& env)
+RunningCommand start_mlosbench(const std::vector<std::string>& args, const fs::path& cwd,
+                               const fs::path& capture_dir, const std::vector<std::string>& env)
 {
     RunningCommand command;
     command.out_path = capture_dir / "stdout";
@@ -105,8 +103,7 @@ RunningCommand start_mlosbench(const std::vector<std::string>& args,
     return command;
 }
 
-RunningCommand start_mlosbench(const std::vector<std::string>& args,
-                               const fs::path& cwd,
+RunningCommand start_mlosbench(const std::vector<std::string>& args, const fs::path& cwd,
                                const fs::path& capture_dir)
 {
     return start_mlosbench(args, cwd, capture_dir, {});
@@ -123,8 +120,7 @@ CommandResult wait_for(const RunningCommand& command)
     return result;
 }
 
-CommandResult run_mlosbench(const std::vector<std::string>& args,
-                            const fs::path& cwd,
+CommandResult run_mlosbench(const std::vector<std::string>& args, const fs::path& cwd,
                             const std::vector<std::string>& env)
 {
     TempDir capture;
@@ -133,7 +129,8 @@ CommandResult run_mlosbench(const std::vector<std::string>& args,
 
 bool wait_until(const std::function<bool()>& done, double seconds)
 {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+    const auto deadline =
+        std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
     while (!done()) {
         if (std::chrono::steady_clock::now() > deadline) {
             return false;
