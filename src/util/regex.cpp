@@ -27,7 +27,7 @@ bool is_digit_byte(unsigned char c) { return c >= '0' && c <= '9'; }
 
 ByteSet make_set(bool (*in)(unsigned char), bool negate)
 {
-    ByteSet set(256, false);
+    ByteSet set{};
     for (int c = 0; c < 256; ++c) {
         set[static_cast<std::size_t>(c)] = in(static_cast<unsigned char>(c)) != negate;
     }
@@ -390,7 +390,7 @@ private:
     {
         const std::size_t open = m_pos;
         ++m_pos; // '['
-        ByteSet set(256, false);
+        ByteSet set{};
         const bool negate = consume("^");
         bool first = true;
         while (true) {
@@ -440,7 +440,9 @@ private:
             }
         }
         if (negate) {
-            set.flip();
+            for (bool& in : set) {
+                in = !in;
+            }
         }
         return add_set(std::move(set));
     }
@@ -610,16 +612,21 @@ private:
 };
 
 // A list of threads for one text position, in priority order, with their capture slots.
+// Sized once for the whole program: a list holds each instruction at most once.
 struct ThreadList
 {
+    ThreadList(std::size_t program_size, std::size_t slots)
+        : pcs(program_size), caps(program_size * slots)
+    {
+    }
     std::vector<std::uint32_t> pcs;
-    std::vector<std::size_t> caps; // pcs.size() * slots
+    std::vector<std::size_t> caps; // count * slots used
+    std::size_t count = 0;
     std::uint64_t generation = 0;
 
     void clear(std::uint64_t gen)
     {
-        pcs.clear();
-        caps.clear();
+        count = 0;
         generation = gen;
     }
 };
@@ -633,36 +640,41 @@ public:
             std::string_view text,
             std::uint64_t budget)
         : m_program(program), m_sets(sets), m_slots(slots), m_text(text), m_budget(budget),
-          m_marks(program.size(), 0), m_work(slots, Regex::npos)
+          m_marks(program.size(), 0), m_work(slots, Regex::npos), m_fresh(slots, Regex::npos),
+          m_stack(2 * program.size() + 2), m_current(program.size(), slots),
+          m_next(program.size(), slots)
     {
     }
 
-    // The first match at or after `start`; nullopt when none. Sets out_of_budget.
-    std::optional<std::vector<std::size_t>> search(std::size_t start)
+    // The capture slots of the first match at or after `start`; empty when there is none (or
+    // the budget ran out: see out_of_budget).
+    std::vector<std::size_t> search(std::size_t start)
     {
-        ThreadList current;
-        ThreadList next;
-        current.clear(++m_generation);
-        std::optional<std::vector<std::size_t>> found;
-        const std::vector<std::size_t> fresh(m_slots, Regex::npos);
-        for (std::size_t pos = start; pos <= m_text.size(); ++pos) {
-            if (!found) {
-                add(current, 0, fresh.data(), pos); // the lowest priority: starts latest
+        ThreadList* current = &m_current;
+        ThreadList* next = &m_next;
+        current->clear(++m_generation);
+        std::vector<std::size_t> found;
+        const Inst* program = m_program.data();
+        const std::size_t size = m_text.size();
+        for (std::size_t pos = start; pos <= size; ++pos) {
+            if (found.empty()) {
+                add(*current, 0, m_fresh.data(), pos); // the lowest priority: starts latest
             }
-            if (out_of_budget || (found && current.pcs.empty())) {
+            if (out_of_budget || (!found.empty() && current->count == 0)) {
                 break;
             }
-            next.clear(++m_generation);
-            for (std::size_t t = 0; t < current.pcs.size(); ++t) {
-                const Inst& inst = m_program[current.pcs[t]];
-                const std::size_t* caps = current.caps.data() + t * m_slots;
+            next->clear(++m_generation);
+            const auto byte = pos < size ? static_cast<unsigned char>(m_text[pos]) : 0;
+            for (std::size_t t = 0; t < current->count; ++t) {
+                const std::uint32_t pc = current->pcs[t];
+                const Inst& inst = program[pc];
+                const std::size_t* caps = current->caps.data() + t * m_slots;
                 if (inst.op == Op::match) {
-                    found.emplace(caps, caps + m_slots);
+                    found.assign(caps, caps + m_slots);
                     break; // threads of lower priority lose
                 }
-                if (pos < m_text.size() &&
-                    consumes(inst, static_cast<unsigned char>(m_text[pos]))) {
-                    add(next, current.pcs[t] + 1, caps, pos + 1);
+                if (pos < size && consumes(inst, byte)) {
+                    add(*next, pc + 1, caps, pos + 1);
                 }
             }
             std::swap(current, next);
@@ -716,14 +728,15 @@ private:
     // priority order) and appends every thread that waits for a byte or matches.
     void add(ThreadList& list, std::uint32_t pc, const std::size_t* caps, std::size_t pos)
     {
-        std::copy(caps, caps + m_slots, m_work.begin());
-        m_stack.clear();
-        m_stack.push_back({pc, Regex::npos, 0});
-        while (!m_stack.empty()) {
-            const StackFrame frame = m_stack.back();
-            m_stack.pop_back();
+        std::size_t* work = m_work.data();
+        std::copy(caps, caps + m_slots, work);
+        StackFrame* stack = m_stack.data();
+        std::size_t top = 0;
+        stack[top++] = {pc, Regex::npos, 0};
+        while (top > 0) {
+            const StackFrame frame = stack[--top];
             if (frame.slot != Regex::npos) {
-                m_work[frame.slot] = frame.old;
+                work[frame.slot] = frame.old;
                 continue;
             }
             if (m_marks[frame.pc] == list.generation) {
@@ -737,16 +750,16 @@ private:
             const Inst& inst = m_program[frame.pc];
             switch (inst.op) {
             case Op::jump:
-                m_stack.push_back({inst.x, Regex::npos, 0});
+                stack[top++] = {inst.x, Regex::npos, 0};
                 break;
             case Op::split:
-                m_stack.push_back({inst.y, Regex::npos, 0});
-                m_stack.push_back({inst.x, Regex::npos, 0});
+                stack[top++] = {inst.y, Regex::npos, 0};
+                stack[top++] = {inst.x, Regex::npos, 0};
                 break;
             case Op::save:
-                m_stack.push_back({0, inst.arg, m_work[inst.arg]});
-                m_work[inst.arg] = pos;
-                m_stack.push_back({frame.pc + 1, Regex::npos, 0});
+                stack[top++] = {0, inst.arg, work[inst.arg]};
+                work[inst.arg] = pos;
+                stack[top++] = {frame.pc + 1, Regex::npos, 0};
                 break;
             case Op::assert_bol:
             case Op::assert_eol:
@@ -755,12 +768,13 @@ private:
             case Op::word_boundary:
             case Op::not_word_boundary:
                 if (holds(inst.op, pos)) {
-                    m_stack.push_back({frame.pc + 1, Regex::npos, 0});
+                    stack[top++] = {frame.pc + 1, Regex::npos, 0};
                 }
                 break;
             default:
-                list.pcs.push_back(frame.pc);
-                list.caps.insert(list.caps.end(), m_work.begin(), m_work.end());
+                list.pcs[list.count] = frame.pc;
+                std::copy(work, work + m_slots, list.caps.data() + list.count * m_slots);
+                ++list.count;
                 break;
             }
         }
@@ -781,7 +795,10 @@ private:
     std::uint64_t m_generation = 0;
     std::vector<std::uint64_t> m_marks;
     std::vector<std::size_t> m_work;
-    std::vector<StackFrame> m_stack;
+    std::vector<std::size_t> m_fresh;
+    std::vector<StackFrame> m_stack; // every pc pushes at most two frames per add()
+    ThreadList m_current;
+    ThreadList m_next;
 };
 
 } // namespace
@@ -809,18 +826,18 @@ Regex::FindResult Regex::find_all(std::string_view text) const
     Machine machine(m_program, m_sets, 2 * (m_groups + 1), text, budget);
     std::size_t pos = 0;
     while (pos <= text.size()) {
-        auto caps = machine.search(pos);
+        const std::vector<std::size_t> caps = machine.search(pos);
         if (machine.out_of_budget) {
             result.complete = false;
             break;
         }
-        if (!caps) {
+        if (caps.empty()) {
             break;
         }
         Match match;
         for (std::size_t g = 0; g <= m_groups; ++g) {
-            const std::size_t begin = (*caps)[2 * g];
-            const std::size_t end = (*caps)[2 * g + 1];
+            const std::size_t begin = caps[2 * g];
+            const std::size_t end = caps[2 * g + 1];
             if (begin == npos || end == npos) {
                 match.groups.emplace_back(npos, npos);
             } else {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <string>
@@ -71,7 +72,7 @@ public:
         std::uint32_t x = 0;
         std::uint32_t y = 0;
     };
-    using ByteSet = std::vector<bool>; ///< 256 entries
+    using ByteSet = std::array<bool, 256>;
 
 private:
     std::vector<Inst> m_program;
