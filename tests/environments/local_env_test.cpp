@@ -477,6 +477,20 @@ TEST(LocalEnv, ResolvesScriptsNextToItsConfig)
     EXPECT_EQ(run.results, Json::parse(R"({"arg": 42, "py": 1})"));
 }
 
+TEST(LocalEnv, TheServicesTempDirGetsARunnerSubdirectoryToo)
+{
+    EnvFixture fx;
+    LocalSettings s;
+    s.script.setup = {"true"};
+    EnvironmentSpec spec = EnvFixture::spec("local", "LocalEnv", s);
+    spec.services.local_exec->temp_dir = (fx.dir.path() / "service").string();
+    LocalEnv env(spec, fx.runner);
+    ASSERT_EQ(env.setup(EnvFixture::trial(1)).status, Status::ready);
+    EXPECT_EQ(env.temp_dir(), fx.dir.path() / "service" / "exp" / "runner-1");
+    env.end_trial();
+    EXPECT_TRUE(fs::is_directory(fx.dir.path() / "service" / "exp" / "runner-1")); // kept
+}
+
 TEST(LocalEnv, AStdoutMatchWithAnEmptyNameFailsTheTrial)
 {
     WorkEnv w;
