@@ -71,6 +71,10 @@ PhaseResult CompositeEnv::run()
         for (const auto& [key, value] : step.results.items()) {
             result.results[key] = value; // later children win
         }
+        if (!step.results_source.empty()) {
+            result.results_source +=
+                (result.results_source.empty() ? "" : " and ") + step.results_source;
+        }
         result.status = step.status;
         result.time = step.time;
     }

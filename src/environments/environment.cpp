@@ -61,6 +61,7 @@ Environment::Environment(const EnvironmentSpec& spec, const RunnerContext& runne
     m_parameters = spec.params.to_json();
     m_parameters["trial_runner_id"] = runner.runner_id;
     m_trial.runner_id = runner.runner_id;
+    m_trial.experiment_id = runner.experiment_id;
 }
 
 PhaseResult Environment::setup(const TrialContext& trial)

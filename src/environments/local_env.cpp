@@ -3,12 +3,15 @@
 #include "environments/detail/csv.hpp"
 #include "environments/detail/script_support.hpp"
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/file.hpp"
 #include "mlosbench/util/paths.hpp"
 #include "mlosbench/util/strings.hpp"
 
+#include <cctype>
 #include <fstream>
+#include <map>
 #include <spdlog/spdlog.h>
-#include <sstream>
+#include <string_view>
 #include <system_error>
 
 namespace fs = std::filesystem;
@@ -48,16 +51,40 @@ Json csv_value(const std::string& field)
     return parse_scalar_text(text);
 }
 
-std::optional<std::string> read_text(const fs::path& path, std::string& text)
+// Bytes read at most from a results file and from a telemetry file.
+constexpr std::size_t k_max_results_bytes = std::size_t{16} << 20U;
+constexpr std::size_t k_max_telemetry_bytes = std::size_t{64} << 20U;
+
+// The text of a CSV file without the UTF-8 byte order mark some tools write first.
+std::string_view without_bom(std::string_view text)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        return "cannot read '" + path.string() + "'";
+    constexpr std::string_view k_bom = "\xEF\xBB\xBF";
+    if (text.substr(0, k_bom.size()) == k_bom) {
+        text.remove_prefix(k_bom.size());
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    text = buffer.str();
-    return std::nullopt;
+    return text;
+}
+
+// A directory name made of an experiment id: [A-Za-z0-9._-] kept, anything else `_`.
+std::string directory_name(std::string_view id)
+{
+    std::string out(id);
+    for (char& c : out) {
+        if (std::isalnum(static_cast<unsigned char>(c)) == 0 && c != '.' && c != '-' && c != '_') {
+            c = '_';
+        }
+    }
+    if (out == "." || out == "..") {
+        out = "_";
+    }
+    return out;
+}
+
+// Whether `path` is `dir` or lies under it (both absolute and normal).
+bool is_within(const fs::path& path, const fs::path& dir)
+{
+    const fs::path rel = path.lexically_relative(dir);
+    return !rel.empty() && *rel.begin() != "..";
 }
 
 void write_json(const fs::path& path, const Json& value)
@@ -109,6 +136,86 @@ std::optional<fs::path> LocalEnv::configured_temp_dir() const
         expand_home(detail::expand_with_params(*m_settings.temp_dir, m_parameters, std::nullopt)));
 }
 
+std::optional<fs::path> LocalEnv::temp_dir_base() const
+{
+    if (auto dir = configured_temp_dir()) {
+        return fs::absolute(*dir).lexically_normal();
+    }
+    if (m_exec.settings().temp_dir) {
+        return fs::absolute(*m_exec.settings().temp_dir).lexically_normal();
+    }
+    return std::nullopt;
+}
+
+TempDirContext LocalEnv::work_dir_context() const
+{
+    // A configured directory is shared by every runner (and by every mlosbench process that
+    // uses the config): each runner works in its own subdirectory of it, for all its trials
+    // and its teardown, as one mlos_bench process works in the directory itself.
+    if (const auto base = temp_dir_base()) {
+        fs::path dir = *base;
+        if (!m_trial.experiment_id.empty()) {
+            dir /= directory_name(m_trial.experiment_id);
+        }
+        dir /= "runner-" + std::to_string(m_runner.runner_id);
+        return m_exec.temp_dir_context(dir, m_runner.keep_temp);
+    }
+    return m_exec.temp_dir_context(std::nullopt, m_runner.keep_temp);
+}
+
+std::optional<std::string>
+LocalEnv::trial_file(const std::string& key, const std::string& name, fs::path& out) const
+{
+    const fs::path& dir = m_temp->path();
+    const fs::path normal = (dir / name).lexically_normal(); // `name` itself when absolute
+    if (is_within(normal, dir)) {
+        out = normal;
+        return std::nullopt;
+    }
+    // An absolute path into the configured temp_dir names the file where the trial's script
+    // writes it in mlos_bench: in the working directory, which here is a subdirectory.
+    if (const auto base = temp_dir_base();
+        base && fs::path(name).is_absolute() && is_within(normal, *base)) {
+        out = dir / normal.lexically_relative(*base);
+        return std::nullopt;
+    }
+    return key + " '" + name + "' is outside the trial's working directory " + dir.string() +
+           ", where other trials could write it: name it relative to that directory";
+}
+
+std::optional<std::string> LocalEnv::prepare_trial_files()
+{
+    m_results_path.reset();
+    m_telemetry_path.reset();
+    const auto prepare = [&](const char* key, const std::optional<std::string>& name,
+                             std::optional<fs::path>& path) -> std::optional<std::string> {
+        if (!name) {
+            return std::nullopt;
+        }
+        fs::path file;
+        if (auto error = trial_file(key, *name, file)) {
+            return error;
+        }
+        // Whatever is there was written before this trial began (an earlier trial of this
+        // runner): it goes, so that a file found after the run is this trial's.
+        std::error_code ec;
+        const fs::file_status st = fs::symlink_status(file, ec);
+        if (!ec && fs::exists(st) && !fs::is_directory(st)) {
+            fs::remove(file, ec);
+            if (ec) {
+                return "cannot remove the previous " + std::string(key) + " '" + file.string() +
+                       "': " + ec.message();
+            }
+        }
+        path = file;
+        return std::nullopt;
+    };
+    if (auto error = prepare("read_results_file", m_settings.read_results_file, m_results_path)) {
+        return error;
+    }
+    return prepare("read_telemetry_file", m_settings.read_telemetry_file, m_telemetry_path);
+}
+
 std::optional<fs::path> LocalEnv::find_local(const fs::path& path) const
 {
     std::error_code ec;
@@ -147,7 +254,10 @@ PhaseResult LocalEnv::setup(const TrialContext& trial)
             return failed(missing.front() + " of environment '" + name() + "'");
         }
         if (!m_temp) {
-            m_temp.emplace(m_exec.temp_dir_context(configured_temp_dir(), m_runner.keep_temp));
+            m_temp.emplace(work_dir_context());
+        }
+        if (auto error = prepare_trial_files()) {
+            return failed("setup: " + *error);
         }
         if (auto error = write_dump_files()) {
             return failed(*error);
@@ -234,34 +344,47 @@ PhaseResult LocalEnv::run()
 void LocalEnv::read_results(const std::string& stdout_text, PhaseResult& result) const
 {
     if (m_pattern) {
-        detail::parse_stdout_results(*m_pattern, stdout_text, result.results);
+        result.results_source = "results_stdout_pattern '" +
+                                m_settings.script.results_stdout_pattern.value_or("") + "'";
+        if (auto error = detail::parse_stdout_results(*m_pattern, stdout_text, result.results)) {
+            result.status = Status::failed;
+            result.reason = "run: " + *error;
+            result.results = Json::object();
+            return;
+        }
     }
-    if (m_settings.read_results_file) {
+    if (m_results_path) {
         read_results_file(result);
+    }
+    if (!m_pattern && !m_results_path) {
+        result.results_source = "environment '" + name() +
+                                "', which has neither results_stdout_pattern nor read_results_file";
     }
 }
 
 void LocalEnv::read_results_file(PhaseResult& result) const
 {
-    const std::string& name = *m_settings.read_results_file;
     const auto fail = [&](const std::string& reason) {
         result.status = Status::failed;
         result.reason = reason;
         result.results = Json::object();
     };
-    const auto path = find_local(name);
-    if (!path) {
-        fail("results file '" + name + "' not found in " + m_temp->path().string() +
-             " or the search path");
+    const fs::path& path = *m_results_path;
+    const std::string file = "results file '" + path.string() + "'";
+    result.results_source += (result.results_source.empty() ? "" : " and ") + file;
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(path, ec))) {
+        fail(file + " was not written by the trial");
         return;
     }
-    const std::string file = "results file '" + path->string() + "'";
     std::string text;
-    if (auto error = read_text(*path, text)) {
-        fail(*error);
+    try {
+        text = read_regular_file(path, k_max_results_bytes, "results file");
+    } catch (const Error& e) {
+        fail(e.what());
         return;
     }
-    const auto rows = detail::parse_csv(text);
+    const auto rows = detail::parse_csv(without_bom(text));
     if (rows.empty()) {
         fail(file + " is empty");
         return;
@@ -275,6 +398,22 @@ void LocalEnv::read_results_file(PhaseResult& result) const
         return;
     }
     Json values = Json::object();
+    // Where each metric was found ("line 3", "column 2"), to name both places of a duplicate.
+    std::map<std::string, std::string> seen;
+    const auto add = [&](const std::string& metric, const std::string& where, const Json& value) {
+        if (metric.empty()) {
+            fail(file + " " + where + ": empty metric name");
+            return false;
+        }
+        const auto [it, fresh] = seen.emplace(metric, where);
+        if (!fresh) {
+            fail(file + " " + where + ": metric '" + metric + "' again (first on " + it->second +
+                 ")");
+            return false;
+        }
+        values[metric] = value;
+        return true;
+    };
     if (header == std::vector<std::string>{"metric", "value"}) {
         // Long form: one metric per row.
         for (std::size_t i = 1; i < rows.size(); ++i) {
@@ -284,7 +423,10 @@ void LocalEnv::read_results_file(PhaseResult& result) const
                      std::to_string(row.fields.size()));
                 return;
             }
-            values[trim(row.fields[0])] = csv_value(row.fields[1]);
+            if (!add(trim(row.fields[0]), "line " + std::to_string(row.line),
+                     csv_value(row.fields[1]))) {
+                return;
+            }
         }
     } else {
         // Wide form: metric names in the header, their values in the one row below.
@@ -302,7 +444,11 @@ void LocalEnv::read_results_file(PhaseResult& result) const
             return;
         }
         for (std::size_t i = 0; i < header.size(); ++i) {
-            values[header[i]] = csv_value(row.fields[i]);
+            if (!add(header[i],
+                     "line " + std::to_string(rows[0].line) + " column " + std::to_string(i + 1),
+                     csv_value(row.fields[i]))) {
+                return;
+            }
         }
     }
     // CSV values win over stdout ones (reference 4.3).
@@ -324,21 +470,24 @@ PhaseResult LocalEnv::status()
 std::vector<TelemetrySample> LocalEnv::read_telemetry() const
 {
     std::vector<TelemetrySample> samples;
-    if (!m_settings.read_telemetry_file) {
+    if (!m_telemetry_path) {
         return samples;
     }
-    const std::string& name = *m_settings.read_telemetry_file;
-    const auto path = find_local(name);
-    if (!path) {
-        spdlog::debug("environment '{}': telemetry file '{}' not found", this->name(), name);
+    const fs::path* path = &*m_telemetry_path;
+    std::error_code ec;
+    if (!fs::exists(fs::symlink_status(*path, ec))) {
+        spdlog::debug("environment '{}': telemetry file '{}' was not written by the trial",
+                      this->name(), path->string());
         return samples;
     }
     std::string text;
-    if (auto error = read_text(*path, text)) {
-        spdlog::warn("environment '{}': {}", this->name(), *error);
+    try {
+        text = read_regular_file(*path, k_max_telemetry_bytes, "telemetry file");
+    } catch (const Error& e) {
+        spdlog::warn("environment '{}': {}; no telemetry read", this->name(), e.what());
         return samples;
     }
-    const auto rows = detail::parse_csv(text);
+    const auto rows = detail::parse_csv(without_bom(text));
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const auto& row = rows[i];
         const auto skip = [&](const std::string& why) {
@@ -369,6 +518,8 @@ std::vector<TelemetrySample> LocalEnv::read_telemetry() const
 void LocalEnv::end_trial()
 {
     m_temp.reset();
+    m_results_path.reset();
+    m_telemetry_path.reset();
     Environment::end_trial();
 }
 
@@ -388,10 +539,9 @@ void LocalEnv::teardown()
              detail::shell_variables(m_settings.script, m_parameters, variables)) {
             spdlog::warn("environment '{}': teardown: {}", name(), missing);
         }
-        // As in mlos_bench, not the trial's temp dir: the configured or the service's, or a
-        // fresh one.
-        const TempDirContext dir =
-            m_exec.temp_dir_context(configured_temp_dir(), m_runner.keep_temp);
+        // As in mlos_bench, not a per-trial temp dir: the runner's directory under the
+        // configured or the service's temp_dir (where its setups ran), or a fresh one.
+        const TempDirContext dir = work_dir_context();
         const ExecResult exec =
             m_exec.execute(m_settings.script.teardown, variables, dir.path(), m_timeout);
         if (exec.ok()) {

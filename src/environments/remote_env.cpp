@@ -119,7 +119,14 @@ PhaseResult RemoteEnv::run()
     }
     PhaseResult result = execute("run", m_settings.script.run, Status::succeeded);
     if (result.status == Status::succeeded && m_pattern) {
-        detail::parse_stdout_results(*m_pattern, result.stdout_tail, result.results);
+        result.results_source = "results_stdout_pattern '" +
+                                m_settings.script.results_stdout_pattern.value_or("") + "'";
+        if (auto error =
+                detail::parse_stdout_results(*m_pattern, result.stdout_tail, result.results)) {
+            result.status = Status::failed;
+            result.reason = "run: " + *error;
+            result.results = Json::object();
+        }
     }
     return result;
 }

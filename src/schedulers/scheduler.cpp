@@ -2,6 +2,7 @@
 
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/process.hpp"
+#include "mlosbench/util/strings.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -9,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <condition_variable>
 #include <deque>
 #include <limits>
@@ -28,21 +30,90 @@ struct Completion
     bool fatal_is_config = false;
 };
 
+using Targets = std::vector<std::pair<std::string, std::string>>;
+
 bool is_failure(Status s) { return s == Status::failed || s == Status::timed_out; }
 
-std::map<std::string, double> scores_of(const Json& results,
-                                        const std::vector<std::pair<std::string, std::string>>& targets)
+// The score a result value gives: a finite number, or text that reads as one.
+std::optional<double> score_of(const Json& value)
+{
+    const Json v = value.is_string() ? parse_scalar_text(value.get<std::string>()) : value;
+    if (v.is_number() && std::isfinite(v.get<double>())) {
+        return v.get<double>();
+    }
+    return std::nullopt;
+}
+
+std::map<std::string, double> scores_of(const Json& results, const Targets& targets)
 {
     std::map<std::string, double> out;
     for (const auto& [name, direction] : targets) {
-        if (results.contains(name) && results.at(name).is_number()) {
-            out[name] = results.at(name).get<double>();
-        } else if (results.contains(name) && results.at(name).is_string()) {
-            const Json v = parse_scalar_text(results.at(name).get<std::string>());
-            if (v.is_number()) {
-                out[name] = v.get<double>();
-            }
+        if (!results.contains(name)) {
+            continue;
         }
+        if (const auto score = score_of(results.at(name))) {
+            out[name] = *score;
+        }
+    }
+    return out;
+}
+
+// Why the results of a run that succeeded give no usable score for a target (PRODUCT
+// "Decisions of December 2026": such a trial is FAILED), or "" when every target has one.
+std::string unusable_target(const PhaseResult& run, const Targets& targets)
+{
+    for (const auto& [name, direction] : targets) {
+        std::string problem;
+        const auto it = run.results.find(name);
+        if (it == run.results.end()) {
+            problem = "target '" + name + "' is missing from";
+        } else if (it->is_null()) {
+            problem = "target '" + name + "' is empty in";
+        } else if (!score_of(*it)) {
+            const std::string text = it->is_string() ? it->get<std::string>() : it->dump();
+            problem = "target '" + name + "' is '" + text + "', not a finite number, in";
+        } else {
+            continue;
+        }
+        std::vector<std::string> names;
+        for (const auto& [metric, value] : run.results.items()) {
+            names.push_back(metric);
+        }
+        std::sort(names.begin(), names.end());
+        std::string metrics;
+        for (const auto& metric : names) {
+            metrics += (metrics.empty() ? "" : ", ") + metric;
+        }
+        return problem + " the results of " +
+               (run.results_source.empty() ? "the environment" : run.results_source) + " (" +
+               (metrics.empty() ? "no metrics" : "metrics there: " + metrics) + ")";
+    }
+    return {};
+}
+
+// The last lines of a script's stderr for a console message: at most 5 lines, 500 bytes.
+std::string stderr_excerpt(const std::string& err)
+{
+    constexpr std::size_t k_max_lines = 5;
+    constexpr std::size_t k_max_bytes = 500;
+    std::vector<std::string> lines = split_lines(err);
+    while (!lines.empty() && trim(lines.back()).empty()) {
+        lines.pop_back();
+    }
+    if (lines.empty()) {
+        return {};
+    }
+    const std::size_t first = lines.size() > k_max_lines ? lines.size() - k_max_lines : 0;
+    std::string tail;
+    for (std::size_t i = first; i < lines.size(); ++i) {
+        tail += (i == first ? "" : "\n") + lines[i];
+    }
+    if (tail.size() > k_max_bytes) {
+        tail = "..." + tail.substr(tail.size() - k_max_bytes);
+    }
+    std::string out = "\nstderr (last lines):";
+    for (const auto& line : split_lines(tail)) {
+        out += "\n  | " + line;
     }
     return out;
 }
@@ -67,6 +138,7 @@ struct Scheduler::Impl
     Optimizer& optimizer;
     ExperimentStorage& storage;
     RunPolicy policy;
+    Targets opt_targets; ///< the optimizer's, for the runner threads
 
     std::mutex mutex;
     std::condition_variable cv;
@@ -87,9 +159,14 @@ struct Scheduler::Impl
     RunSummary summary;
     std::vector<std::pair<std::int64_t, BestObservation>> successes;
 
-    Impl(const SchedulerSpec& s, const EnvironmentSpec& r, const TunableGroups& sp, Optimizer& o,
-         ExperimentStorage& st, RunPolicy p)
-        : spec(s), root(r), space(sp), optimizer(o), storage(st), policy(std::move(p))
+    Impl(const SchedulerSpec& s,
+         const EnvironmentSpec& r,
+         const TunableGroups& sp,
+         Optimizer& o,
+         ExperimentStorage& st,
+         RunPolicy p)
+        : spec(s), root(r), space(sp), optimizer(o), storage(st), policy(std::move(p)),
+          opt_targets(o.targets())
     {
     }
 
@@ -200,6 +277,12 @@ struct Scheduler::Impl
             result.reason = std::string("internal error: ") + e.what();
             spdlog::error("trial {}: {}", record.trial_id, result.reason);
         }
+        if (result.status == Status::succeeded) {
+            if (std::string why = unusable_target(result, opt_targets); !why.empty()) {
+                result.status = Status::failed;
+                result.reason = std::move(why);
+            }
+        }
         if (!is_completed(result.status)) {
             result.reason = "environment ended in status " +
                             std::string(status_name(result.status)) +
@@ -214,8 +297,8 @@ struct Scheduler::Impl
                                       result.reason);
         }
         if (result.status != Status::succeeded && !result.reason.empty()) {
-            spdlog::warn("trial {} {}: {}", record.trial_id, status_name(result.status),
-                         result.reason);
+            spdlog::warn("trial {} {}: {}{}", record.trial_id, status_name(result.status),
+                         result.reason, stderr_excerpt(result.stderr_tail));
         }
         storage.update_trial(record.trial_id, result.status, now(),
                              result.status == Status::succeeded ? result.results : Json::object());
@@ -356,6 +439,7 @@ RunSummary Scheduler::Impl::run()
         auto runner = std::make_unique<Runner>();
         runner->id = i;
         runner->context.runner_id = i;
+        runner->context.experiment_id = storage.experiment_id();
         runner->context.search_path = policy.search_path;
         runner->context.space = &space;
         runner->context.cancel_fd = policy.cancel_fd;

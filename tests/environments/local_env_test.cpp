@@ -41,7 +41,7 @@ private:
     std::shared_ptr<spdlog::logger> m_previous;
 };
 
-// A LocalEnv whose temp dir is `<fixture>/work`, so that tests can look inside.
+// A LocalEnv whose configured temp dir is `<fixture>/work`, so that tests can look inside.
 struct WorkEnv
 {
     EnvFixture fx;
@@ -50,6 +50,13 @@ struct WorkEnv
     std::unique_ptr<Environment> env;
 
     [[nodiscard]] fs::path work() const { return fx.dir.path() / "work"; }
+    /// Where runner 1 runs the trials of experiment "exp": its own subdirectory of work().
+    [[nodiscard]] fs::path trial_dir() const { return work() / "exp" / "runner-1"; }
+    /// Writes `text` to `name` in trial_dir().
+    void write(const std::string& name, const std::string& text) const
+    {
+        fx.dir.write("work/exp/runner-1/" + name, text);
+    }
 
     Environment& make()
     {
@@ -66,7 +73,7 @@ PhaseResult run_with_results(WorkEnv& w, const std::string& csv)
     w.settings.read_results_file = "results.csv";
     Environment& env = w.make();
     EXPECT_EQ(env.setup(EnvFixture::trial()).status, Status::ready);
-    w.fx.dir.write("work/results.csv", csv);
+    w.write("results.csv", csv);
     return env.run();
 }
 
@@ -104,7 +111,7 @@ TEST(LocalEnv, RunsAFullTrial)
 
     const PhaseResult setup = env->setup(EnvFixture::trial(3));
     ASSERT_EQ(setup.status, Status::ready) << setup.reason << setup.stderr_tail;
-    const fs::path tmp = work / "1";
+    const fs::path tmp = work / "1" / "exp" / "runner-1"; // the runner's subdirectory
     EXPECT_EQ(read_file(tmp / "setup_cwd.txt"), fs::canonical(tmp).string() + "\n");
     EXPECT_EQ(read_file(tmp / "greeting.txt"), greeting + "\n" + greeting + "\n");
     EXPECT_EQ(read_file(tmp / "ids.txt"), "exp 3 1 /data/mlosbench.db 7 c 0.5\n");
@@ -176,6 +183,19 @@ TEST(LocalEnv, LongAndWideResultsCsv)
         ASSERT_EQ(run.status, Status::succeeded) << run.reason;
         EXPECT_EQ(run.results, Json::parse(R"({"a": 1, "b": "x", "c,d": "q \"w\""})"));
     }
+    // A UTF-8 byte order mark (as some spreadsheet tools write) is not part of the header.
+    {
+        WorkEnv w;
+        const PhaseResult run = run_with_results(w, "\xEF\xBB\xBFmetric,value\nscore,2\n");
+        ASSERT_EQ(run.status, Status::succeeded) << run.reason;
+        EXPECT_EQ(run.results, Json::parse(R"({"score": 2})"));
+    }
+    {
+        WorkEnv w;
+        const PhaseResult run = run_with_results(w, "\xEF\xBB\xBFscore,latency\n2,3\n");
+        ASSERT_EQ(run.status, Status::succeeded) << run.reason;
+        EXPECT_EQ(run.results, Json::parse(R"({"score": 2, "latency": 3})"));
+    }
 }
 
 TEST(LocalEnv, BadResultsCsvFailsTheTrial)
@@ -185,14 +205,14 @@ TEST(LocalEnv, BadResultsCsvFailsTheTrial)
         const PhaseResult run = run_with_results(w, "");
         EXPECT_EQ(run.status, Status::failed);
         EXPECT_EQ(run.reason,
-                  "results file '" + (w.work() / "results.csv").string() + "' is empty");
+                  "results file '" + (w.trial_dir() / "results.csv").string() + "' is empty");
         EXPECT_EQ(run.results, Json::object());
     }
     {
         WorkEnv w;
         const PhaseResult run = run_with_results(w, "metric,value\n");
         EXPECT_EQ(run.status, Status::failed);
-        EXPECT_EQ(run.reason, "results file '" + (w.work() / "results.csv").string() +
+        EXPECT_EQ(run.reason, "results file '" + (w.trial_dir() / "results.csv").string() +
                                   "' has a header but no data rows");
     }
     {
@@ -200,7 +220,7 @@ TEST(LocalEnv, BadResultsCsvFailsTheTrial)
         const PhaseResult run = run_with_results(w, "a,b\n1,2\n3,4\n");
         EXPECT_EQ(run.status, Status::failed);
         EXPECT_EQ(run.reason,
-                  "results file '" + (w.work() / "results.csv").string() +
+                  "results file '" + (w.trial_dir() / "results.csv").string() +
                       "' has 2 data rows: expected the header 'metric,value' and one row per "
                       "metric, or metric names in the header and one row of values");
     }
@@ -208,27 +228,108 @@ TEST(LocalEnv, BadResultsCsvFailsTheTrial)
         WorkEnv w;
         const PhaseResult run = run_with_results(w, "metric,value\nx,1\ny,2,3\n");
         EXPECT_EQ(run.status, Status::failed);
-        EXPECT_EQ(run.reason, "results file '" + (w.work() / "results.csv").string() +
+        EXPECT_EQ(run.reason, "results file '" + (w.trial_dir() / "results.csv").string() +
                                   "' line 3: expected 2 fields, got 3");
     }
+    const auto reason_of = [](const std::string& csv) {
+        WorkEnv w;
+        const PhaseResult run = run_with_results(w, csv);
+        EXPECT_EQ(run.status, Status::failed);
+        EXPECT_EQ(run.results, Json::object());
+        const std::string prefix =
+            "results file '" + (w.trial_dir() / "results.csv").string() + "'";
+        return run.reason.rfind(prefix, 0) == 0 ? run.reason.substr(prefix.size()) : run.reason;
+    };
+    EXPECT_EQ(reason_of("metric,value\nscore,1\nx,2\nscore,3\n"),
+              " line 4: metric 'score' again (first on line 2)");
+    EXPECT_EQ(reason_of("metric,value\n ,1\n"), " line 2: empty metric name");
+    EXPECT_EQ(reason_of("score,x,score\n1,2,3\n"),
+              " line 1 column 3: metric 'score' again (first on line 1 column 1)");
+    EXPECT_EQ(reason_of("score,\n1,\n"), " line 1 column 2: empty metric name");
 }
 
-TEST(LocalEnv, MissingResultsFileFailsTheTrialThenTheSearchPathIsUsed)
+TEST(LocalEnv, AResultsPathThatIsADirectoryFailsTheTrial)
 {
     WorkEnv w;
     w.settings.read_results_file = "results.csv";
-    w.fx.runner.search_path = {w.fx.dir.path() / "search"};
     Environment& env = w.make();
     ASSERT_EQ(env.setup(EnvFixture::trial()).status, Status::ready);
+    fs::create_directories(w.trial_dir() / "results.csv");
+    const PhaseResult run = env.run();
+    EXPECT_EQ(run.status, Status::failed);
+    EXPECT_EQ(run.reason, "results file '" + (w.trial_dir() / "results.csv").string() +
+                              "' is a directory, not a regular file");
+}
+
+TEST(LocalEnv, AResultsFileIsReadOnlyWhenThisTrialWroteIt)
+{
+    WorkEnv w;
+    w.settings.read_results_file = "results.csv";
+    w.settings.read_telemetry_file = "telemetry.csv";
+    w.fx.runner.search_path = {w.fx.dir.path() / "search"};
+    w.fx.dir.write("search/results.csv", "metric,value\nfrom_search,1\n");
+    // Left by an earlier trial of this runner: removed when the trial starts.
+    w.write("results.csv", "metric,value\nstale,1\n");
+    w.write("telemetry.csv", "2024-05-01 10:00:00,cpu,0.5\n");
+    Environment& env = w.make();
+    ASSERT_EQ(env.setup(EnvFixture::trial()).status, Status::ready);
+    EXPECT_FALSE(fs::exists(w.trial_dir() / "results.csv"));
+    EXPECT_FALSE(fs::exists(w.trial_dir() / "telemetry.csv"));
     const PhaseResult missing = env.run();
     EXPECT_EQ(missing.status, Status::failed);
-    EXPECT_EQ(missing.reason, "results file 'results.csv' not found in " + w.work().string() +
-                                  " or the search path");
+    EXPECT_EQ(missing.reason, "results file '" + (w.trial_dir() / "results.csv").string() +
+                                  "' was not written by the trial");
+    EXPECT_EQ(missing.results, Json::object());
+    EXPECT_TRUE(env.status().telemetry.empty());
+}
 
-    w.fx.dir.write("search/results.csv", "metric,value\nfrom_search,1\n");
-    const PhaseResult found = env.run();
-    ASSERT_EQ(found.status, Status::succeeded) << found.reason;
-    EXPECT_EQ(found.results, Json::parse(R"({"from_search": 1})"));
+TEST(LocalEnv, AbsoluteResultsPathsMustBeInTheTrialsDirectory)
+{
+    {
+        // Into the configured temp_dir: read where the trial's script writes it.
+        WorkEnv w;
+        w.settings.read_results_file = (w.work() / "out" / "results.csv").string();
+        w.settings.script.run = {"mkdir -p out; printf 'score\\n1\\n' > out/results.csv"};
+        Environment& env = w.make();
+        ASSERT_EQ(env.setup(EnvFixture::trial()).status, Status::ready);
+        const PhaseResult run = env.run();
+        ASSERT_EQ(run.status, Status::succeeded) << run.reason;
+        EXPECT_EQ(run.results, Json::parse(R"({"score": 1})"));
+    }
+    for (const char* name : {"/tmp/results.csv", "../results.csv"}) {
+        WorkEnv w;
+        w.settings.read_results_file = name;
+        const PhaseResult setup = w.make().setup(EnvFixture::trial());
+        EXPECT_EQ(setup.status, Status::failed);
+        EXPECT_EQ(setup.reason, "setup: read_results_file '" + std::string(name) +
+                                    "' is outside the trial's working directory " +
+                                    w.trial_dir().string() +
+                                    ", where other trials could write it: name it relative to "
+                                    "that directory");
+    }
+}
+
+TEST(LocalEnv, RunnersOfOneTempDirWorkInTheirOwnSubdirectories)
+{
+    EnvFixture fx;
+    LocalSettings s;
+    s.temp_dir = (fx.dir.path() / "work").string();
+    s.script.setup = {"pwd > where.txt"};
+    const EnvironmentSpec spec = EnvFixture::spec("local", "LocalEnv", s);
+    RunnerContext second = fx.runner;
+    second.runner_id = 2;
+    fx.runner.experiment_id = second.experiment_id = "my exp/1";
+    LocalEnv one(spec, fx.runner);
+    LocalEnv two(spec, second);
+    TrialContext trial = EnvFixture::trial(1);
+    trial.experiment_id = "my exp/1";
+    ASSERT_EQ(one.setup(trial).status, Status::ready);
+    trial.runner_id = 2;
+    ASSERT_EQ(two.setup(trial).status, Status::ready);
+    EXPECT_EQ(one.temp_dir(), fx.dir.path() / "work" / "my_exp_1" / "runner-1");
+    EXPECT_EQ(two.temp_dir(), fx.dir.path() / "work" / "my_exp_1" / "runner-2");
+    EXPECT_EQ(read_file(*two.temp_dir() / "where.txt"),
+              fs::canonical(*two.temp_dir()).string() + "\n");
 }
 
 TEST(LocalEnv, FailingRunLineFailsTheTrial)
@@ -316,9 +417,9 @@ TEST(LocalEnv, ReadsTelemetryWithAndWithoutHeader)
     EXPECT_EQ(none.status, Status::ready);
     EXPECT_TRUE(none.telemetry.empty());
 
-    w.fx.dir.write("work/telemetry.csv", "timestamp,metric,value\n"
-                                         "2024-05-01 10:00:00,cpu,0.5\n"
-                                         "2024-05-01T10:00:01Z,mem,100\n");
+    w.write("telemetry.csv", "timestamp,metric,value\n"
+                             "2024-05-01 10:00:00,cpu,0.5\n"
+                             "2024-05-01T10:00:01Z,mem,100\n");
     const PhaseResult with_header = env.status();
     ASSERT_EQ(with_header.telemetry.size(), 2U);
     EXPECT_EQ(with_header.telemetry[0].time, parse_timestamp("2024-05-01 10:00:00", true));
@@ -328,7 +429,7 @@ TEST(LocalEnv, ReadsTelemetryWithAndWithoutHeader)
     EXPECT_EQ(with_header.telemetry[1].metric, "mem");
     EXPECT_EQ(with_header.telemetry[1].value, 100);
 
-    w.fx.dir.write("work/telemetry.csv", "2024-05-01 10:00:00,cpu,0.5\n");
+    w.write("telemetry.csv", "2024-05-01 10:00:00,cpu,0.5\n");
     const PhaseResult no_header = env.status();
     ASSERT_EQ(no_header.telemetry.size(), 1U);
     EXPECT_EQ(no_header.telemetry[0].metric, "cpu");
@@ -340,15 +441,15 @@ TEST(LocalEnv, SkipsBadTelemetryRowsWithAWarning)
     w.settings.read_telemetry_file = "telemetry.csv";
     Environment& env = w.make();
     ASSERT_EQ(env.setup(EnvFixture::trial()).status, Status::ready);
-    w.fx.dir.write("work/telemetry.csv", "timestamp,metric,value\n"
-                                         "yesterday,cpu,1\n"
-                                         "2024-05-01 10:00:02,cpu,2\n"
-                                         "only,two\n");
+    w.write("telemetry.csv", "timestamp,metric,value\n"
+                             "yesterday,cpu,1\n"
+                             "2024-05-01 10:00:02,cpu,2\n"
+                             "only,two\n");
     const LogCapture log;
     const PhaseResult status = env.status();
     ASSERT_EQ(status.telemetry.size(), 1U);
     EXPECT_EQ(status.telemetry[0].value, 2);
-    const std::string file = (w.work() / "telemetry.csv").string();
+    const std::string file = (w.trial_dir() / "telemetry.csv").string();
     EXPECT_EQ(log.text(), "warning: telemetry file '" + file +
                               "' line 2: bad timestamp 'yesterday'; row skipped\n"
                               "warning: telemetry file '" +
@@ -376,6 +477,35 @@ TEST(LocalEnv, ResolvesScriptsNextToItsConfig)
     EXPECT_EQ(run.results, Json::parse(R"({"arg": 42, "py": 1})"));
 }
 
+TEST(LocalEnv, TheServicesTempDirGetsARunnerSubdirectoryToo)
+{
+    EnvFixture fx;
+    LocalSettings s;
+    s.script.setup = {"true"};
+    EnvironmentSpec spec = EnvFixture::spec("local", "LocalEnv", s);
+    spec.services.local_exec->temp_dir = (fx.dir.path() / "service").string();
+    LocalEnv env(spec, fx.runner);
+    ASSERT_EQ(env.setup(EnvFixture::trial(1)).status, Status::ready);
+    EXPECT_EQ(env.temp_dir(), fx.dir.path() / "service" / "exp" / "runner-1");
+    env.end_trial();
+    EXPECT_TRUE(fs::is_directory(fx.dir.path() / "service" / "exp" / "runner-1")); // kept
+}
+
+TEST(LocalEnv, AStdoutMatchWithAnEmptyNameFailsTheTrial)
+{
+    WorkEnv w;
+    w.settings.script.run = {"echo 'a=1'; echo '=2'"};
+    w.settings.script.results_stdout_pattern = R"((\w*)=(\d+))";
+    Environment& env = w.make();
+    ASSERT_EQ(env.setup(EnvFixture::trial()).status, Status::ready);
+    const PhaseResult run = env.run();
+    EXPECT_EQ(run.status, Status::failed);
+    EXPECT_EQ(
+        run.reason,
+        "run: results_stdout_pattern: a match on line 2 of the output has an empty metric name");
+    EXPECT_EQ(run.results, Json::object());
+}
+
 TEST(LocalEnv, RejectsAPatternWithoutTwoGroups)
 {
     EnvFixture fx;
@@ -389,6 +519,17 @@ TEST(LocalEnv, RejectsAPatternWithoutTwoGroups)
     } catch (const ConfigError& e) {
         EXPECT_STREQ(e.what(), "env.jsonc: /config/results_stdout_pattern: expected two groups, "
                                "(name) and (value), got 1");
+    }
+    s.script.results_stdout_pattern = R"((?<=x)(\w+)=(\d+))";
+    spec = EnvFixture::spec("local", "LocalEnv", s);
+    spec.file = "env.jsonc";
+    try {
+        static_cast<void>(Environment::create(spec, fx.runner));
+        FAIL() << "no error";
+    } catch (const ConfigError& e) {
+        EXPECT_STREQ(e.what(), "env.jsonc: /config/results_stdout_pattern: not a valid regular "
+                               "expression: position 0: lookahead and lookbehind are not "
+                               "supported");
     }
 }
 

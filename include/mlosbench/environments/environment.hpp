@@ -35,6 +35,7 @@ struct PhaseResult
     Json results = Json::object();          ///< run(): metric -> value
     std::vector<TelemetrySample> telemetry; ///< status(): samples read
     std::string reason;                     ///< why it failed, timed out or was canceled
+    std::string results_source;             ///< run(): where `results` came from, or ""
     std::string stdout_tail;                ///< output of the phase's commands (capped)
     std::string stderr_tail;
 };
@@ -43,6 +44,7 @@ struct PhaseResult
 struct RunnerContext
 {
     int runner_id = 1;
+    std::string experiment_id;                      ///< names its directory under a `temp_dir`
     std::vector<std::filesystem::path> search_path; ///< for scripts' first words and files
     const TunableGroups* space = nullptr;           ///< definitions of every tunable
     int cancel_fd = -1;     ///< readable when the run is interrupted: stop what runs

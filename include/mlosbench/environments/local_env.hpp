@@ -2,10 +2,10 @@
 
 #include "mlosbench/environments/environment.hpp"
 #include "mlosbench/services/local_exec_service.hpp"
+#include "mlosbench/util/regex.hpp"
 
 #include <filesystem>
 #include <optional>
-#include <regex>
 #include <string>
 #include <vector>
 
@@ -52,10 +52,24 @@ private:
     [[nodiscard]] std::optional<std::string> write_dump_files() const;
     void read_results(const std::string& stdout_text, PhaseResult& result) const;
     void read_results_file(PhaseResult& result) const;
+    /// The configured or the service's `temp_dir`, absolute, or nullopt.
+    [[nodiscard]] std::optional<std::filesystem::path> temp_dir_base() const;
+    /// The trial's working directory: `<temp_dir>/<experiment id>/runner-<N>` under a
+    /// configured temp dir (kept), else a fresh directory (removed unless keep_temp).
+    [[nodiscard]] TempDirContext work_dir_context() const;
+    /// Sets `out` to the file `name` of the `key` setting in the trial's working directory, or
+    /// returns why it cannot be read there.
+    [[nodiscard]] std::optional<std::string>
+    trial_file(const std::string& key, const std::string& name, std::filesystem::path& out) const;
+    /// Finds the results and telemetry files of the trial and removes what an earlier trial
+    /// left there; returns an error message.
+    [[nodiscard]] std::optional<std::string> prepare_trial_files();
     [[nodiscard]] std::vector<TelemetrySample> read_telemetry() const;
 
-    std::optional<std::regex> m_pattern;
+    std::optional<Regex> m_pattern;
     std::optional<TempDirContext> m_temp;
+    std::optional<std::filesystem::path> m_results_path;   ///< of the current trial
+    std::optional<std::filesystem::path> m_telemetry_path; ///< of the current trial
     ShellVariables m_variables; ///< shell variables + trial variables of the current trial
     bool m_torn_down = false;
 };

@@ -2,9 +2,9 @@
 
 #include "mlosbench/environments/environment.hpp"
 #include "mlosbench/services/ssh_host_service.hpp"
+#include "mlosbench/util/regex.hpp"
 
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -36,7 +36,7 @@ private:
 
     const RemoteSettings& m_settings;
     SshHostService m_ssh;
-    std::optional<std::regex> m_pattern;
+    std::optional<Regex> m_pattern;
     std::optional<double> m_timeout;
     bool m_torn_down = false;
 };

@@ -3,6 +3,7 @@
 #include "mlosbench/config/template.hpp"
 #include "mlosbench/util/error.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <utility>
 
@@ -69,34 +70,52 @@ std::string expand_with_params(const std::string& text,
     });
 }
 
-std::optional<std::regex> results_pattern(const EnvironmentSpec& spec, const ScriptSettings& script)
+std::optional<Regex> results_pattern(const EnvironmentSpec& spec, const ScriptSettings& script)
 {
     if (!script.results_stdout_pattern) {
         return std::nullopt;
     }
     const std::string where = spec.pointer + "/config/results_stdout_pattern";
-    std::optional<std::regex> pattern;
+    std::optional<Regex> pattern;
     try {
-        pattern.emplace(*script.results_stdout_pattern,
-                        std::regex::ECMAScript | std::regex::multiline);
-    } catch (const std::regex_error& e) {
+        pattern.emplace(*script.results_stdout_pattern);
+    } catch (const Error& e) {
         throw ConfigError(spec.file, where,
                           "not a valid regular expression: " + std::string(e.what()));
     }
-    if (pattern->mark_count() != 2) {
+    if (pattern->group_count() != 2) {
         throw ConfigError(spec.file, where,
                           "expected two groups, (name) and (value), got " +
-                              std::to_string(pattern->mark_count()));
+                              std::to_string(pattern->group_count()));
     }
     return pattern;
 }
 
-void parse_stdout_results(const std::regex& pattern, const std::string& text, Json& results)
+std::optional<std::string>
+parse_stdout_results(const Regex& pattern, std::string_view text, Json& results)
 {
-    const auto end = std::sregex_iterator();
-    for (auto it = std::sregex_iterator(text.begin(), text.end(), pattern); it != end; ++it) {
-        results[(*it)[1].str()] = parse_scalar_text((*it)[2].str());
+    const auto found = pattern.find_all(text);
+    if (!found.complete) {
+        return "results_stdout_pattern: gave up searching " + std::to_string(text.size()) +
+               " bytes of output (the pattern makes each match rescan the text)";
     }
+    const auto group = [&](const Regex::Match& match, std::size_t g) {
+        const auto [begin, end] = match.groups[g];
+        return begin == Regex::npos ? std::string() : std::string(text.substr(begin, end - begin));
+    };
+    for (const auto& match : found.matches) {
+        const std::string name = group(match, 1);
+        if (name.empty()) {
+            const auto line =
+                1 + std::count(text.begin(),
+                               text.begin() + static_cast<std::ptrdiff_t>(match.groups[0].first),
+                               '\n');
+            return "results_stdout_pattern: a match on line " + std::to_string(line) +
+                   " of the output has an empty metric name";
+        }
+        results[name] = parse_scalar_text(group(match, 2));
+    }
+    return std::nullopt;
 }
 
 std::string

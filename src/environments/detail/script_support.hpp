@@ -4,10 +4,10 @@
 #include "mlosbench/environments/environment_spec.hpp"
 #include "mlosbench/services/local_exec_service.hpp"
 #include "mlosbench/util/json.hpp"
+#include "mlosbench/util/regex.hpp"
 
 #include <filesystem>
 #include <optional>
-#include <regex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,15 +32,17 @@ shell_variables(const ScriptSettings& script, const Json& params, ShellVariables
                                              const Json& params,
                                              const std::optional<std::filesystem::path>& pwd);
 
-/// The compiled `results_stdout_pattern` of a script environment (multiline ECMAScript), or
-/// nullopt when it has none. Throws ConfigError when it is not a regular expression or does
-/// not have exactly two groups, (name) and (value).
-[[nodiscard]] std::optional<std::regex> results_pattern(const EnvironmentSpec& spec,
-                                                        const ScriptSettings& script);
+/// The compiled `results_stdout_pattern` of a script environment (Python `re` syntax with
+/// `re.MULTILINE`, see Regex), or nullopt when it has none. Throws ConfigError when it is not
+/// a regular expression we support or does not have exactly two groups, (name) and (value).
+[[nodiscard]] std::optional<Regex> results_pattern(const EnvironmentSpec& spec,
+                                                   const ScriptSettings& script);
 
 /// Sets `results[name] = value` for every match of `pattern` in `text` (values parsed as
-/// numbers when they are numbers, reference 4.2).
-void parse_stdout_results(const std::regex& pattern, const std::string& text, Json& results);
+/// numbers when they are numbers, reference 4.2; a later match of a name wins). Returns why
+/// the output gives no results: a match with an empty name, or a search that gave up.
+[[nodiscard]] std::optional<std::string>
+parse_stdout_results(const Regex& pattern, std::string_view text, Json& results);
 
 /// "PHASE: 'LINE' exited with code N", "... timed out after T s", "... was canceled".
 [[nodiscard]] std::string
