@@ -346,6 +346,21 @@ TEST(LocalEnv, FailingRunLineFailsTheTrial)
     EXPECT_EQ(run.results, Json::object());
 }
 
+TEST(LocalEnv, AFailureReasonQuotesOnlyTheFirstLineOfItsCommand)
+{
+    WorkEnv w;
+    w.settings.script.run = {"x=1\n# a second line\nexit 5",
+                             "echo " + std::string(100, 'a') + "; exit 6"};
+    Environment& env = w.make();
+    ASSERT_EQ(env.setup(EnvFixture::trial()).status, Status::ready);
+    EXPECT_EQ(env.run().reason, "run: 'x=1...' exited with code 5");
+    w.settings.script.run.erase(w.settings.script.run.begin());
+    Environment& long_line = w.make();
+    ASSERT_EQ(long_line.setup(EnvFixture::trial()).status, Status::ready);
+    EXPECT_EQ(long_line.run().reason,
+              "run: 'echo " + std::string(75, 'a') + "...' exited with code 6");
+}
+
 TEST(LocalEnv, FailingSetupLineStopsSetup)
 {
     WorkEnv w;
