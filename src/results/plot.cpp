@@ -4,6 +4,7 @@
 #include "mlosbench/util/process.hpp"
 
 #include <algorithm>
+#include <limits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -22,6 +23,11 @@ constexpr int k_width = 960;
 constexpr int k_score_height = 380;
 constexpr int k_panel_height = 280;
 constexpr std::size_t k_max_columns = 3;
+// gnuplot cannot scale an axis that reaches the ends of a double (near 1.8e308): values beyond
+// this are drawn at it, and the chart says how many.
+constexpr double k_plot_limit = 1e307;
+
+double plotted(double v) { return std::clamp(v, -k_plot_limit, k_plot_limit); }
 
 // A gnuplot single-quoted string: no escapes inside but '' for a quote; one line.
 std::string quoted(const std::string& text)
@@ -138,6 +144,13 @@ std::string score_chart(const PlotData& data, const std::string& failed_y)
     s += "     'score.dat' using 1:3 with steps lw 2 lc rgb '#2ca02c' title " +
          quoted("best so far (" + dir + ")");
     const std::size_t failed = data.failed_count();
+    const auto clamped = std::count_if(data.trials.begin(), data.trials.end(), [](const auto& t) {
+        return t.score && std::abs(*t.score) > k_plot_limit;
+    });
+    if (clamped > 0) {
+        s += ", \\\n     NaN with points pt 7 ps 0 lc rgb '#1f77b4' title " +
+             quoted(std::to_string(clamped) + " beyond +/-1e307, drawn at the edge");
+    }
     if (failed > 0) {
         s += ", \\\n     'failed.dat' using 1:(" + failed_y +
              ") with points pt 2 ps 0.9 lc rgb '#d62728' title " +
@@ -327,19 +340,23 @@ std::string gnuplot_script(const PlotData& data, PlotCharts charts, const std::s
     bool first = true;
     for (const auto& t : data.trials) {
         if (t.score) {
-            low = first ? *t.score : std::min(low, *t.score);
-            high = first ? *t.score : std::max(high, *t.score);
+            low = first ? plotted(*t.score) : std::min(low, plotted(*t.score));
+            high = first ? plotted(*t.score) : std::max(high, plotted(*t.score));
             first = false;
         }
     }
-    const double margin = high > low ? 0.05 * (high - low) : std::max(1.0, std::abs(low) * 0.05);
+    // Halves first: scores near +/-1.8e308 must not make the span, or the line, infinite.
+    const double half_span = high / 2 - low / 2;
+    const double margin =
+        half_span > 0 ? 0.1 * half_span : std::max(1.0, std::abs(low) * 0.05);
+    const double failed_y = std::max(low - margin, std::numeric_limits<double>::lowest());
     const double total = height;
     double top = 1.0;
     if (score) {
         const double h = k_score_height / total;
         top -= h;
         s += "set origin 0," + number(top) + "\nset size 1," + number(h) + "\n";
-        s += score_chart(data, number(low - margin));
+        s += score_chart(data, number(failed_y));
     }
     for (std::size_t i = 0; i < panels; ++i) {
         const double w = 1.0 / static_cast<double>(columns);
@@ -364,8 +381,8 @@ void write_plot_data_files(const PlotData& data, const fs::path& dir)
             if (!best || (data.maximize ? *t.score > *best : *t.score < *best)) {
                 best = t.score;
             }
-            scores +=
-                std::to_string(t.trial_id) + " " + number(*t.score) + " " + number(*best) + "\n";
+            scores += std::to_string(t.trial_id) + " " + number(plotted(*t.score)) + " " +
+                      number(plotted(*best)) + "\n";
         } else if (is_failed(t.status)) {
             failed += std::to_string(t.trial_id) + "\n";
         }
@@ -375,7 +392,7 @@ void write_plot_data_files(const PlotData& data, const fs::path& dir)
     for (std::size_t i = 0; i < data.tunables.size(); ++i) {
         std::string points;
         for (const auto& [x, y] : data.tunables[i].points) {
-            points += number(x) + " " + number(y) + "\n";
+            points += number(plotted(x)) + " " + number(plotted(y)) + "\n";
         }
         write_text(dir / ("tunable_" + std::to_string(i) + ".dat"), points);
     }

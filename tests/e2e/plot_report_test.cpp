@@ -341,3 +341,30 @@ TEST_F(PlotReport, ReportWithoutSuccessfulTrialExplains)
     const auto bad = mlosbench({"report", "dead", "-o", path("d.html").string(), "--metric", "x"});
     EXPECT_EQ(bad.exit_code, 2);
 }
+
+// Scores near the ends of a double, beside a failed trial: gnuplot cannot scale such an axis,
+// so they are drawn at +/-1e307 and the chart says so; plot and report both succeed.
+TEST(PlotExtremes, ScoresNearTheEndsOfADoubleAreDrawnAtTheEdge)
+{
+    TempDir dir;
+    dir.write("huge.jsonc", R"({"name": "huge", "class": "LocalEnv",
+        "include_tunables": [")" + e2e_config("tunables.jsonc") +
+                                R"("],
+        "config": {"tunable_params": ["g"], "read_results_file": "results.csv",
+            "run": ["case $MLOSBENCH_TRIAL_ID in 1) s=1.7e308;; 2) s=-1.7e308;; 3) exit 3;; *) s=1;; esac; printf 'metric,value\\nscore,%s\\n' $s > results.csv"]}})");
+    dir.write("opt.jsonc", R"({"class": "MockOptimizer", "config": {"max_suggestions": 4}})");
+    const fs::path db = dir.path() / "huge.db";
+    auto r = run_mlosbench({"--environment", "huge.jsonc", "--optimizer", "opt.jsonc",
+                            "--storage", db.string(), "--experiment-id", "huge",
+                            "--max-failed-share", "1"},
+                           dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    r = run_mlosbench({"plot", "huge", "-o", "huge.svg", "--storage", db.string()}, dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string svg = read_file(dir.path() / "huge.svg");
+    EXPECT_NE(svg.find("<text>2 beyond +/-1e307, drawn at the edge</text>"), std::string::npos);
+    EXPECT_NE(svg.find("<text>failed, no score (1)</text>"), std::string::npos);
+    r = run_mlosbench({"report", "huge", "-o", "huge.html", "--storage", db.string()},
+                      dir.path());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+}
