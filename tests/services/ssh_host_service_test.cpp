@@ -200,6 +200,22 @@ TEST(SshHostService, ReportsNothingListening)
     EXPECT_NE(r.error.find("refused"), std::string::npos) << r.error;
 }
 
+// An interrupt that comes while connecting makes the run canceled, not a connection failure.
+TEST(SshHostService, InterruptWhileConnectingIsACancel)
+{
+    SshSettings settings;
+    settings.port = SshServer::free_port();
+    std::array<int, 2> pipe_fds{};
+    ASSERT_EQ(::pipe(pipe_fds.data()), 0);
+    ASSERT_EQ(::write(pipe_fds[1], "x", 1), 1);
+    const SshTarget target = SshTarget::from(settings, Json{{"ssh_hostname", "127.0.0.1"}});
+    const RemoteExecResult r = SshHostService(settings, pipe_fds[0]).execute(target, {"true"}, {});
+    EXPECT_TRUE(r.canceled);
+    EXPECT_EQ(r.error, "");
+    ::close(pipe_fds[0]);
+    ::close(pipe_fds[1]);
+}
+
 TEST(SshHostService, RequestTimeoutEndsTheRemoteScript)
 {
     SshServer server;

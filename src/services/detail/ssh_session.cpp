@@ -304,6 +304,11 @@ CommandRun run_ssh_command(const SshTarget& target,
         return false;
     });
     if (!run.error.empty()) {
+        // An interrupt while connecting is a cancel, whatever the connection did meanwhile.
+        if (readable(cancel_fd)) {
+            run.canceled = true;
+            run.error.clear();
+        }
         return run;
     }
     if (channel == nullptr) {
