@@ -283,6 +283,22 @@ TEST(TpeOptimizer, SpaceOfOnePointRepeatsIt)
     }
 }
 
+// A float range as wide as doubles go: suggestions stay finite and in range, and do not spin.
+TEST(TpeOptimizer, FloatRangeAsWideAsDoublesGo)
+{
+    const TunableGroups space = load(R"({"g": {"cost": 1, "params": {
+        "x": {"type": "float", "range": [-1.7e308, 1.7e308], "default": 0}
+    }}})");
+    auto opt = make_optimizer(tpe_spec(1, 12), space);
+    const auto configs = run(
+        *opt, [](const TunableValues& v) -> std::optional<double> { return number(v.at("x")); }, 12);
+    ASSERT_EQ(configs.size(), 12U);
+    for (const auto& c : configs) {
+        const double x = number(c.at("x"));
+        EXPECT_TRUE(std::isfinite(x) && x >= -1.7e308 && x <= 1.7e308) << x;
+    }
+}
+
 TEST(TpeOptimizer, WarmStartFromEarlierTrials)
 {
     const TunableGroups space = load(R"({"g": {"cost": 1, "params": {
