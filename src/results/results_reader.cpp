@@ -1,6 +1,7 @@
 #include "mlosbench/results/results_reader.hpp"
 
 #include "mlosbench/config/parameters.hpp"
+#include "mlosbench/storage/sqlite_file.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/strings.hpp"
 #include "mlosbench/util/time.hpp"
@@ -12,13 +13,15 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <string_view>
 
 namespace mlosbench {
 
 struct ResultsReader::Impl
 {
-    explicit Impl(const std::string& path) : db(path, SQLite::OPEN_READONLY) {}
-    SQLite::Database db;
+    explicit Impl(std::unique_ptr<SQLite::Database> database) : owner(std::move(database)) {}
+    std::unique_ptr<SQLite::Database> owner;
+    SQLite::Database& db = *owner;
 };
 
 namespace {
@@ -104,15 +107,21 @@ ResultsReader::ResultsReader(const std::string& database)
         throw ConfigError(database, "", "storage file not found");
     }
     try {
-        m_impl = std::make_unique<Impl>(database);
-        SQLite::Statement check(m_impl->db, "SELECT COUNT(*) FROM sqlite_master WHERE type = "
-                                            "'table' AND name IN ('experiment', 'trial')");
-        if (!check.executeStep() || check.getColumn(0).getInt() != 2) {
-            throw ConfigError(database, "", "not an mlosbench storage file (no experiment table)");
+        // Identified first by a connection that cannot write: reading a foreign file with a
+        // read-write connection could still checkpoint its write-ahead log into it.
+        const SqliteFileIdentity identity = identify_sqlite_file(database);
+        if (identity.kind == SqliteFileKind::empty) {
+            throw ConfigError(database, "", "not an mlosbench storage file (it has no tables)");
+        }
+        if (identity.kind == SqliteFileKind::foreign) {
+            throw ConfigError(database, "",
+                              "not an mlosbench or mlos_bench storage file (" +
+                                  identity.mismatch + ")");
         }
     } catch (const SQLite::Exception& e) {
         throw ConfigError(database, "", std::string("cannot read storage: ") + e.what());
     }
+    m_impl = std::make_unique<Impl>(open_sqlite_for_reading(database));
 }
 
 ResultsReader::~ResultsReader() = default;

@@ -2,6 +2,7 @@
 
 #include "detail/sha256.hpp"
 #include "detail/sqlite_schema.hpp"
+#include "mlosbench/storage/sqlite_file.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/strings.hpp"
 
@@ -13,6 +14,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -213,11 +215,25 @@ namespace detail {
 struct SqliteConnection
 {
     explicit SqliteConnection(const std::string& file_path)
-        : path(file_path),
-          db(file_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX)
+        : path(file_path), db(identified(file_path),
+                              SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX)
     {
         detail::configure_connection(db, path.empty() || path == ":memory:");
         previous_version = detail::migrate_schema(db, path);
+    }
+
+    /// `file_path`, once it is known to be a file we may write: nothing (not even the journal
+    /// mode) changes in a SQLite file that is not ours.
+    static const std::string& identified(const std::string& file_path)
+    {
+        std::error_code ec;
+        if (file_path.empty() || file_path == ":memory:" ||
+            !std::filesystem::exists(file_path, ec) ||
+            std::filesystem::file_size(file_path, ec) == 0) {
+            return file_path;
+        }
+        detail::require_writable_schema(identify_sqlite_file(file_path), file_path);
+        return file_path;
     }
 
     /// A cached prepared statement; the Query resets it when done.

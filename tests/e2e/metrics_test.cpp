@@ -396,7 +396,8 @@ TEST(Delete, LeavesAForeignSqliteFileAlone)
     const auto r = run_mlosbench({"delete", "x", "--yes", "--storage", db.string()}, dir.path());
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "mlosbench: error: " + db.string() +
-                         ": not an mlosbench storage file (no experiment table)\n");
+                         ": not an mlosbench or mlos_bench storage file (table 'foo' is not "
+                         "one of mlosbench's or mlos_bench's)\n");
     EXPECT_EQ(sql_rows(db, "SELECT name FROM sqlite_master"), std::vector<std::string>{"foo"});
 }
 

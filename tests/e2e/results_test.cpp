@@ -1,10 +1,16 @@
 // `mlosbench show` and `export` end to end: a real experiment made by `run`, then each
-// command's table and JSON checked against the SQLite rows.
+// command's table and JSON checked against the SQLite rows; reading a file its user cannot
+// write.
 #include "support/sql_rows.hpp"
 #include "support/test_support.hpp"
 
+#include <SQLiteCpp/SQLiteCpp.h>
+#include <algorithm>
+#include <csignal>
+#include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 namespace fs = std::filesystem;
 using namespace mlosbench::testing;
@@ -159,4 +165,93 @@ TEST_F(Results, ExportCsvAndJson)
                                                            "trial_id = " +
                                                                row["trial_id"].dump()))));
     }
+}
+
+namespace {
+
+// An experiment "ro" of 5 trials of local_env.jsonc in its own directory.
+fs::path make_experiment(const TempDir& dir, const std::string& name = "r.db")
+{
+    const fs::path db = dir.path() / name;
+    const auto r = run_mlosbench({"--environment", e2e_config("local_env.jsonc"), "--optimizer",
+                                  e2e_config("mock_opt.jsonc"), "--storage", db.string(),
+                                  "--experiment-id", "ro"},
+                                 dir.path());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    return db;
+}
+
+std::vector<std::string> files_in(const fs::path& dir)
+{
+    std::vector<std::string> names;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+        names.push_back(entry.path().filename().string());
+    }
+    std::sort(names.begin(), names.end());
+    return names;
+}
+
+// The built binary run as user nobody, who may read the storage file but not write it or its
+// directory (tests run as root, whom permission bits do not stop).
+CommandResult as_nobody(const std::vector<std::string>& args, const fs::path& cwd)
+{
+    std::vector<std::string> argv = {"setpriv", "--reuid=nobody", "--regid=nogroup",
+                                     "--clear-groups", mlosbench_binary()};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run_command(argv, cwd);
+}
+
+} // namespace
+
+TEST(ReadOnlyStorage, ResultsCommandsReadAFileTheirUserCannotWriteAndLeaveNothingBehind)
+{
+    TempDir dir;
+    const fs::path db = make_experiment(dir);
+    TempDir out; // where nobody may write the outputs
+    fs::permissions(out.path(), fs::perms::all);
+    const auto before = files_in(dir.path());
+    ASSERT_EQ(before, std::vector<std::string>{"r.db"});
+    const std::string bytes = read_file(db);
+    const std::vector<std::vector<std::string>> commands = {
+        {"show"},
+        {"show", "ro", "--json"},
+        {"show", "ro", "--trial", "2"},
+        {"export", "ro", "--format", "csv"},
+        {"metrics", "ro", "--json"},
+        {"plot", "ro", "-o", (out.path() / "p.svg").string()},
+        {"report", "ro", "-o", (out.path() / "r.html").string()},
+    };
+    for (auto args : commands) {
+        args.insert(args.end(), {"--storage", db.string()});
+        const auto as_root = run_mlosbench(args, out.path());
+        const auto r = as_nobody(args, out.path());
+        EXPECT_EQ(r.exit_code, 0) << args[0] << ": " << r.err;
+        EXPECT_EQ(r.err, "") << args[0];
+        EXPECT_EQ(r.out, as_root.out) << args[0];
+    }
+    EXPECT_EQ(files_in(dir.path()), before);
+    EXPECT_EQ(read_file(db), bytes);
+}
+
+TEST(ReadOnlyStorage, ReadsWhatARunningDriverHasCommitted)
+{
+    // The driver hangs in trial 3 with its connection open: what it committed is in the
+    // write-ahead log, which a reader who cannot write reads through the driver's -shm.
+    TempDir dir;
+    TempDir capture;
+    const fs::path db = dir.path() / "live.db";
+    const RunningCommand driver = start_mlosbench(
+        {"--environment", e2e_config("resume_env.jsonc"), "--optimizer",
+         e2e_config("mock_opt.jsonc"), "--state_dir", dir.path().string(), "--storage",
+         db.string(), "--experiment-id", "live"},
+        dir.path(), capture.path());
+    ASSERT_TRUE(wait_for_file(dir.path() / "pgid")) << read_file(driver.err_path);
+    const auto r = as_nobody({"show", "live", "--json", "--storage", db.string()}, "/");
+    ::kill(driver.pid, SIGKILL);
+    (void)wait_for(driver);
+    ::kill(-std::stoi(read_file(dir.path() / "pgid")), SIGKILL);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto doc = nlohmann::json::parse(r.out);
+    ASSERT_EQ(doc.size(), 3U);
+    EXPECT_EQ(doc[2]["status"], "RUNNING");
 }

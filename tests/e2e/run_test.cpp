@@ -3,6 +3,7 @@
 #include "support/sql_rows.hpp"
 #include "support/test_support.hpp"
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <csignal>
 #include <fstream>
 #include <gtest/gtest.h>
@@ -226,4 +227,39 @@ TEST(Run, ThreeRunnersFinishEveryTrial)
                        "SELECT COUNT(*), COUNT(DISTINCT trial_runner_id) FROM trial WHERE status = "
                        "'SUCCEEDED'"),
               std::vector<std::string>{"10|3"});
+}
+
+TEST(Run, AForeignSqliteFileIsLeftAsItWas)
+{
+    TempDir dir;
+    const fs::path db = dir.path() / "app.db";
+    {
+        SQLite::Database database(db.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        database.exec("CREATE TABLE experiment (id INTEGER PRIMARY KEY, name TEXT)");
+        database.exec("INSERT INTO experiment (name) VALUES ('theirs')");
+    }
+    const std::string bytes = read_file(db);
+    const std::string message = "mlosbench: error: " + db.string() +
+                                ": not an mlosbench or mlos_bench storage file (table "
+                                "'experiment' has no column 'exp_id'): left as it was\n";
+    const auto run = run_mlosbench(
+        {"--environment", e2e_config("mock_env.jsonc"), "--storage", db.string()}, dir.path());
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.err.find(message), std::string::npos) << run.err;
+    const auto schema =
+        run_mlosbench({"--create-update-storage-schema-only", "--storage", db.string()},
+                      dir.path());
+    EXPECT_EQ(schema.exit_code, 2);
+    EXPECT_NE(schema.err.find(message), std::string::npos) << schema.err;
+    const auto post = run_mlosbench({"post-metric", "n", "1"}, dir.path(),
+                                    {"MLOSBENCH_STORAGE=" + db.string(),
+                                     "MLOSBENCH_EXPERIMENT_ID=x", "MLOSBENCH_TRIAL_ID=1"});
+    EXPECT_EQ(post.exit_code, 2);
+    EXPECT_EQ(post.err, message);
+    EXPECT_EQ(read_file(db), bytes);
+    std::vector<std::string> files;
+    for (const auto& entry : fs::directory_iterator(dir.path())) {
+        files.push_back(entry.path().filename().string());
+    }
+    EXPECT_EQ(files, std::vector<std::string>{"app.db"});
 }
