@@ -97,7 +97,7 @@ void print_summary(const RunSummary& s, bool json)
         out["exit_code"] = s.exit_code;
         out["failure"] = s.failure.empty() ? Json() : Json(s.failure);
         out["interrupted"] = s.interrupted;
-        std::cout << out.dump() << std::endl;
+        std::cout << json_dump(out) << std::endl;
         return;
     }
     std::string counts;

@@ -512,9 +512,9 @@ std::string telemetry_json(const std::vector<TelemetryRow>& rows)
         const auto& row = rows[i];
         out += i == 0 ? "\n  " : ",\n  ";
         out += "{\"trial_id\": " + std::to_string(row.trial_id) +
-               ", \"ts\": " + Json(row.ts).dump() + ", \"metric\": " + Json(row.metric).dump() +
-               ", \"value\": " +
-               (row.value ? parse_scalar_text(*row.value).dump() : std::string("null")) + "}";
+               ", \"ts\": " + json_dump(Json(row.ts)) + ", \"metric\": " +
+               json_dump(Json(row.metric)) + ", \"value\": " +
+               (row.value ? json_dump(parse_scalar_text(*row.value)) : std::string("null")) + "}";
     }
     out += rows.empty() ? "]\n" : "\n]\n";
     return out;

@@ -1,6 +1,6 @@
 // `mlosbench show` and `export` end to end: a real experiment made by `run`, then each
 // command's table and JSON checked against the SQLite rows; reading a file its user cannot
-// write.
+// write, output that cannot be written, bytes that are not UTF-8.
 #include "support/sql_rows.hpp"
 #include "support/test_support.hpp"
 
@@ -254,4 +254,84 @@ TEST(ReadOnlyStorage, ReadsWhatARunningDriverHasCommitted)
     const auto doc = nlohmann::json::parse(r.out);
     ASSERT_EQ(doc.size(), 3U);
     EXPECT_EQ(doc[2]["status"], "RUNNING");
+}
+
+TEST(ResultsOutput, AFailedWriteToStdoutIsAnError)
+{
+    TempDir dir;
+    const fs::path db = make_experiment(dir);
+    for (const std::string command : {"export ro", "show ro --json", "show", "metrics ro"}) {
+        const auto r = run_command({"sh", "-c",
+                                    "exec '" + mlosbench_binary() + "' " + command +
+                                        " --storage '" + db.string() + "' > /dev/full"});
+        EXPECT_EQ(r.exit_code, 1) << command;
+        EXPECT_EQ(r.err, "mlosbench: error: cannot write to stdout: No space left on device\n")
+            << command;
+    }
+}
+
+TEST(ResultsOutput, AnOutputFileIsReplacedWholeOrLeftAsItWas)
+{
+    TempDir dir;
+    const fs::path db = make_experiment(dir);
+    TempDir out_dir;
+    fs::permissions(out_dir.path(), fs::perms::all);
+    const fs::path out = out_dir.path() / "out.csv";
+    {
+        std::ofstream old(out);
+        old << "old\n";
+    }
+    // Files of at most 512 bytes (ulimit -f 1): the export does not fit. As nobody, who reads
+    // the storage file immutable, with no -shm to make (that would not fit either).
+    const auto r = run_command({"sh", "-c",
+                                "trap '' XFSZ; ulimit -f 1; exec setpriv --reuid=nobody "
+                                "--regid=nogroup --clear-groups '" +
+                                    mlosbench_binary() + "' export ro -o out.csv --storage '" +
+                                    db.string() + "'"},
+                               out_dir.path());
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.err, "mlosbench: error: cannot write out.csv: File too large\n");
+    EXPECT_EQ(read_file(out), "old\n");
+    EXPECT_EQ(files_in(out_dir.path()), std::vector<std::string>{"out.csv"});
+    // When it fits, it replaces the old file whole.
+    const auto ok = run_mlosbench({"export", "ro", "-o", "out.csv", "--storage", db.string()},
+                                  out_dir.path());
+    ASSERT_EQ(ok.exit_code, 0) << ok.err;
+    EXPECT_EQ(read_file(out),
+              run_mlosbench({"export", "ro", "--storage", db.string()}, dir.path()).out);
+    EXPECT_EQ(files_in(out_dir.path()), std::vector<std::string>{"out.csv"});
+}
+
+TEST(ResultsOutput, JsonIsValidWhateverBytesTheStorageHolds)
+{
+    TempDir dir;
+    const fs::path db = make_experiment(dir);
+    {
+        SQLite::Database database(db.string(), SQLite::OPEN_READWRITE);
+        database.exec("UPDATE trial_output SET stdout_tail = CAST(X'6f6bff0a' AS TEXT)");
+        database.exec("UPDATE trial_result SET metric_value = CAST(X'62fe' AS TEXT) WHERE "
+                      "metric_id = 'mode' AND trial_id = 1");
+        database.exec("UPDATE experiment SET description = CAST(X'ff' AS TEXT)");
+        database.exec("UPDATE trial_telemetry SET metric_value = CAST(X'c3' AS TEXT) WHERE "
+                      "trial_id = 1");
+    }
+    const std::vector<std::vector<std::string>> commands = {
+        {"show", "--json"},         {"show", "ro", "--json"},
+        {"show", "ro", "--trial", "1", "--json"},
+        {"export", "ro", "--json"}, {"export", "ro", "--json", "--telemetry"},
+        {"metrics", "ro", "--json"}};
+    for (const auto& args : commands) {
+        auto full = args;
+        full.insert(full.end(), {"--storage", db.string()});
+        const auto r = run_mlosbench(full, dir.path());
+        ASSERT_EQ(r.exit_code, 0) << args[0] << " " << args[1] << ": " << r.err;
+        EXPECT_TRUE(nlohmann::json::accept(r.out)) << args[0] << " " << args[1];
+    }
+    const auto trial = nlohmann::json::parse(
+        run_mlosbench({"show", "ro", "--trial", "1", "--json", "--storage", db.string()},
+                      dir.path())
+            .out);
+    // A byte that is not UTF-8 becomes U+FFFD.
+    EXPECT_EQ(trial["stdout_tail"], "ok\xef\xbf\xbd\n");
+    EXPECT_EQ(trial["results"]["mode"], "b\xef\xbf\xbd");
 }
