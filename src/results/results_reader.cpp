@@ -94,9 +94,33 @@ std::string csv_field(const std::string& text)
     return text.find_first_of(",\"\n\r") == std::string::npos ? text : double_quote(text);
 }
 
+// What a spreadsheet may run as a formula when a cell starts with it.
+bool starts_like_formula(const std::string& text)
+{
+    return !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string::npos;
+}
+
+// A text cell that a spreadsheet would run as a formula (=, +, -, @, or a tab or CR first)
+// gets a leading single quote, as OWASP advises for CSV injection; numbers are left alone.
+std::string csv_text_field(const std::string& text)
+{
+    return csv_field(starts_like_formula(text) ? "'" + text : text);
+}
+
 std::string csv_field(const Json& value)
 {
+    if (value.is_string()) {
+        return csv_text_field(value.get<std::string>());
+    }
     return csv_field(value.is_null() ? std::string() : json_to_text(value));
+}
+
+// A stored value: a number as written, other text neutralised.
+std::string csv_stored_field(const std::string& text)
+{
+    return starts_like_formula(text) && !parse_scalar_text(text).is_number()
+               ? csv_field("'" + text)
+               : csv_field(text);
 }
 
 } // namespace
@@ -496,9 +520,9 @@ std::string telemetry_csv(const std::vector<TelemetryRow>& rows)
         out += ',';
         out += row.ts;
         out += ',';
-        out += csv_field(row.metric);
+        out += csv_text_field(row.metric);
         out += ',';
-        out += row.value ? csv_field(*row.value) : std::string();
+        out += row.value ? csv_stored_field(*row.value) : std::string();
         out += '\n';
     }
     return out;
@@ -532,7 +556,7 @@ std::string results_df_csv(const Json& rows)
         if (!first) {
             out += ',';
         }
-        out += csv_field(name);
+        out += csv_text_field(name);
         first = false;
     }
     out += "\n";

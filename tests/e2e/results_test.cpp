@@ -1,6 +1,6 @@
 // `mlosbench show` and `export` end to end: a real experiment made by `run`, then each
 // command's table and JSON checked against the SQLite rows; reading a file its user cannot
-// write, output that cannot be written, bytes that are not UTF-8.
+// write, output that cannot be written, bytes that are not UTF-8, cells that look like formulas.
 #include "support/sql_rows.hpp"
 #include "support/test_support.hpp"
 
@@ -334,4 +334,53 @@ TEST(ResultsOutput, JsonIsValidWhateverBytesTheStorageHolds)
     // A byte that is not UTF-8 becomes U+FFFD.
     EXPECT_EQ(trial["stdout_tail"], "ok\xef\xbf\xbd\n");
     EXPECT_EQ(trial["results"]["mode"], "b\xef\xbf\xbd");
+}
+
+TEST(ResultsOutput, CsvTextCellsThatLookLikeFormulasAreQuoted)
+{
+    TempDir dir;
+    const fs::path db = make_experiment(dir);
+    {
+        SQLite::Database database(db.string(), SQLite::OPEN_READWRITE);
+        database.exec("UPDATE trial_result SET metric_value = '=HYPERLINK(\"http://x\")' WHERE "
+                      "metric_id = 'mode' AND trial_id = 1");
+        database.exec("UPDATE trial_result SET metric_value = '+1+2' WHERE metric_id = 'mode' "
+                      "AND trial_id = 2");
+        database.exec("UPDATE trial_result SET metric_value = '@SUM(A1)' WHERE metric_id = "
+                      "'mode' AND trial_id = 3");
+        database.exec("UPDATE trial_result SET metric_value = '-2' WHERE metric_id = 'latency'");
+        database.exec("UPDATE trial_telemetry SET metric_value = '-cmd|x' WHERE trial_id = 1");
+        database.exec("UPDATE trial_telemetry SET metric_value = '-0.5' WHERE trial_id = 2");
+    }
+    const auto r = run_mlosbench({"export", "ro", "--storage", db.string()}, dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto lines = [](const std::string& text) {
+        std::vector<std::string> out;
+        std::istringstream in(text);
+        for (std::string line; std::getline(in, line);) {
+            out.push_back(line);
+        }
+        return out;
+    };
+    const auto rows = lines(r.out);
+    ASSERT_EQ(rows.size(), 6U);
+    // result.latency (a number, -2, as is), result.mode (text), result.score
+    const auto tail = [](const std::string& row) {
+        std::size_t at = row.size();
+        for (int i = 0; i < 3; ++i) {
+            at = row.rfind(',', at - 1);
+        }
+        return row.substr(at + 1);
+    };
+    EXPECT_EQ(tail(rows[1]), "-2,\"'=HYPERLINK(\"\"http://x\"\")\"," +
+                                 sql_value(db, "SELECT metric_value FROM trial_result WHERE "
+                                               "trial_id = 1 AND metric_id = 'score'"));
+    EXPECT_EQ(tail(rows[2]).substr(0, 8), "-2,'+1+2");
+    EXPECT_EQ(tail(rows[3]).substr(0, 12), "-2,'@SUM(A1)");
+    const auto telemetry =
+        lines(run_mlosbench({"export", "ro", "--telemetry", "--storage", db.string()}, dir.path())
+                  .out);
+    ASSERT_GE(telemetry.size(), 5U);
+    EXPECT_EQ(telemetry[1].substr(telemetry[1].rfind(",cpu,")), ",cpu,'-cmd|x");
+    EXPECT_EQ(telemetry[3].substr(telemetry[3].rfind(",cpu,")), ",cpu,-0.5");
 }
