@@ -464,8 +464,10 @@ RunSummary Scheduler::Impl::run()
 
     summary.best = optimizer.best();
     if (summary.best) {
+        // The trial that scored best, not the first one of the best config: repeats of a
+        // config (trial_config_repeat_count) score differently.
         for (const auto& [trial_id, obs] : successes) {
-            if (obs.config == summary.best->config) {
+            if (obs.config == summary.best->config && obs.scores == summary.best->scores) {
                 summary.best_trial_id = trial_id;
                 break;
             }

@@ -229,6 +229,31 @@ TEST(Run, ThreeRunnersFinishEveryTrial)
               std::vector<std::string>{"10|3"});
 }
 
+TEST(Run, SummaryNamesTheBestScoringRepeatOfTheBestConfig)
+{
+    // One config run 3 times with noise: the repeats score differently, and the summary's best
+    // trial is the one that scored best, whichever repeat it was.
+    TempDir dir;
+    const fs::path db = dir.path() / "rep.db";
+    const auto r = run_mlosbench({"--environment", e2e_config("mock_env.jsonc"),
+                                  "--trial-config-repeat-count", "3", "--storage", db.string(),
+                                  "--json"},
+                                 dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto best = sql_rows(db, "SELECT trial_id, metric_value FROM trial_result WHERE "
+                                   "metric_id = 'score' ORDER BY CAST(metric_value AS REAL) "
+                                   "LIMIT 1");
+    ASSERT_EQ(best.size(), 1U);
+    ASSERT_NE(best[0].substr(0, 2), "1|") << "the seed should make a later repeat the best";
+    const auto summary = summary_json(r);
+    EXPECT_EQ(std::to_string(summary["best"]["trial_id"].get<int>()) + "|" +
+                  sql_value(db, "SELECT metric_value FROM trial_result WHERE trial_id = " +
+                                    std::to_string(summary["best"]["trial_id"].get<int>())),
+              best[0]);
+    EXPECT_DOUBLE_EQ(summary["best"]["scores"]["score"].get<double>(),
+                     std::stod(best[0].substr(best[0].find('|') + 1)));
+}
+
 TEST(Run, AForeignSqliteFileIsLeftAsItWas)
 {
     TempDir dir;
