@@ -724,9 +724,12 @@ private:
         (void)current_status(trial_id);
         TelemetrySample stored = sample;
         if (cumulative) {
+            // The latest value is the one recorded last (the highest rowid; SQLite gives a new
+            // row max(rowid) + 1), not the latest-timed: a poster's time is taken before it
+            // gets the lock, so posters that race commit out of time order.
             Query last(m_impl->statement(
                 "SELECT metric_value FROM trial_telemetry WHERE exp_id = ? AND trial_id = ? "
-                "AND metric_id = ? ORDER BY ts DESC LIMIT 1"));
+                "AND metric_id = ? ORDER BY rowid DESC LIMIT 1"));
             if (last.bind(m_id, trial_id, sample.metric).step()) {
                 const Json previous = text_value(last.column(0));
                 if (!previous.is_number()) {
