@@ -566,10 +566,14 @@ public:
                     }
                 }
             } else {
-                // As mlos_bench: ts_start follows the trial out of PENDING/READY (and out of
-                // CANCELED, when an interrupted trial runs again); a re-run is unfinished.
+                // As mlos_bench: ts_start follows the trial out of PENDING/READY. A trial that
+                // runs again gets a new start too, so its duration is that of the run that
+                // finishes it: out of CANCELED (an interrupt), and RUNNING again while RUNNING
+                // (a driver that crashed mid-trial; one run tells RUNNING once). The status
+                // history keeps both runs.
                 const bool restart = was == Status::pending || was == Status::ready ||
-                                     was == Status::canceled || was == Status::unknown;
+                                     was == Status::canceled || was == Status::unknown ||
+                                     (was == Status::running && status == Status::running);
                 if (restart) {
                     Query(m_impl->statement("UPDATE trial SET status = ?, ts_start = ?, "
                                             "ts_end = NULL WHERE exp_id = ? AND trial_id = ?"))

@@ -155,6 +155,10 @@ TEST(Run, KilledMidTrialThenResumedRunsEveryTrialExactlyOnce)
               std::vector<std::string>{"8|1|8"});
     EXPECT_EQ(sql_rows(db, "SELECT status FROM trial_status WHERE trial_id = 3 ORDER BY ts"),
               (std::vector<std::string>{"RUNNING", "RUNNING", "SUCCEEDED"}));
+    // Its start is that of the re-run: the time mlosbench was down is not its duration.
+    EXPECT_EQ(sql_value(db, "SELECT ts_start FROM trial WHERE trial_id = 3"),
+              sql_value(db, "SELECT MAX(ts) FROM trial_status WHERE trial_id = 3 AND "
+                            "status = 'RUNNING'"));
     std::ifstream ran(dir.path() / "ran");
     std::vector<int> ids;
     for (int id = 0; ran >> id;) {

@@ -233,15 +233,24 @@ TEST_F(SqliteStorageTest, ResumeContinuesIdsAndRelistsInterruptedTrials)
     // The canceled trial runs again under its id; its history shows both runs.
     exp->update_trial(3, Status::running, at("2030-01-01 00:00:00"));
     exp->update_trial(3, Status::succeeded, at("2030-01-01 00:00:01"), {{"score", 3}});
+    // So does the one the crash left RUNNING; its duration is that of the run that finished
+    // it, not the time the driver was down.
+    exp->update_trial(2, Status::running, at("2030-01-02 00:00:00"));
+    exp->update_trial(2, Status::succeeded, at("2030-01-02 00:00:05"), {{"score", 2}});
     const auto completed = exp->load_completed(1);
-    ASSERT_EQ(completed.size(), 1U);
-    EXPECT_EQ(completed[0].trial_id, 3);
+    ASSERT_EQ(completed.size(), 2U);
+    EXPECT_EQ(completed[0].trial_id, 2);
+    EXPECT_EQ(completed[1].trial_id, 3);
 
     auto db = read();
     EXPECT_EQ(query_rows(db, "SELECT status FROM trial_status WHERE trial_id = 3 ORDER BY ts"),
               (std::vector<std::string>{"RUNNING", "CANCELED", "RUNNING", "SUCCEEDED"}));
     EXPECT_EQ(query_rows(db, "SELECT ts_start, ts_end FROM trial WHERE trial_id = 3"),
               std::vector<std::string>{"2030-01-01 00:00:00.000000|2030-01-01 00:00:01.000000"});
+    EXPECT_EQ(query_rows(db, "SELECT status FROM trial_status WHERE trial_id = 2 ORDER BY ts"),
+              (std::vector<std::string>{"RUNNING", "RUNNING", "SUCCEEDED"}));
+    EXPECT_EQ(query_rows(db, "SELECT ts_start, ts_end FROM trial WHERE trial_id = 2"),
+              std::vector<std::string>{"2030-01-02 00:00:00.000000|2030-01-02 00:00:05.000000"});
     EXPECT_EQ(query_text(db, "SELECT status FROM experiment"), "RUNNING");
 }
 
