@@ -381,6 +381,44 @@ std::vector<std::string> definition_differences(const Json& stored_doc, const Js
     return diffs;
 }
 
+/// The parameter names of the configs the trials of experiment `id` ran.
+std::set<std::string> recorded_parameter_names(Impl& impl, const std::string& id)
+{
+    std::set<std::string> names;
+    Query query(impl.statement("SELECT DISTINCT param_id FROM config_param WHERE config_id IN "
+                               "(SELECT config_id FROM trial WHERE exp_id = ?)"));
+    query.bind(id);
+    while (query.step()) {
+        names.insert(query.column(0).getString());
+    }
+    return names;
+}
+
+/// How the tunables a resuming run has differ from the parameter names its stored configs
+/// record (nothing to compare when there are none).
+std::vector<std::string> name_differences(const std::set<std::string>& recorded,
+                                          const TunableGroups& tunables)
+{
+    std::vector<std::string> diffs;
+    if (recorded.empty()) {
+        return diffs;
+    }
+    std::set<std::string> now;
+    for (const auto* t : tunables.tunables()) {
+        now.insert(t->name());
+    }
+    std::set<std::string> names = recorded;
+    names.insert(now.begin(), now.end());
+    for (const auto& name : names) {
+        if (!recorded.contains(name)) {
+            diffs.push_back("tunable " + in_quotes(name) + " is new");
+        } else if (!now.contains(name)) {
+            diffs.push_back("tunable " + in_quotes(name) + " is gone");
+        }
+    }
+    return diffs;
+}
+
 /// How the stored objectives differ from those of a resuming run.
 std::vector<std::string> objective_differences(const std::vector<Objective>& stored,
                                                const ExperimentSpec& spec)
@@ -962,9 +1000,12 @@ std::unique_ptr<ExperimentStorage> SqliteStorage::open_experiment(const Experime
             }
         }
         std::vector<std::string> diffs;
-        // An experiment that mlos_bench created has no stored definitions: nothing to compare.
         if (stored_tunables && !stored_tunables->is_discarded()) {
             diffs = definition_differences(*stored_tunables, tunables.definitions_json());
+        } else {
+            // An experiment that mlos_bench made records no tunable definitions, only the
+            // values of its configs: the names of those are what must match.
+            diffs = name_differences(recorded_parameter_names(impl, id), tunables);
         }
         for (auto& d : objective_differences(stored_objectives, spec)) {
             diffs.push_back(std::move(d));

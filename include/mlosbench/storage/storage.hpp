@@ -120,8 +120,9 @@ class Storage
 public:
     virtual ~Storage() = default;
     /// Creates the experiment, or resumes it when it exists: checks that `tunables` and the
-    /// objectives match the stored ones (ConfigError naming the difference, unless
-    /// spec.force) and that no other live process drives it (ConfigError with its pid; a
+    /// objectives match the stored ones (for an experiment mlos_bench made, which stores no
+    /// tunable definitions, the tunables' names against its configs' parameter names;
+    /// ConfigError naming the difference, unless spec.force) and that no other live process drives it (ConfigError with its pid; a
     /// dead driver's claim is taken over with a warning).
     [[nodiscard]] virtual std::unique_ptr<ExperimentStorage>
     open_experiment(const ExperimentSpec& spec, const TunableGroups& tunables) = 0;
