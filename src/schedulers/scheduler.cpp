@@ -174,7 +174,7 @@ struct Scheduler::Impl
                 runner.env = Environment::create(root, runner.context);
             }
         } catch (const ConfigError& e) {
-            c.fatal = e.what();
+            c.fatal = policy.secrets.apply(e.what());
             c.fatal_is_config = true;
             return c;
         }
@@ -196,7 +196,7 @@ struct Scheduler::Impl
             runner.env->end_trial();
         } catch (const std::exception& e) {
             result.status = Status::failed;
-            result.reason = std::string("internal error: ") + e.what();
+            result.reason = policy.secrets.apply(std::string("internal error: ") + e.what());
             spdlog::error("trial {}: {}", record.trial_id, result.reason);
         }
         if (!is_completed(result.status)) {
@@ -208,6 +208,11 @@ struct Scheduler::Impl
         if (!telemetry.empty()) {
             storage.add_telemetry(record.trial_id, telemetry);
         }
+        // What the trial printed and why it failed may quote a secret (a command line, a DSN):
+        // masked before it is logged or stored.
+        result.reason = policy.secrets.apply(std::move(result.reason));
+        result.stdout_tail = policy.secrets.apply(std::move(result.stdout_tail));
+        result.stderr_tail = policy.secrets.apply(std::move(result.stderr_tail));
         if (!result.stdout_tail.empty() || !result.stderr_tail.empty() || !result.reason.empty()) {
             storage.save_trial_output(record.trial_id, result.stdout_tail, result.stderr_tail,
                                       result.reason);
@@ -239,7 +244,7 @@ struct Scheduler::Impl
                 c = run_trial(runner, record);
             } catch (const std::exception& e) {
                 c.trial_id = record.trial_id;
-                c.fatal = e.what();
+                c.fatal = policy.secrets.apply(e.what());
             }
             {
                 std::lock_guard lock(mutex);

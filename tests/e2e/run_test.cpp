@@ -258,6 +258,63 @@ TEST(Run, SummaryNamesTheBestScoringRepeatOfTheBestConfig)
                      std::stod(best[0].substr(best[0].find('|') + 1)));
 }
 
+TEST(Run, SecretsAreMaskedInWhatIsShownLoggedAndStored)
+{
+    TempDir dir;
+    const std::string secret = "s3cr3t-pw";
+    const auto v = run_mlosbench(
+        {"validate", "--environment", e2e_config("secret_env.jsonc"), "--db_password", secret},
+        dir.path());
+    ASSERT_EQ(v.exit_code, 0) << v.err;
+    EXPECT_NE(v.out.find(" = \"postgres://u:***@h/db\"  [const_args of "), std::string::npos)
+        << v.out;
+    EXPECT_NE(v.out.find(" = ******  [--db_password]"), std::string::npos) << v.out;
+    EXPECT_EQ((v.out + v.err).find(secret), std::string::npos) << v.out << v.err;
+
+    const fs::path db = dir.path() / "s.db";
+    const fs::path log = dir.path() / "run.log";
+    const auto r = run_mlosbench({"--environment", e2e_config("secret_env.jsonc"),
+                                  "--db_password", secret, "--storage", db.string(),
+                                  "--experiment-id", "sec", "--log-level", "debug", "--log-file",
+                                  log.string()},
+                                 dir.path());
+    EXPECT_EQ(r.exit_code, 1) << r.err; // its one trial failed
+    // Nowhere in the file (its write-ahead log checkpointed into it and removed), then.
+    EXPECT_FALSE(fs::exists(db.string() + "-wal"));
+    EXPECT_EQ(read_file(db).find(secret), std::string::npos);
+    EXPECT_EQ((r.out + r.err).find(secret), std::string::npos) << r.out << r.err;
+    EXPECT_NE(r.err.find("test -n 'u:***' && exit 3"), std::string::npos) << r.err;
+    EXPECT_EQ(read_file(log).find(secret), std::string::npos) << read_file(log);
+    EXPECT_EQ(sql_rows(db, "SELECT stderr_tail FROM trial_output"),
+              std::vector<std::string>{"cannot reach postgres://u:***@h/db\n"});
+    EXPECT_NE(sql_value(db, "SELECT reason FROM trial_output").find("'u:***'"), std::string::npos);
+    const auto show = run_mlosbench({"show", "sec", "--trial", "1", "--storage", db.string()},
+                                    dir.path());
+    ASSERT_EQ(show.exit_code, 0) << show.err;
+    EXPECT_EQ(show.out.find(secret), std::string::npos) << show.out;
+}
+
+TEST(Run, GitRemoteCredentialsAreNotStored)
+{
+    TempDir repo;
+    ASSERT_EQ(run_command({"git", "init", "-q", repo.path().string()}).exit_code, 0);
+    ASSERT_EQ(run_command({"git", "-C", repo.path().string(), "remote", "add", "origin",
+                           "https://user:tok3n@example.com/org/repo.git"})
+                  .exit_code,
+              0);
+    for (const std::string name : {"mock_env.jsonc", "mock_tunables.jsonc"}) {
+        fs::copy_file(e2e_config(name), repo.path() / name);
+    }
+    const fs::path db = repo.path() / "g.db";
+    const auto r = run_mlosbench({"--environment", (repo.path() / "mock_env.jsonc").string(),
+                                  "--storage", db.string(), "--experiment-id", "git"},
+                                 repo.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(sql_rows(db, "SELECT git_repo, root_env_config FROM experiment"),
+              std::vector<std::string>{"https://example.com/org/repo.git|mock_env.jsonc"});
+    EXPECT_EQ(read_file(db).find("tok3n"), std::string::npos);
+}
+
 TEST(Run, AForeignSqliteFileIsLeftAsItWas)
 {
     TempDir dir;
