@@ -74,7 +74,7 @@ int delete_command(const std::vector<std::string>& args)
         for (const auto& [table, count] : deleted) {
             counts[table] = count;
         }
-        std::cout << Json{{"exp_id", experiment}, {"deleted", counts}}.dump(2) << "\n";
+        std::cout << json_dump(Json{{"exp_id", experiment}, {"deleted", counts}}, 2) << "\n";
     } else {
         std::cout << "deleted experiment '" << experiment << "': " << rows_text(deleted) << "\n";
     }

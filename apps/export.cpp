@@ -46,7 +46,7 @@ int export_command(const std::vector<std::string>& args)
     const bool csv = format == "csv";
     const auto results_text = [&] {
         const Json rows = reader.results_df(experiment);
-        return csv ? results_df_csv(rows) : rows.dump(2) + "\n";
+        return csv ? results_df_csv(rows) : json_dump(rows, 2) + "\n";
     };
     const auto telemetry_text = [&] {
         const auto rows = reader.telemetry(experiment);

@@ -20,6 +20,9 @@ void finish_launch_flags(const CLI::App& app, LaunchOptions& options);
 void setup_logging(const std::optional<std::string>& level,
                    const std::optional<std::string>& log_file);
 
+/// From now on every log message (stderr and the log file) has `secrets` masked.
+void mask_secrets_in_logs(const SecretMask& secrets);
+
 /// Warns once about globals and --key value pairs that no config used (a likely typo).
 void warn_unused_globals(const LaunchPlan& plan);
 

@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <charconv>
+#include <cstdio>
 #include <cstring>
 #include <iostream>
 
@@ -43,6 +45,21 @@ constexpr std::array k_commands = {
     CommandEntry{"delete", mlosbench::app::delete_command,
                  "remove an experiment and everything only it uses"},
 };
+
+// Results go to stdout: a command whose output could not be written (a full disk, a closed
+// pipe, /dev/full) has failed, whatever it returned.
+int stdout_checked(int code)
+{
+    errno = 0;
+    std::cout.flush();
+    const bool failed = !std::cout || std::fflush(stdout) != 0 || std::ferror(stdout) != 0;
+    if (!failed) {
+        return code;
+    }
+    std::cerr << "mlosbench: error: cannot write to stdout"
+              << (errno != 0 ? std::string(": ") + std::strerror(errno) : std::string()) << "\n";
+    return code == 0 ? 1 : code;
+}
 
 } // namespace
 
@@ -109,7 +126,7 @@ int main(int argc, char** argv)
         }
     }
     try {
-        return command(args);
+        return stdout_checked(command(args));
     } catch (const mlosbench::Interrupted&) {
         std::cerr << "mlosbench: interrupted\n";
         return 130;

@@ -91,7 +91,7 @@ int metrics_command(const std::vector<std::string>& args)
             }
             rows.push_back(std::move(row));
         }
-        std::cout << rows.dump(2) << "\n";
+        std::cout << json_dump(rows, 2) << "\n";
         return 0;
     }
     std::vector<std::vector<std::string>> rows;

@@ -43,7 +43,7 @@ int plot_command(const std::vector<std::string>& args)
                               {"scored", data.scored_count()},
                               {"failed", data.failed_count()},
                               {"panels", panels}};
-        std::cout << summary.dump(2) << "\n";
+        std::cout << json_dump(summary, 2) << "\n";
     } else {
         std::cout << "wrote " << output << ": " << data.metric << " of " << data.scored_count()
                   << " trials (" << data.failed_count() << " failed), " << panels << " panels\n";

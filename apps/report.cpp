@@ -58,12 +58,12 @@ int report_command(const std::vector<std::string>& args)
     }
     write_output_file(output, html_report(exp, rows, figures, note));
     if (json) {
-        std::cout << Json{{"output", output},
-                          {"experiment", experiment},
-                          {"trials", rows.size()},
-                          {"figures", figures.size()},
-                          {"note", note}}
-                         .dump(2)
+        std::cout << json_dump(Json{{"output", output},
+                                    {"experiment", experiment},
+                                    {"trials", rows.size()},
+                                    {"figures", figures.size()},
+                                    {"note", note}},
+                               2)
                   << "\n";
     } else {
         std::cout << "wrote " << output << ": " << rows.size() << " trials, " << figures.size()

@@ -2,9 +2,9 @@
 
 #include "mlosbench/launcher/launch_plan.hpp"
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/paths.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <iostream>
 
 namespace mlosbench::app {
@@ -42,12 +42,7 @@ Json find_experiment(const ResultsReader& reader, const std::string& exp_id)
 
 void write_output_file(const std::string& path, const std::string& text)
 {
-    std::ofstream file(path, std::ios::binary);
-    file << text;
-    file.close();
-    if (!file) {
-        throw Error("cannot write " + path);
-    }
+    write_file_atomically(path, text);
 }
 
 void print_table(const std::vector<std::string>& header,

@@ -17,7 +17,8 @@ void add_storage_flag(CLI::App& app, std::string& storage);
 /// The element of reader.experiments() for `exp_id`; ConfigError when there is none.
 [[nodiscard]] Json find_experiment(const ResultsReader& reader, const std::string& exp_id);
 
-/// Writes `text` to `path` (replacing it); throws mlosbench::Error naming the file on failure.
+/// Writes `text` to `path`, replacing it whole or leaving it as it was (write_file_atomically);
+/// throws mlosbench::Error naming the file on failure.
 void write_output_file(const std::string& path, const std::string& text);
 
 /// Prints `rows` under `header` as left-aligned columns two spaces apart.

@@ -109,7 +109,7 @@ void print_summary(const RunSummary& s, bool json)
         out["exit_code"] = s.exit_code;
         out["failure"] = s.failure.empty() ? Json() : Json(s.failure);
         out["interrupted"] = s.interrupted;
-        std::cout << out.dump() << std::endl;
+        std::cout << json_dump(out) << std::endl;
         return;
     }
     std::string counts;
@@ -164,6 +164,7 @@ int run_command(const std::vector<std::string>& args)
 
     const LaunchPlan plan = load_launch_plan(options);
     setup_logging(plan.log_level, plan.log_file);
+    mask_secrets_in_logs(plan.secrets);
     warn_unused_globals(plan);
     if (plan.optimizer.max_suggestions == 0 && plan.scheduler.max_trials <= 0) {
         spdlog::warn("no budget: max_suggestions is 0 and max_trials unset, so the run goes on "
@@ -195,6 +196,7 @@ int run_command(const std::vector<std::string>& args)
     policy.keep_temp = options.keep_temp;
     policy.cancel_fd = signals.fd();
     policy.storage_location = storage->location();
+    policy.secrets = plan.secrets;
     policy.search_path = plan.loader.search_path();
     const bool show_progress = ::isatty(STDERR_FILENO) != 0 &&
                                spdlog::default_logger()->level() <= spdlog::level::info;

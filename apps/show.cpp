@@ -148,21 +148,21 @@ int show_command(const std::vector<std::string>& args)
     if (experiment.empty()) {
         const Json experiments = reader.experiments();
         if (json) {
-            std::cout << experiments.dump(2) << "\n";
+            std::cout << json_dump(experiments, 2) << "\n";
         } else {
             print_experiments(experiments);
         }
     } else if (trial) {
         const Json t = reader.trial(experiment, *trial);
         if (json) {
-            std::cout << t.dump(2) << "\n";
+            std::cout << json_dump(t, 2) << "\n";
         } else {
             print_trial(t);
         }
     } else {
         const Json trials = reader.trials(experiment);
         if (json) {
-            std::cout << trials.dump(2) << "\n";
+            std::cout << json_dump(trials, 2) << "\n";
         } else {
             print_trials(trials);
         }

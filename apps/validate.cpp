@@ -12,57 +12,59 @@
 
 #include <algorithm>
 #include <iostream>
+#include <sstream>
 
 namespace mlosbench::app {
 namespace {
 
-void print_parameters(const Parameters& params, const std::string& indent)
+void print_parameters(std::ostream& out, const Parameters& params, const std::string& indent)
 {
     std::size_t width = 0;
     for (const auto& [name, param] : params) {
         width = std::max(width, name.size());
     }
     for (const auto& [name, param] : params) {
-        std::cout << indent << name << std::string(width - name.size(), ' ') << " = "
-                  << display_value(name, param.value) << "  [" << param.source << "]\n";
+        out << indent << name << std::string(width - name.size(), ' ') << " = "
+            << display_value(name, param.value) << "  [" << param.source << "]\n";
     }
 }
 
-void print_plan(const LaunchPlan& plan)
+// Into `out`: the caller masks secrets in the whole text at once.
+void print_plan(std::ostream& out, const LaunchPlan& plan)
 {
     plan.root.walk([&](const EnvironmentSpec& env, int depth) {
         const std::string indent(static_cast<std::size_t>(depth) * 2, ' ');
-        std::cout << indent << "environment '" << env.name << "' (" << env.class_name << ") "
+        out << indent << "environment '" << env.name << "' (" << env.class_name << ") "
                   << env.file << (env.pointer.empty() ? "" : " " + env.pointer) << "\n";
-        print_parameters(env.params, indent + "  ");
+        print_parameters(out, env.params, indent + "  ");
         const auto tunables = plan.tunables.tunables(env.tunable_params);
         if (!tunables.empty()) {
-            std::cout << indent << "  tunables:\n";
+            out << indent << "  tunables:\n";
             for (const Tunable* t : tunables) {
-                std::cout << indent << "    " << t->name() << " = " << to_json(t->value()).dump()
+                out << indent << "    " << t->name() << " = " << to_json(t->value()).dump()
                           << "  [" << plan.tunable_sources.at(t->name()) << "]\n";
             }
         }
     });
     const OptimizerSpec& opt = plan.optimizer;
-    std::cout << "optimizer " << opt.class_name << " ["
+    out << "optimizer " << opt.class_name << " ["
               << (opt.file.empty() ? std::string("built-in default") : opt.file) << "]: targets";
     for (const auto& [name, direction] : opt.targets) {
-        std::cout << " " << name << " (" << direction << ")";
+        out << " " << name << " (" << direction << ")";
     }
-    std::cout << ", max_suggestions "
+    out << ", max_suggestions "
               << (opt.max_suggestions == 0 ? std::string("unlimited")
                                            : std::to_string(opt.max_suggestions))
               << ", seed " << opt.seed << "\n";
     const SchedulerSpec& s = plan.scheduler;
-    std::cout << "scheduler SyncScheduler ["
+    out << "scheduler SyncScheduler ["
               << (s.file.empty() ? std::string("built-in default") : s.file) << "]: experiment '"
               << s.experiment_id << "', trial_config_repeat_count "
               << s.trial_config_repeat_count << ", max_trials "
               << (s.max_trials <= 0 ? std::string("unlimited") : std::to_string(s.max_trials))
               << ", num_trial_runners " << s.num_trial_runners << ", teardown "
               << (s.teardown ? "yes" : "no") << "\n";
-    std::cout << "storage " << plan.storage.drivername << " " << plan.storage.database << "\n";
+    out << "storage " << plan.storage.drivername << " " << plan.storage.database << "\n";
 }
 
 int validate_files(const std::vector<std::string>& files, const std::optional<std::string>& kind)
@@ -145,8 +147,13 @@ int validate_command(const std::vector<std::string>& args)
     runner.search_path = plan.loader.search_path();
     runner.space = &plan.tunables;
     (void)Environment::create(plan.root, runner);
+    mask_secrets_in_logs(plan.secrets);
     warn_unused_globals(plan);
-    print_plan(plan);
+    // Secret-named values are masked by name; a value built from one (a DSN with the password
+    // in it) by the secret's text.
+    std::ostringstream text;
+    print_plan(text, plan);
+    std::cout << plan.secrets.apply(text.str());
     return 0;
 }
 

@@ -24,6 +24,22 @@ std::string git(const fs::path& dir, const std::string& args)
 
 } // namespace
 
+std::string url_without_credentials(const std::string& url)
+{
+    const auto scheme_end = url.find("://");
+    if (scheme_end == std::string::npos) {
+        return url;
+    }
+    const auto authority = scheme_end + 3;
+    const auto authority_end = url.find_first_of("/?#", authority);
+    const auto at = url.rfind('@', authority_end == std::string::npos ? std::string::npos
+                                                                      : authority_end - 1);
+    if (at == std::string::npos || at < authority) {
+        return url;
+    }
+    return url.substr(0, authority) + url.substr(at + 1);
+}
+
 GitInfo git_info(const fs::path& file)
 {
     GitInfo info;
@@ -46,6 +62,8 @@ GitInfo git_info(const fs::path& file)
     if (info.repo.empty()) {
         info.repo = "file://" + top;
     }
+    // A token in the remote's URL must not end up in the experiment row.
+    info.repo = url_without_credentials(info.repo);
     info.rel_path = fs::weakly_canonical(absolute, ec).lexically_relative(top).string();
     return info;
 }

@@ -7,6 +7,7 @@
 #include "mlosbench/util/strings.hpp"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <random>
@@ -120,6 +121,7 @@ private:
     void build_scheduler();
     StorageSpec build_storage();
     void find_unused_globals();
+    void collect_secrets();
 
     /// Globals replace the keys a component config already has (reference 2.4).
     Json merge_globals(Json config)
@@ -553,7 +555,39 @@ LaunchPlan PlanBuilder::build()
     build_scheduler();
     m_plan.storage = build_storage();
     find_unused_globals();
+    collect_secrets();
     return std::move(m_plan);
+}
+
+void PlanBuilder::collect_secrets()
+{
+    // Strings only: a number or a boolean under a secret name is no credential, and masking
+    // "true" everywhere would hide too much.
+    const auto add = [&](const Parameters& params) {
+        for (const auto& [name, param] : params) {
+            if (is_secret_name(name) && param.value.is_string()) {
+                m_plan.secrets.add(param.value.get<std::string>());
+            }
+        }
+    };
+    add(m_plan.globals);
+    m_plan.root.walk([&](const EnvironmentSpec& env, int /*depth*/) { add(env.params); });
+    if (m_plan.storage.password) {
+        m_plan.secrets.add(*m_plan.storage.password);
+    }
+    // `$name` falls back to the process environment.
+    for (char** entry = environ; *entry != nullptr; ++entry) {
+        const std::string_view text(*entry);
+        const auto equals = text.find('=');
+        if (equals == std::string_view::npos || !is_secret_name(text.substr(0, equals))) {
+            continue;
+        }
+        const std::string value(text.substr(equals + 1));
+        const std::string lower = to_lower(value);
+        if (lower != "true" && lower != "false") {
+            m_plan.secrets.add(value);
+        }
+    }
 }
 
 StorageSpec PlanBuilder::storage_only()

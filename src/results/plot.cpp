@@ -1,6 +1,7 @@
 #include "mlosbench/results/plot.hpp"
 
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/paths.hpp"
 #include "mlosbench/util/process.hpp"
 
 #include <algorithm>
@@ -447,11 +448,13 @@ void render_plot(const PlotData& data,
                               "': expected a name ending in .svg or .png");
     }
     run_gnuplot(data, charts, extension, timeout_seconds, [&](const fs::path& image) {
-        std::error_code error;
-        fs::copy_file(image, output, fs::copy_options::overwrite_existing, error);
-        if (error) {
-            throw Error("cannot write " + output.string() + ": " + error.message());
+        std::ifstream file(image, std::ios::binary);
+        const std::string bytes((std::istreambuf_iterator<char>(file)),
+                                std::istreambuf_iterator<char>());
+        if (!file) {
+            throw Error("cannot read the image gnuplot made: " + image.string());
         }
+        write_file_atomically(output, bytes);
     });
 }
 

@@ -1,6 +1,7 @@
 #include "mlosbench/results/results_reader.hpp"
 
 #include "mlosbench/config/parameters.hpp"
+#include "mlosbench/storage/sqlite_file.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/strings.hpp"
 #include "mlosbench/util/time.hpp"
@@ -12,13 +13,15 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <string_view>
 
 namespace mlosbench {
 
 struct ResultsReader::Impl
 {
-    explicit Impl(const std::string& path) : db(path, SQLite::OPEN_READONLY) {}
-    SQLite::Database db;
+    explicit Impl(std::unique_ptr<SQLite::Database> database) : owner(std::move(database)) {}
+    std::unique_ptr<SQLite::Database> owner;
+    SQLite::Database& db = *owner;
 };
 
 namespace {
@@ -91,9 +94,33 @@ std::string csv_field(const std::string& text)
     return text.find_first_of(",\"\n\r") == std::string::npos ? text : double_quote(text);
 }
 
+// What a spreadsheet may run as a formula when a cell starts with it.
+bool starts_like_formula(const std::string& text)
+{
+    return !text.empty() && std::string_view("=+-@\t\r").find(text.front()) != std::string::npos;
+}
+
+// A text cell that a spreadsheet would run as a formula (=, +, -, @, or a tab or CR first)
+// gets a leading single quote, as OWASP advises for CSV injection; numbers are left alone.
+std::string csv_text_field(const std::string& text)
+{
+    return csv_field(starts_like_formula(text) ? "'" + text : text);
+}
+
 std::string csv_field(const Json& value)
 {
+    if (value.is_string()) {
+        return csv_text_field(value.get<std::string>());
+    }
     return csv_field(value.is_null() ? std::string() : json_to_text(value));
+}
+
+// A stored value: a number as written, other text neutralised.
+std::string csv_stored_field(const std::string& text)
+{
+    return starts_like_formula(text) && !parse_scalar_text(text).is_number()
+               ? csv_field("'" + text)
+               : csv_field(text);
 }
 
 } // namespace
@@ -104,15 +131,21 @@ ResultsReader::ResultsReader(const std::string& database)
         throw ConfigError(database, "", "storage file not found");
     }
     try {
-        m_impl = std::make_unique<Impl>(database);
-        SQLite::Statement check(m_impl->db, "SELECT COUNT(*) FROM sqlite_master WHERE type = "
-                                            "'table' AND name IN ('experiment', 'trial')");
-        if (!check.executeStep() || check.getColumn(0).getInt() != 2) {
-            throw ConfigError(database, "", "not an mlosbench storage file (no experiment table)");
+        // Identified first by a connection that cannot write: reading a foreign file with a
+        // read-write connection could still checkpoint its write-ahead log into it.
+        const SqliteFileIdentity identity = identify_sqlite_file(database);
+        if (identity.kind == SqliteFileKind::empty) {
+            throw ConfigError(database, "", "not an mlosbench storage file (it has no tables)");
+        }
+        if (identity.kind == SqliteFileKind::foreign) {
+            throw ConfigError(database, "",
+                              "not an mlosbench or mlos_bench storage file (" +
+                                  identity.mismatch + ")");
         }
     } catch (const SQLite::Exception& e) {
         throw ConfigError(database, "", std::string("cannot read storage: ") + e.what());
     }
+    m_impl = std::make_unique<Impl>(open_sqlite_for_reading(database));
 }
 
 ResultsReader::~ResultsReader() = default;
@@ -487,9 +520,9 @@ std::string telemetry_csv(const std::vector<TelemetryRow>& rows)
         out += ',';
         out += row.ts;
         out += ',';
-        out += csv_field(row.metric);
+        out += csv_text_field(row.metric);
         out += ',';
-        out += row.value ? csv_field(*row.value) : std::string();
+        out += row.value ? csv_stored_field(*row.value) : std::string();
         out += '\n';
     }
     return out;
@@ -503,9 +536,9 @@ std::string telemetry_json(const std::vector<TelemetryRow>& rows)
         const auto& row = rows[i];
         out += i == 0 ? "\n  " : ",\n  ";
         out += "{\"trial_id\": " + std::to_string(row.trial_id) +
-               ", \"ts\": " + Json(row.ts).dump() + ", \"metric\": " + Json(row.metric).dump() +
-               ", \"value\": " +
-               (row.value ? parse_scalar_text(*row.value).dump() : std::string("null")) + "}";
+               ", \"ts\": " + json_dump(Json(row.ts)) + ", \"metric\": " +
+               json_dump(Json(row.metric)) + ", \"value\": " +
+               (row.value ? json_dump(parse_scalar_text(*row.value)) : std::string("null")) + "}";
     }
     out += rows.empty() ? "]\n" : "\n]\n";
     return out;
@@ -523,7 +556,7 @@ std::string results_df_csv(const Json& rows)
         if (!first) {
             out += ',';
         }
-        out += csv_field(name);
+        out += csv_text_field(name);
         first = false;
     }
     out += "\n";

@@ -252,7 +252,7 @@ struct Scheduler::Impl
                 runner.env = Environment::create(root, runner.context);
             }
         } catch (const ConfigError& e) {
-            c.fatal = e.what();
+            c.fatal = policy.secrets.apply(e.what());
             c.fatal_is_config = true;
             return c;
         }
@@ -274,7 +274,7 @@ struct Scheduler::Impl
             runner.env->end_trial();
         } catch (const std::exception& e) {
             result.status = Status::failed;
-            result.reason = std::string("internal error: ") + e.what();
+            result.reason = policy.secrets.apply(std::string("internal error: ") + e.what());
             spdlog::error("trial {}: {}", record.trial_id, result.reason);
         }
         if (result.status == Status::succeeded) {
@@ -292,6 +292,11 @@ struct Scheduler::Impl
         if (!telemetry.empty()) {
             storage.add_telemetry(record.trial_id, telemetry);
         }
+        // What the trial printed and why it failed may quote a secret (a command line, a DSN):
+        // masked before it is logged or stored.
+        result.reason = policy.secrets.apply(std::move(result.reason));
+        result.stdout_tail = policy.secrets.apply(std::move(result.stdout_tail));
+        result.stderr_tail = policy.secrets.apply(std::move(result.stderr_tail));
         if (!result.stdout_tail.empty() || !result.stderr_tail.empty() || !result.reason.empty()) {
             storage.save_trial_output(record.trial_id, result.stdout_tail, result.stderr_tail,
                                       result.reason);
@@ -323,7 +328,7 @@ struct Scheduler::Impl
                 c = run_trial(runner, record);
             } catch (const std::exception& e) {
                 c.trial_id = record.trial_id;
-                c.fatal = e.what();
+                c.fatal = policy.secrets.apply(e.what());
             }
             {
                 std::lock_guard lock(mutex);
@@ -556,8 +561,10 @@ RunSummary Scheduler::Impl::run()
 
     summary.best = optimizer.best();
     if (summary.best) {
+        // The trial that scored best, not the first one of the best config: repeats of a
+        // config (trial_config_repeat_count) score differently.
         for (const auto& [trial_id, obs] : successes) {
-            if (obs.config == summary.best->config) {
+            if (obs.config == summary.best->config && obs.scores == summary.best->scores) {
                 summary.best_trial_id = trial_id;
                 break;
             }

@@ -2,6 +2,7 @@
 
 #include "detail/sha256.hpp"
 #include "detail/sqlite_schema.hpp"
+#include "mlosbench/storage/sqlite_file.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/strings.hpp"
 
@@ -13,6 +14,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <filesystem>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -213,11 +215,25 @@ namespace detail {
 struct SqliteConnection
 {
     explicit SqliteConnection(const std::string& file_path)
-        : path(file_path),
-          db(file_path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX)
+        : path(file_path), db(identified(file_path),
+                              SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX)
     {
         detail::configure_connection(db, path.empty() || path == ":memory:");
         previous_version = detail::migrate_schema(db, path);
+    }
+
+    /// `file_path`, once it is known to be a file we may write: nothing (not even the journal
+    /// mode) changes in a SQLite file that is not ours.
+    static const std::string& identified(const std::string& file_path)
+    {
+        std::error_code ec;
+        if (file_path.empty() || file_path == ":memory:" ||
+            !std::filesystem::exists(file_path, ec) ||
+            std::filesystem::file_size(file_path, ec) == 0) {
+            return file_path;
+        }
+        detail::require_writable_schema(identify_sqlite_file(file_path), file_path);
+        return file_path;
     }
 
     /// A cached prepared statement; the Query resets it when done.
@@ -360,6 +376,44 @@ std::vector<std::string> definition_differences(const Json& stored_doc, const Js
         if (was != old_costs.end() && was->second != cost) {
             diffs.push_back("group " + in_quotes(group) + ": cost was " + text(&was->second) +
                             ", now " + text(&cost));
+        }
+    }
+    return diffs;
+}
+
+/// The parameter names of the configs the trials of experiment `id` ran.
+std::set<std::string> recorded_parameter_names(Impl& impl, const std::string& id)
+{
+    std::set<std::string> names;
+    Query query(impl.statement("SELECT DISTINCT param_id FROM config_param WHERE config_id IN "
+                               "(SELECT config_id FROM trial WHERE exp_id = ?)"));
+    query.bind(id);
+    while (query.step()) {
+        names.insert(query.column(0).getString());
+    }
+    return names;
+}
+
+/// How the tunables a resuming run has differ from the parameter names its stored configs
+/// record (nothing to compare when there are none).
+std::vector<std::string> name_differences(const std::set<std::string>& recorded,
+                                          const TunableGroups& tunables)
+{
+    std::vector<std::string> diffs;
+    if (recorded.empty()) {
+        return diffs;
+    }
+    std::set<std::string> now;
+    for (const auto* t : tunables.tunables()) {
+        now.insert(t->name());
+    }
+    std::set<std::string> names = recorded;
+    names.insert(now.begin(), now.end());
+    for (const auto& name : names) {
+        if (!recorded.contains(name)) {
+            diffs.push_back("tunable " + in_quotes(name) + " is new");
+        } else if (!now.contains(name)) {
+            diffs.push_back("tunable " + in_quotes(name) + " is gone");
         }
     }
     return diffs;
@@ -550,10 +604,14 @@ public:
                     }
                 }
             } else {
-                // As mlos_bench: ts_start follows the trial out of PENDING/READY (and out of
-                // CANCELED, when an interrupted trial runs again); a re-run is unfinished.
+                // As mlos_bench: ts_start follows the trial out of PENDING/READY. A trial that
+                // runs again gets a new start too, so its duration is that of the run that
+                // finishes it: out of CANCELED (an interrupt), and RUNNING again while RUNNING
+                // (a driver that crashed mid-trial; one run tells RUNNING once). The status
+                // history keeps both runs.
                 const bool restart = was == Status::pending || was == Status::ready ||
-                                     was == Status::canceled || was == Status::unknown;
+                                     was == Status::canceled || was == Status::unknown ||
+                                     (was == Status::running && status == Status::running);
                 if (restart) {
                     Query(m_impl->statement("UPDATE trial SET status = ?, ts_start = ?, "
                                             "ts_end = NULL WHERE exp_id = ? AND trial_id = ?"))
@@ -708,9 +766,12 @@ private:
         (void)current_status(trial_id);
         TelemetrySample stored = sample;
         if (cumulative) {
+            // The latest value is the one recorded last (the highest rowid; SQLite gives a new
+            // row max(rowid) + 1), not the latest-timed: a poster's time is taken before it
+            // gets the lock, so posters that race commit out of time order.
             Query last(m_impl->statement(
                 "SELECT metric_value FROM trial_telemetry WHERE exp_id = ? AND trial_id = ? "
-                "AND metric_id = ? ORDER BY ts DESC LIMIT 1"));
+                "AND metric_id = ? ORDER BY rowid DESC LIMIT 1"));
             if (last.bind(m_id, trial_id, sample.metric).step()) {
                 const Json previous = text_value(last.column(0));
                 if (!previous.is_number()) {
@@ -939,9 +1000,12 @@ std::unique_ptr<ExperimentStorage> SqliteStorage::open_experiment(const Experime
             }
         }
         std::vector<std::string> diffs;
-        // An experiment that mlos_bench created has no stored definitions: nothing to compare.
         if (stored_tunables && !stored_tunables->is_discarded()) {
             diffs = definition_differences(*stored_tunables, tunables.definitions_json());
+        } else {
+            // An experiment that mlos_bench made records no tunable definitions, only the
+            // values of its configs: the names of those are what must match.
+            diffs = name_differences(recorded_parameter_names(impl, id), tunables);
         }
         for (auto& d : objective_differences(stored_objectives, spec)) {
             diffs.push_back(std::move(d));

@@ -6,6 +6,11 @@
 
 namespace mlosbench {
 
+std::string json_dump(const Json& value, int indent)
+{
+    return value.dump(indent, ' ', false, Json::error_handler_t::replace);
+}
+
 std::string json_type_name(const Json& value)
 {
     switch (value.type()) {
@@ -37,7 +42,7 @@ std::string json_to_text(const Json& value)
     if (value.is_null()) {
         return "";
     }
-    return value.dump();
+    return json_dump(value);
 }
 
 Json parse_scalar_text(const std::string& text)

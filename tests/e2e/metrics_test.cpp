@@ -13,6 +13,7 @@
 #include <regex>
 #include <sstream>
 #include <sys/wait.h>
+#include <thread>
 #include <tuple>
 #include <unistd.h>
 
@@ -396,7 +397,8 @@ TEST(Delete, LeavesAForeignSqliteFileAlone)
     const auto r = run_mlosbench({"delete", "x", "--yes", "--storage", db.string()}, dir.path());
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "mlosbench: error: " + db.string() +
-                         ": not an mlosbench storage file (no experiment table)\n");
+                         ": not an mlosbench or mlos_bench storage file (table 'foo' is not "
+                         "one of mlosbench's or mlos_bench's)\n");
     EXPECT_EQ(sql_rows(db, "SELECT name FROM sqlite_master"), std::vector<std::string>{"foo"});
 }
 
@@ -467,4 +469,49 @@ TEST(Delete, AsksOnATerminal)
               std::string::npos)
         << out;
     EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM experiment"), 0);
+}
+
+TEST(PostMetric, FourConcurrentCumulativePostersAddUpExactly)
+{
+    // 4 processes at once, 25 posts each, of one cumulative metric of one trial at the time
+    // each takes itself (no --time): every post adds to the value recorded last, so the sums
+    // run 1..100 and the last is 100.
+    constexpr int k_processes = 4;
+    constexpr int k_each = 25;
+    TempDir dir;
+    const fs::path db = dir.path() / "cum.db";
+    const auto made = run_mlosbench({"--environment", e2e_config("mock_env.jsonc"), "--storage",
+                                     db.string(), "--experiment-id", "cum"},
+                                    dir.path());
+    ASSERT_EQ(made.exit_code, 0) << made.err;
+    const std::vector<std::string> env = {"MLOSBENCH_STORAGE=" + db.string(),
+                                          "MLOSBENCH_EXPERIMENT_ID=cum", "MLOSBENCH_TRIAL_ID=1"};
+    std::vector<std::string> errors(k_processes);
+    std::vector<std::thread> posters;
+    for (int p = 0; p < k_processes; ++p) {
+        posters.emplace_back([&, p] {
+            for (int i = 0; i < k_each; ++i) {
+                const auto r =
+                    run_mlosbench({"post-metric", "n", "1", "--cumulative"}, dir.path(), env);
+                if (r.exit_code != 0) {
+                    errors[p] += r.err;
+                }
+            }
+        });
+    }
+    for (auto& t : posters) {
+        t.join();
+    }
+    for (const auto& e : errors) {
+        EXPECT_EQ(e, "");
+    }
+    constexpr int total = k_processes * k_each;
+    const std::string where = " FROM trial_telemetry WHERE exp_id = 'cum' AND metric_id = 'n'";
+    EXPECT_EQ(sql_rows(db, "SELECT COUNT(*), COUNT(DISTINCT metric_value), MAX(CAST(metric_value "
+                           "AS INTEGER))" +
+                               where),
+              std::vector<std::string>{std::to_string(total) + "|" + std::to_string(total) + "|" +
+                                       std::to_string(total)});
+    EXPECT_EQ(sql_value(db, "SELECT metric_value" + where + " ORDER BY rowid DESC LIMIT 1"),
+              std::to_string(total));
 }

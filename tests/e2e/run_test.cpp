@@ -3,6 +3,7 @@
 #include "support/sql_rows.hpp"
 #include "support/test_support.hpp"
 
+#include <SQLiteCpp/SQLiteCpp.h>
 #include <chrono>
 #include <csignal>
 #include <fstream>
@@ -156,6 +157,10 @@ TEST(Run, KilledMidTrialThenResumedRunsEveryTrialExactlyOnce)
               std::vector<std::string>{"8|1|8"});
     EXPECT_EQ(sql_rows(db, "SELECT status FROM trial_status WHERE trial_id = 3 ORDER BY ts"),
               (std::vector<std::string>{"RUNNING", "RUNNING", "SUCCEEDED"}));
+    // Its start is that of the re-run: the time mlosbench was down is not its duration.
+    EXPECT_EQ(sql_value(db, "SELECT ts_start FROM trial WHERE trial_id = 3"),
+              sql_value(db, "SELECT MAX(ts) FROM trial_status WHERE trial_id = 3 AND "
+                            "status = 'RUNNING'"));
     std::ifstream ran(dir.path() / "ran");
     std::vector<int> ids;
     for (int id = 0; ran >> id;) {
@@ -261,4 +266,121 @@ TEST(Run, ThreeRunnersFinishEveryTrial)
                        "SELECT COUNT(*), COUNT(DISTINCT trial_runner_id) FROM trial WHERE status = "
                        "'SUCCEEDED'"),
               std::vector<std::string>{"10|3"});
+}
+
+TEST(Run, SummaryNamesTheBestScoringRepeatOfTheBestConfig)
+{
+    // One config run 3 times with noise: the repeats score differently, and the summary's best
+    // trial is the one that scored best, whichever repeat it was.
+    TempDir dir;
+    const fs::path db = dir.path() / "rep.db";
+    const auto r = run_mlosbench({"--environment", e2e_config("mock_env.jsonc"),
+                                  "--trial-config-repeat-count", "3", "--storage", db.string(),
+                                  "--json"},
+                                 dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto best = sql_rows(db, "SELECT trial_id, metric_value FROM trial_result WHERE "
+                                   "metric_id = 'score' ORDER BY CAST(metric_value AS REAL) "
+                                   "LIMIT 1");
+    ASSERT_EQ(best.size(), 1U);
+    ASSERT_NE(best[0].substr(0, 2), "1|") << "the seed should make a later repeat the best";
+    const auto summary = summary_json(r);
+    EXPECT_EQ(std::to_string(summary["best"]["trial_id"].get<int>()) + "|" +
+                  sql_value(db, "SELECT metric_value FROM trial_result WHERE trial_id = " +
+                                    std::to_string(summary["best"]["trial_id"].get<int>())),
+              best[0]);
+    EXPECT_DOUBLE_EQ(summary["best"]["scores"]["score"].get<double>(),
+                     std::stod(best[0].substr(best[0].find('|') + 1)));
+}
+
+TEST(Run, SecretsAreMaskedInWhatIsShownLoggedAndStored)
+{
+    TempDir dir;
+    const std::string secret = "s3cr3t-pw";
+    const auto v = run_mlosbench(
+        {"validate", "--environment", e2e_config("secret_env.jsonc"), "--db_password", secret},
+        dir.path());
+    ASSERT_EQ(v.exit_code, 0) << v.err;
+    EXPECT_NE(v.out.find(" = \"postgres://u:***@h/db\"  [const_args of "), std::string::npos)
+        << v.out;
+    EXPECT_NE(v.out.find(" = ******  [--db_password]"), std::string::npos) << v.out;
+    EXPECT_EQ((v.out + v.err).find(secret), std::string::npos) << v.out << v.err;
+
+    const fs::path db = dir.path() / "s.db";
+    const fs::path log = dir.path() / "run.log";
+    const auto r = run_mlosbench({"--environment", e2e_config("secret_env.jsonc"),
+                                  "--db_password", secret, "--storage", db.string(),
+                                  "--experiment-id", "sec", "--log-level", "debug", "--log-file",
+                                  log.string()},
+                                 dir.path());
+    EXPECT_EQ(r.exit_code, 1) << r.err; // its one trial failed
+    // Nowhere in the file (its write-ahead log checkpointed into it and removed), then.
+    EXPECT_FALSE(fs::exists(db.string() + "-wal"));
+    EXPECT_EQ(read_file(db).find(secret), std::string::npos);
+    EXPECT_EQ((r.out + r.err).find(secret), std::string::npos) << r.out << r.err;
+    EXPECT_NE(r.err.find("test -n 'u:***' && exit 3"), std::string::npos) << r.err;
+    EXPECT_EQ(read_file(log).find(secret), std::string::npos) << read_file(log);
+    EXPECT_EQ(sql_rows(db, "SELECT stderr_tail FROM trial_output"),
+              std::vector<std::string>{"cannot reach postgres://u:***@h/db\n"});
+    EXPECT_NE(sql_value(db, "SELECT reason FROM trial_output").find("'u:***'"), std::string::npos);
+    const auto show = run_mlosbench({"show", "sec", "--trial", "1", "--storage", db.string()},
+                                    dir.path());
+    ASSERT_EQ(show.exit_code, 0) << show.err;
+    EXPECT_EQ(show.out.find(secret), std::string::npos) << show.out;
+}
+
+TEST(Run, GitRemoteCredentialsAreNotStored)
+{
+    TempDir repo;
+    ASSERT_EQ(run_command({"git", "init", "-q", repo.path().string()}).exit_code, 0);
+    ASSERT_EQ(run_command({"git", "-C", repo.path().string(), "remote", "add", "origin",
+                           "https://user:tok3n@example.com/org/repo.git"})
+                  .exit_code,
+              0);
+    for (const std::string name : {"mock_env.jsonc", "mock_tunables.jsonc"}) {
+        fs::copy_file(e2e_config(name), repo.path() / name);
+    }
+    const fs::path db = repo.path() / "g.db";
+    const auto r = run_mlosbench({"--environment", (repo.path() / "mock_env.jsonc").string(),
+                                  "--storage", db.string(), "--experiment-id", "git"},
+                                 repo.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(sql_rows(db, "SELECT git_repo, root_env_config FROM experiment"),
+              std::vector<std::string>{"https://example.com/org/repo.git|mock_env.jsonc"});
+    EXPECT_EQ(read_file(db).find("tok3n"), std::string::npos);
+}
+
+TEST(Run, AForeignSqliteFileIsLeftAsItWas)
+{
+    TempDir dir;
+    const fs::path db = dir.path() / "app.db";
+    {
+        SQLite::Database database(db.string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        database.exec("CREATE TABLE experiment (id INTEGER PRIMARY KEY, name TEXT)");
+        database.exec("INSERT INTO experiment (name) VALUES ('theirs')");
+    }
+    const std::string bytes = read_file(db);
+    const std::string message = "mlosbench: error: " + db.string() +
+                                ": not an mlosbench or mlos_bench storage file (table "
+                                "'experiment' has no column 'exp_id'): left as it was\n";
+    const auto run = run_mlosbench(
+        {"--environment", e2e_config("mock_env.jsonc"), "--storage", db.string()}, dir.path());
+    EXPECT_EQ(run.exit_code, 2);
+    EXPECT_NE(run.err.find(message), std::string::npos) << run.err;
+    const auto schema =
+        run_mlosbench({"--create-update-storage-schema-only", "--storage", db.string()},
+                      dir.path());
+    EXPECT_EQ(schema.exit_code, 2);
+    EXPECT_NE(schema.err.find(message), std::string::npos) << schema.err;
+    const auto post = run_mlosbench({"post-metric", "n", "1"}, dir.path(),
+                                    {"MLOSBENCH_STORAGE=" + db.string(),
+                                     "MLOSBENCH_EXPERIMENT_ID=x", "MLOSBENCH_TRIAL_ID=1"});
+    EXPECT_EQ(post.exit_code, 2);
+    EXPECT_EQ(post.err, message);
+    EXPECT_EQ(read_file(db), bytes);
+    std::vector<std::string> files;
+    for (const auto& entry : fs::directory_iterator(dir.path())) {
+        files.push_back(entry.path().filename().string());
+    }
+    EXPECT_EQ(files, std::vector<std::string>{"app.db"});
 }

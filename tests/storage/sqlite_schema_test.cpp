@@ -4,6 +4,8 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <filesystem>
+#include <functional>
 #include <gtest/gtest.h>
 #include <string>
 #include <vector>
@@ -128,6 +130,11 @@ TEST(SqliteSchema, HasMlosBenchTablesAndColumns)
               std::vector<std::string>{"exp_id,trial_id,ts,metric_id"});
     EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), k_sqlite_schema_version);
     EXPECT_EQ(db.execAndGet("PRAGMA journal_mode").getString(), "wal");
+    // mlos_bench's own stamp, as alembic makes it, so its storage API need not write.
+    EXPECT_EQ(columns_of(db, "alembic_version"),
+              (std::vector<Column>{{"version_num", "VARCHAR(32)", 1, 1}}));
+    EXPECT_EQ(db.execAndGet("SELECT group_concat(version_num) FROM alembic_version").getString(),
+              "b61aa446e724");
 }
 
 TEST(SqliteSchema, CreateUpdateOnlyReportsTheVersionItFound)
@@ -153,6 +160,9 @@ TEST(SqliteSchema, UpgradesAFileOfAnOlderMlosBench)
         db.exec("CREATE TABLE trial (exp_id VARCHAR(512) NOT NULL, trial_id INTEGER NOT NULL, "
                 "config_id INTEGER NOT NULL, ts_start DATETIME NOT NULL, ts_end DATETIME, "
                 "status VARCHAR(16) NOT NULL, PRIMARY KEY (exp_id, trial_id))");
+        db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL, CONSTRAINT "
+                "alembic_version_pkc PRIMARY KEY (version_num))");
+        db.exec("INSERT INTO alembic_version VALUES ('d2a708351ba8')");
         db.exec("INSERT INTO experiment VALUES ('old', 'd', 'env.jsonc', '', '')");
         db.exec("INSERT INTO trial VALUES ('old', 7, 1, '2024-01-02 03:04:05.000000', NULL, "
                 "'SUCCEEDED')");
@@ -166,6 +176,109 @@ TEST(SqliteSchema, UpgradesAFileOfAnOlderMlosBench)
     EXPECT_FALSE(columns_of(db, "trial_telemetry").empty());
     EXPECT_FALSE(columns_of(db, "trial_telemetry_metadata").empty());
     EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), k_sqlite_schema_version);
+    // The columns it now has are those of mlos_bench's head revision.
+    EXPECT_EQ(db.execAndGet("SELECT group_concat(version_num) FROM alembic_version").getString(),
+              "b61aa446e724");
+}
+
+TEST(SqliteSchema, StampsAFileOfVersion2)
+{
+    const TempDir dir;
+    const std::string path = (dir.path() / "v2.db").string();
+    EXPECT_EQ(create_update_sqlite_schema(path), 0);
+    {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec("DROP TABLE alembic_version");
+        db.exec("PRAGMA user_version = 2");
+    }
+    EXPECT_EQ(create_update_sqlite_schema(path), 2);
+    SQLite::Database db(path, SQLite::OPEN_READONLY);
+    EXPECT_EQ(db.execAndGet("SELECT group_concat(version_num) FROM alembic_version").getString(),
+              "b61aa446e724");
+}
+
+// A SQLite file of someone else's that happens to have an `experiment` table (and a `trial`
+// one) is refused before anything changes in it: same bytes, no -wal or -shm beside it.
+TEST(SqliteSchema, LeavesAForeignFileAsItWas)
+{
+    const TempDir dir;
+    struct Case
+    {
+        std::string name;
+        std::vector<std::string> sql;
+        std::string why;
+    };
+    const std::vector<Case> cases = {
+        {"experiment-only.db",
+         {"CREATE TABLE experiment (id INTEGER PRIMARY KEY, name TEXT)"},
+         "table 'experiment' has no column 'exp_id'"},
+        {"wal.db",
+         {"PRAGMA journal_mode = WAL",
+          "CREATE TABLE experiment (exp_id TEXT, description TEXT, root_env_config TEXT, "
+          "git_repo TEXT, git_commit TEXT)",
+          "CREATE TABLE trial (exp_id TEXT, trial_id INTEGER, config_id INTEGER, ts_start TEXT, "
+          "ts_end TEXT, status TEXT)",
+          "CREATE TABLE invoices (id INTEGER)"},
+         "table 'invoices' is not one of mlosbench's or mlos_bench's"},
+        {"versioned.db",
+         {"PRAGMA user_version = 1",
+          "CREATE TABLE experiment (exp_id TEXT, description TEXT, root_env_config TEXT, "
+          "git_repo TEXT, git_commit TEXT)",
+          "CREATE TABLE trial (exp_id TEXT, trial_id INTEGER, config_id INTEGER, ts_start TEXT, "
+          "ts_end TEXT, status TEXT)"},
+         "PRAGMA user_version is 1 but it has no table 'experiment_tunables'"},
+    };
+    for (const auto& c : cases) {
+        const std::string path = (dir.path() / c.name).string();
+        {
+            SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+            for (const auto& sql : c.sql) {
+                db.exec(sql);
+            }
+        }
+        const std::string before = testing::read_file(path);
+        for (const auto& open : std::vector<std::function<void()>>{
+                 [&] { (void)open_sqlite_storage(path); },
+                 [&] { (void)create_update_sqlite_schema(path); }}) {
+            try {
+                open();
+                ADD_FAILURE() << c.name << ": expected a ConfigError";
+            } catch (const ConfigError& e) {
+                EXPECT_EQ(std::string(e.what()), path +
+                                                     ": not an mlosbench or mlos_bench storage "
+                                                     "file (" +
+                                                     c.why + "): left as it was");
+            }
+        }
+        EXPECT_EQ(testing::read_file(path), before) << c.name;
+        EXPECT_FALSE(std::filesystem::exists(path + "-wal")) << c.name;
+        EXPECT_FALSE(std::filesystem::exists(path + "-shm")) << c.name;
+    }
+}
+
+TEST(SqliteSchema, RefusesAFileOfAnUnknownMlosBenchRevision)
+{
+    const TempDir dir;
+    const std::string path = (dir.path() / "newer.db").string();
+    {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+        db.exec("CREATE TABLE experiment (exp_id TEXT, description TEXT, root_env_config TEXT, "
+                "git_repo TEXT, git_commit TEXT)");
+        db.exec("CREATE TABLE trial (exp_id TEXT, trial_id INTEGER, config_id INTEGER, ts_start "
+                "TEXT, ts_end TEXT, status TEXT)");
+        db.exec("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)");
+        db.exec("INSERT INTO alembic_version VALUES ('0123456789ab')");
+    }
+    const std::string before = testing::read_file(path);
+    try {
+        (void)open_sqlite_storage(path);
+        FAIL() << "expected a ConfigError";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  path + ": made by an mlos_bench whose schema revision '0123456789ab' this "
+                         "mlosbench does not know: left as it was");
+    }
+    EXPECT_EQ(testing::read_file(path), before);
 }
 
 TEST(SqliteSchema, UpgradesVersion1KeepingItsRows)
@@ -185,7 +298,7 @@ TEST(SqliteSchema, UpgradesVersion1KeepingItsRows)
     SQLite::Database db(path, SQLite::OPEN_READONLY);
     EXPECT_EQ(columns_of(db, "trial_telemetry_metadata").size(), 5U);
     EXPECT_EQ(db.execAndGet("SELECT exp_id FROM experiment").getString(), "v1");
-    EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), 2);
+    EXPECT_EQ(db.execAndGet("PRAGMA user_version").getInt(), k_sqlite_schema_version);
 }
 
 TEST(SqliteSchema, RefusesAFileOfANewerMlosbench)
@@ -201,8 +314,8 @@ TEST(SqliteSchema, RefusesAFileOfANewerMlosbench)
         FAIL() << "expected an Error";
     } catch (const Error& e) {
         EXPECT_EQ(std::string(e.what()),
-                  path + ": storage schema version 99 is newer than this mlosbench supports (2): "
-                         "upgrade mlosbench");
+                  path + ": storage schema version 99 is newer than this mlosbench supports (" +
+                      std::to_string(k_sqlite_schema_version) + "): upgrade mlosbench");
     }
 }
 

@@ -233,15 +233,24 @@ TEST_F(SqliteStorageTest, ResumeContinuesIdsAndRelistsInterruptedTrials)
     // The canceled trial runs again under its id; its history shows both runs.
     exp->update_trial(3, Status::running, at("2030-01-01 00:00:00"));
     exp->update_trial(3, Status::succeeded, at("2030-01-01 00:00:01"), {{"score", 3}});
+    // So does the one the crash left RUNNING; its duration is that of the run that finished
+    // it, not the time the driver was down.
+    exp->update_trial(2, Status::running, at("2030-01-02 00:00:00"));
+    exp->update_trial(2, Status::succeeded, at("2030-01-02 00:00:05"), {{"score", 2}});
     const auto completed = exp->load_completed(1);
-    ASSERT_EQ(completed.size(), 1U);
-    EXPECT_EQ(completed[0].trial_id, 3);
+    ASSERT_EQ(completed.size(), 2U);
+    EXPECT_EQ(completed[0].trial_id, 2);
+    EXPECT_EQ(completed[1].trial_id, 3);
 
     auto db = read();
     EXPECT_EQ(query_rows(db, "SELECT status FROM trial_status WHERE trial_id = 3 ORDER BY ts"),
               (std::vector<std::string>{"RUNNING", "CANCELED", "RUNNING", "SUCCEEDED"}));
     EXPECT_EQ(query_rows(db, "SELECT ts_start, ts_end FROM trial WHERE trial_id = 3"),
               std::vector<std::string>{"2030-01-01 00:00:00.000000|2030-01-01 00:00:01.000000"});
+    EXPECT_EQ(query_rows(db, "SELECT status FROM trial_status WHERE trial_id = 2 ORDER BY ts"),
+              (std::vector<std::string>{"RUNNING", "RUNNING", "SUCCEEDED"}));
+    EXPECT_EQ(query_rows(db, "SELECT ts_start, ts_end FROM trial WHERE trial_id = 2"),
+              std::vector<std::string>{"2030-01-02 00:00:00.000000|2030-01-02 00:00:05.000000"});
     EXPECT_EQ(query_text(db, "SELECT status FROM experiment"), "RUNNING");
 }
 
@@ -309,6 +318,59 @@ TEST_F(SqliteStorageTest, ResumeWithOtherTunablesOrObjectivesIsRefused)
     EXPECT_EQ(query_rows(db, "SELECT optimization_target, optimization_direction FROM objectives "
                              "ORDER BY optimization_target"),
               (std::vector<std::string>{"latency|min", "score|max"}));
+}
+
+// mlos_bench records no tunable definitions, only the parameter values of each config: a
+// resume of an experiment it made compares the tunables' names with those.
+TEST_F(SqliteStorageTest, ResumeOfAnMlosBenchExperimentComparesTheRecordedParameterNames)
+{
+    {
+        (void)open(); // mlos_bench's tables as it makes them
+        SQLite::Database db(m_path, SQLite::OPEN_READWRITE);
+        db.exec("DROP TABLE experiment_tunables");
+        db.exec("DROP TABLE trial_output");
+        db.exec("DROP TABLE trial_telemetry_metadata");
+        db.exec("PRAGMA user_version = 0");
+        db.exec("INSERT INTO experiment (exp_id, description, root_env_config, git_repo, "
+                "git_commit) VALUES ('mb', 'mock', 'env.jsonc', 'file:///r', 'abc')");
+        db.exec("INSERT INTO objectives VALUES ('mb', 'score', 'min', NULL)");
+        db.exec("INSERT INTO config (config_id, config_hash) VALUES (1, 'h1'), (2, 'h2')");
+        db.exec("INSERT INTO config_param VALUES (1, 'workers', '4'), (1, 'ratio', '0.5'), "
+                "(1, 'policy', 'lru'), (2, 'workers', '8'), (2, 'ratio', '0.25'), "
+                "(2, 'policy', 'fifo')");
+        db.exec("INSERT INTO trial (exp_id, trial_id, config_id, ts_start, ts_end, status) "
+                "VALUES ('mb', 1, 1, '2024-01-01 00:00:00', '2024-01-01 00:00:01', "
+                "'SUCCEEDED'), ('mb', 2, 2, '2024-01-01 00:00:02', NULL, 'RUNNING')");
+    }
+    try {
+        (void)open()->open_experiment(make_spec("mb"), m_tunables);
+        FAIL() << "expected a ConfigError";
+    } catch (const ConfigError& e) {
+        EXPECT_EQ(std::string(e.what()),
+                  "experiment 'mb' differs from the stored one: tunable 'mode' is new; tunable "
+                  "'policy' is gone; use --force to resume it anyway");
+    }
+    {
+        auto db = read();
+        EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM experiment_tunables"), 0);
+    }
+    // The same names resume, and from then on the definitions are stored and compared.
+    const auto same = make_tunables(R"({
+        "kernel": {"cost": 1, "params": {
+            "workers": {"type": "int", "range": [1, 64], "default": 4},
+            "ratio": {"type": "float", "range": [0, 1], "default": 0.5}
+        }},
+        "app": {"cost": 10, "params": {
+            "policy": {"type": "categorical", "values": ["lru", "fifo"], "default": "lru"}
+        }}
+    })");
+    {
+        auto exp = open()->open_experiment(make_spec("mb"), same);
+        EXPECT_TRUE(exp->resumed());
+        EXPECT_EQ(exp->pending_trials(true).size(), 1U);
+    }
+    auto db = read();
+    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM experiment_tunables WHERE exp_id = 'mb'"), 1);
 }
 
 // A child process that lives until killed: its pid plays another driver.

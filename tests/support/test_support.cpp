@@ -65,8 +65,11 @@ std::string e2e_config(const std::string& name)
 
 fs::path acceptance_dir() { return fs::weakly_canonical(MLOSBENCH_ACCEPTANCE_DIR); }
 
-RunningCommand start_mlosbench(const std::vector<std::string>& args, const fs::path& cwd,
-                               const fs::path& capture_dir, const std::vector<std::string>& env)
+namespace {
+
+// Starts `argv` (execvp) with stdout/stderr captured under `capture_dir`.
+RunningCommand start_process(const std::vector<std::string>& argv, const fs::path& cwd,
+                             const fs::path& capture_dir, const std::vector<std::string>& env)
 {
     RunningCommand command;
     command.out_path = capture_dir / "stdout";
@@ -88,19 +91,35 @@ RunningCommand start_mlosbench(const std::vector<std::string>& args, const fs::p
         for (const auto& entry : env) {
             ::putenv(const_cast<char*>(entry.c_str())); // NOLINT: child process only
         }
-        std::vector<char*> argv;
-        std::string binary = MLOSBENCH_BINARY;
-        argv.push_back(binary.data());
-        std::vector<std::string> copies = args;
+        std::vector<std::string> copies = argv;
+        std::vector<char*> pointers;
         for (auto& arg : copies) {
-            argv.push_back(arg.data());
+            pointers.push_back(arg.data());
         }
-        argv.push_back(nullptr);
-        ::execv(binary.c_str(), argv.data());
+        pointers.push_back(nullptr);
+        ::execvp(pointers[0], pointers.data());
         _exit(127);
     }
     command.pid = pid;
     return command;
+}
+
+} // namespace
+
+std::string mlosbench_binary() { return MLOSBENCH_BINARY; }
+
+RunningCommand start_mlosbench(const std::vector<std::string>& args, const fs::path& cwd,
+                               const fs::path& capture_dir, const std::vector<std::string>& env)
+{
+    std::vector<std::string> argv = {MLOSBENCH_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return start_process(argv, cwd, capture_dir, env);
+}
+
+CommandResult run_command(const std::vector<std::string>& argv, const fs::path& cwd)
+{
+    TempDir capture;
+    return wait_for(start_process(argv, cwd, capture.path(), {}));
 }
 
 RunningCommand start_mlosbench(const std::vector<std::string>& args, const fs::path& cwd,

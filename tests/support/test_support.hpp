@@ -48,6 +48,14 @@ struct CommandResult
                                           const std::filesystem::path& cwd = {},
                                           const std::vector<std::string>& env = {});
 
+/// Runs `argv` (argv[0] looked up on PATH: `sh`, `setpriv`, ...) in `cwd` and waits for it;
+/// for running the built binary through a shell or as another user.
+[[nodiscard]] CommandResult run_command(const std::vector<std::string>& argv,
+                                        const std::filesystem::path& cwd = {});
+
+/// The path of the built mlosbench binary.
+[[nodiscard]] std::string mlosbench_binary();
+
 /// A running mlosbench process started by start_mlosbench.
 struct RunningCommand
 {

@@ -8,6 +8,7 @@
 #include "mlosbench/schedulers/scheduler_spec.hpp"
 #include "mlosbench/storage/storage_spec.hpp"
 #include "mlosbench/tunables/tunable_groups.hpp"
+#include "mlosbench/util/secret_mask.hpp"
 
 #include <map>
 #include <string>
@@ -34,6 +35,10 @@ struct LaunchPlan
     std::optional<std::string> log_level;
     /// Globals and --key value pairs that nothing used (a likely typo), in order.
     std::vector<std::string> unused_globals;
+    /// The values of secret-named parameters (is_secret_name: globals, environments, the
+    /// storage password, the process environment that `$name` expands from), masked wherever
+    /// they appear in what is shown, logged or stored.
+    SecretMask secrets;
 };
 
 /// Builds the plan (reference 1-3, PRODUCT "Configs"). Throws ConfigError(s) for anything

@@ -71,10 +71,12 @@ private:
     std::unique_ptr<Impl> m_impl;
 };
 
-/// The rows of results_df() as CSV (header, then one line per trial; RFC 4180 quoting).
+/// The rows of results_df() as CSV (header, then one line per trial; RFC 4180 quoting). A text
+/// cell starting with =, +, -, @, a tab or CR gets a leading ' so spreadsheets do not run it.
 [[nodiscard]] std::string results_df_csv(const Json& rows);
 
-/// Telemetry as CSV: header "trial_id,ts,metric,value", one line per sample, values as stored.
+/// Telemetry as CSV: header "trial_id,ts,metric,value", one line per sample, values as stored
+/// (text that would start a formula prefixed with ', as in results_df_csv).
 [[nodiscard]] std::string telemetry_csv(const std::vector<TelemetryRow>& rows);
 
 /// Telemetry as a JSON array text of {trial_id, ts, metric, value} (numeric strings as numbers),

@@ -6,6 +6,7 @@
 #include "mlosbench/schedulers/scheduler_spec.hpp"
 #include "mlosbench/storage/storage.hpp"
 #include "mlosbench/tunables/tunable_groups.hpp"
+#include "mlosbench/util/secret_mask.hpp"
 
 #include <atomic>
 #include <filesystem>
@@ -26,6 +27,9 @@ struct RunPolicy
     int cancel_fd = -1;               ///< readable once SIGINT/SIGTERM arrived
     std::string storage_location;     ///< for MLOSBENCH_STORAGE and the summary
     std::vector<std::filesystem::path> search_path;
+    /// Masked in a trial's failure reason and output tails before they are logged or stored,
+    /// and in the run's failure.
+    SecretMask secrets;
     /// Called after each state change (trial started/finished), for a progress line.
     std::function<void(const struct RunProgress&)> on_progress;
 };

@@ -13,7 +13,7 @@ struct SqliteConnection;
 
 /// The schema version this build writes, kept in `PRAGMA user_version` (0: a file made by
 /// mlos_bench or an empty one; opening upgrades it).
-inline constexpr int k_sqlite_schema_version = 2;
+inline constexpr int k_sqlite_schema_version = 3;
 
 /// Experiments kept in one SQLite file, with mlos_bench's tables and columns (reference 9.2)
 /// so its tools read our files, plus ours:
@@ -22,7 +22,11 @@ inline constexpr int k_sqlite_schema_version = 2;
 /// - `trial_output(exp_id, trial_id, stdout_tail, stderr_tail, reason)`: the last run's output
 ///   tails and failure reason (NULL or "" when there is none);
 /// - `trial_telemetry_metadata(exp_id, trial_id, ts, metric_id, metadata)` (version 2): the
-///   metadata text of a trial_telemetry row, when `post-metric --metadata` gave one.
+///   metadata text of a trial_telemetry row, when `post-metric --metadata` gave one;
+/// - `alembic_version(version_num)` (version 3): mlos_bench's own stamp, at the revision its
+///   tables match (k_mlos_bench_alembic_head), so its storage API opens our files read-only.
+/// A file is identified before anything is written to it (identify_sqlite_file): only a new
+/// (empty) file, one of ours or one made by mlos_bench is opened for writing.
 /// Timestamps are UTC text `YYYY-MM-DD HH:MM:SS.ffffff`, statuses their names ("SUCCEEDED").
 /// WAL mode, so other processes (`post-metric`) may write while an experiment runs.
 /// One connection, guarded by a mutex, shared by the experiments opened from it.
@@ -31,7 +35,8 @@ class SqliteStorage final : public Storage
 public:
     /// Opens `path` (created if missing; ":memory:" for a private in-memory database) and
     /// creates or upgrades its schema. Throws Error when it cannot be opened, is not a
-    /// database, or was written by a newer mlosbench.
+    /// database, or was written by a newer mlosbench; ConfigError naming it, before writing
+    /// anything, when it is a SQLite file that is not a storage file.
     explicit SqliteStorage(const std::string& path);
     ~SqliteStorage() override;
     SqliteStorage(const SqliteStorage&) = delete;

@@ -90,9 +90,10 @@ public:
     virtual void add_telemetry(std::int64_t trial_id,
                                const std::vector<TelemetrySample>& samples) = 0;
     /// Records one sample posted from a trial's script (`post-metric`), with `metadata` text
-    /// when given. With `cumulative` the stored value is sample.value plus the metric's
-    /// latest-timed value in this trial (0 when none), read and written in one transaction so
-    /// concurrent posters add up. A colliding time moves by 1 us, as in add_telemetry.
+    /// when given. With `cumulative` the stored value is sample.value plus the value of the
+    /// metric recorded last in this trial (0 when none; last recorded, whatever the samples'
+    /// times), read and written in one transaction so concurrent posters add up. A colliding
+    /// time moves by 1 us, as in add_telemetry.
     /// Returns the sample as stored (time and value). ConfigError for an unknown trial, Error
     /// when the previous value of a cumulative metric is not a number.
     virtual TelemetrySample post_telemetry(std::int64_t trial_id,
@@ -119,8 +120,9 @@ class Storage
 public:
     virtual ~Storage() = default;
     /// Creates the experiment, or resumes it when it exists: checks that `tunables` and the
-    /// objectives match the stored ones (ConfigError naming the difference, unless
-    /// spec.force) and that no other live process drives it (ConfigError with its pid; a
+    /// objectives match the stored ones (for an experiment mlos_bench made, which stores no
+    /// tunable definitions, the tunables' names against its configs' parameter names;
+    /// ConfigError naming the difference, unless spec.force) and that no other live process drives it (ConfigError with its pid; a
     /// dead driver's claim is taken over with a warning).
     [[nodiscard]] virtual std::unique_ptr<ExperimentStorage>
     open_experiment(const ExperimentSpec& spec, const TunableGroups& tunables) = 0;

@@ -11,6 +11,11 @@ namespace mlosbench {
 /// config files (globals expansion runs in key order, printed parameters follow the file).
 using Json = nlohmann::ordered_json;
 
+/// `value` as JSON text (indented by `indent` spaces per level; -1: one line) that is always
+/// valid JSON: bytes of a string that are not UTF-8 (as text read from storage or a trial's
+/// output may hold) become U+FFFD instead of failing.
+[[nodiscard]] std::string json_dump(const Json& value, int indent = -1);
+
 /// "string", "integer", "number", "boolean", "null", "array" or "object".
 [[nodiscard]] std::string json_type_name(const Json& value);
 

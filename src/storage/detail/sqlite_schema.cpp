@@ -1,5 +1,6 @@
 #include "sqlite_schema.hpp"
 
+#include "mlosbench/storage/sqlite_file.hpp"
 #include "mlosbench/storage/sqlite_storage.hpp"
 #include "mlosbench/util/error.hpp"
 
@@ -186,10 +187,24 @@ void migrate_to_2(SQLite::Database& db)
 ))");
 }
 
+// 2 -> 3: mlos_bench's alembic stamp at the revision whose tables and columns the file now
+// has (its head, 0.6.2), so mlos_bench's storage API opens the file without writing to it;
+// an older revision from a file mlos_bench made is moved to head, as its upgrade would.
+void migrate_to_3(SQLite::Database& db)
+{
+    // As alembic creates it.
+    db.exec("CREATE TABLE IF NOT EXISTS alembic_version (version_num VARCHAR(32) NOT NULL, "
+            "CONSTRAINT alembic_version_pkc PRIMARY KEY (version_num))");
+    db.exec("DELETE FROM alembic_version");
+    SQLite::Statement insert(db, "INSERT INTO alembic_version (version_num) VALUES (?)");
+    insert.bind(1, k_mlos_bench_alembic_head);
+    insert.exec();
+}
+
 using Migration = void (*)(SQLite::Database&);
 // k_migrations[v] upgrades version v to v + 1.
-constexpr std::array<Migration, k_sqlite_schema_version> k_migrations = {&migrate_to_1,
-                                                                         &migrate_to_2};
+constexpr std::array<Migration, k_sqlite_schema_version> k_migrations = {
+    &migrate_to_1, &migrate_to_2, &migrate_to_3};
 
 } // namespace
 
@@ -210,6 +225,22 @@ void configure_connection(SQLite::Database& db, bool in_memory)
 
 int schema_version(SQLite::Database& db) { return db.execAndGet("PRAGMA user_version").getInt(); }
 
+void require_writable_schema(const SqliteFileIdentity& identity, const std::string& location)
+{
+    if (identity.kind == SqliteFileKind::foreign) {
+        throw ConfigError(location, "",
+                          "not an mlosbench or mlos_bench storage file (" + identity.mismatch +
+                              "): left as it was");
+    }
+    if (identity.kind == SqliteFileKind::mlos_bench && !identity.alembic_revision.empty() &&
+        !is_known_alembic_revision(identity.alembic_revision)) {
+        throw ConfigError(location, "",
+                          "made by an mlos_bench whose schema revision '" +
+                              identity.alembic_revision +
+                              "' this mlosbench does not know: left as it was");
+    }
+}
+
 int migrate_schema(SQLite::Database& db, const std::string& location)
 {
     const auto check = [&](int version) {
@@ -227,6 +258,9 @@ int migrate_schema(SQLite::Database& db, const std::string& location)
     // IMMEDIATE: two processes opening a new file at once upgrade it one after the other;
     // the second sees the first one's version and has nothing left to do.
     SQLite::Transaction transaction(db, SQLite::TransactionBehavior::IMMEDIATE);
+    // Again under the lock: the file was identified before this connection changed it, but
+    // another process may have written it since.
+    require_writable_schema(identify_sqlite_file(db), location);
     const int current = schema_version(db);
     check(current);
     for (int version = current; version < k_sqlite_schema_version; ++version) {
