@@ -1,5 +1,5 @@
-// The acceptance cases of shared/acceptance/ (see its README.md): mlos_bench's own schema test
-// cases must classify as there, plus the added-key variants of every good case.
+// The acceptance cases of tests/config/acceptance/ (see its README.md): mlos_bench's own
+// schema test cases must classify as there, plus the added-key variants of every good case.
 
 #include "config/config_cases.hpp"
 #include "mlosbench/config/jsonc.hpp"

@@ -1,7 +1,7 @@
 #pragma once
 
-// Config files used as schema test cases: shared/acceptance/ (mlos_bench's own cases) and
-// tests/config/cases/ (ours, same layout: <kind folder>/{good,bad,unsupported}/...).
+// Config files used as schema test cases: tests/config/acceptance/ (mlos_bench's own cases)
+// and tests/config/cases/ (ours, same layout: <kind folder>/{good,bad,unsupported}/...).
 
 #include "mlosbench/config/jsonc.hpp"
 #include "mlosbench/config/schema_validator.hpp"
