@@ -191,12 +191,28 @@ std::vector<std::string> files_in(const fs::path& dir)
     return names;
 }
 
+// A copy of the built binary that nobody may run: the build tree itself can be out of nobody's
+// reach (a checkout under /root, which is mode 0700 on Debian).
+const std::string& nobody_binary()
+{
+    static const TempDir dir;
+    static const std::string path = [] {
+        fs::permissions(dir.path(), fs::perms::owner_all | fs::perms::group_read |
+                                        fs::perms::group_exec | fs::perms::others_read |
+                                        fs::perms::others_exec);
+        const fs::path copy = dir.path() / "mlosbench";
+        fs::copy_file(mlosbench_binary(), copy);
+        return copy.string();
+    }();
+    return path;
+}
+
 // The built binary run as user nobody, who may read the storage file but not write it or its
 // directory (tests run as root, whom permission bits do not stop).
 CommandResult as_nobody(const std::vector<std::string>& args, const fs::path& cwd)
 {
     std::vector<std::string> argv = {"setpriv", "--reuid=nobody", "--regid=nogroup",
-                                     "--clear-groups", mlosbench_binary()};
+                                     "--clear-groups", nobody_binary()};
     argv.insert(argv.end(), args.begin(), args.end());
     return run_command(argv, cwd);
 }
@@ -296,7 +312,7 @@ TEST(ResultsOutput, AnOutputFileIsReplacedWholeOrLeftAsItWas)
     const auto r = run_command({"sh", "-c",
                                 "trap '' XFSZ; ulimit -f 1; exec setpriv --reuid=nobody "
                                 "--regid=nogroup --clear-groups '" +
-                                    mlosbench_binary() + "' export ro -o out.csv --storage '" +
+                                    nobody_binary() + "' export ro -o out.csv --storage '" +
                                     db.string() + "'"},
                                out_dir.path());
     EXPECT_EQ(r.exit_code, 1);
