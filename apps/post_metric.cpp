@@ -73,9 +73,9 @@ int post_metric_command(const std::vector<std::string>& args)
     if (!time_text.empty()) {
         const auto parsed = parse_timestamp(time_text);
         if (!parsed) {
-            throw ConfigError("--time: expected an ISO 8601 time such as 2025-01-02T03:04:05Z, "
-                              "got '" +
-                              time_text + "'");
+            throw ConfigError(std::string("--time: expected an ISO 8601 time such as "
+                                          "2025-01-02T03:04:05Z, from ") +
+                              k_timestamp_range + ", got '" + time_text + "'");
         }
         time = *parsed;
     }
