@@ -378,7 +378,7 @@ TEST(MakeOptimizer, BadConfigs)
               "opt.jsonc: /class: unknown optimizer class 'MockOptimiser' (did you mean "
               "'MockOptimizer'?)");
     EXPECT_EQ(error_of(spec_of("TpeOptimizer", R"({"n_random_init": 0})"), space),
-              "opt.jsonc: /config/n_random_init: expected an integer >= 1, got 0");
+              "opt.jsonc: /config/n_random_init: expected an integer from 1 to 10000, got 0");
 }
 
 TEST(MakeOptimizer, MlosCoreOptimizerMapsToOurs)
