@@ -4,9 +4,12 @@
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/strings.hpp"
 
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+
+#include <filesystem>
 
 namespace mlosbench::app {
 
@@ -40,7 +43,7 @@ void add_launch_flags(CLI::App& app, LaunchOptions& o)
     app.add_option("--trial-config-repeat-count,--trial_config_repeat_count",
                    o.trial_config_repeat_count, "Trials run for each suggested config (>= 1)");
     app.add_option("--num-trial-runners,--num_trial_runners", o.num_trial_runners,
-                   "Trials run at the same time, each with its own environment (>= 1)");
+                   "Trials run at the same time, each with its own environment (1 to 1024)");
     app.add_flag("--random-init,--random_init", o.random_init,
                  "Start from random tunable values (before --tunable-values)");
     app.add_option("--random-seed,--random_seed", o.random_seed,
@@ -59,7 +62,7 @@ void add_launch_flags(CLI::App& app, LaunchOptions& o)
     app.add_flag("--keep-temp,--keep_temp", o.keep_temp, "Keep each trial's temp directory");
     app.add_flag("--json", o.json, "Print the final summary as one JSON object");
     app.add_option("--max-failed-share,--max_failed_share", o.max_failed_share,
-                   "Exit 1 when more than this share of trials failed (default 0.2)")
+                   "Exit 1 when more than this share of trials failed (0 to 1, default 0.2)")
         ->check(CLI::Range(0.0, 1.0));
     app.add_option("--max-consecutive-failures,--max_consecutive_failures",
                    o.max_consecutive_failures,
@@ -77,8 +80,51 @@ void finish_launch_flags(const CLI::App& app, LaunchOptions& o)
     if (o.trial_config_repeat_count && *o.trial_config_repeat_count < 1) {
         throw ConfigError("", "--trial-config-repeat-count", "expected an integer >= 1");
     }
+    if (o.trial_config_repeat_count &&
+        *o.trial_config_repeat_count > k_max_trial_config_repeat_count) {
+        throw ConfigError("", "--trial-config-repeat-count",
+                          "expected an integer from 1 to " +
+                              std::to_string(k_max_trial_config_repeat_count) + ", got " +
+                              std::to_string(*o.trial_config_repeat_count));
+    }
     if (o.num_trial_runners && *o.num_trial_runners < 1) {
         throw ConfigError("", "--num-trial-runners", "expected an integer >= 1");
+    }
+    if (o.num_trial_runners && *o.num_trial_runners > k_max_trial_runners) {
+        throw ConfigError("", "--num-trial-runners",
+                          "expected an integer from 1 to " + std::to_string(k_max_trial_runners) +
+                              ", got " + std::to_string(*o.num_trial_runners));
+    }
+    if (!(o.max_failed_share >= 0 && o.max_failed_share <= 1)) {
+        throw ConfigError("", "--max-failed-share",
+                          "expected a number from 0 to 1, got " +
+                              fmt::format("{}", o.max_failed_share));
+    }
+    if (o.experiment_id && o.experiment_id->empty()) {
+        throw ConfigError("", "--experiment-id", "expected an experiment id, got ''");
+    }
+}
+
+void check_log_file(const std::optional<std::string>& log_file,
+                    const std::string& database,
+                    const std::string& flag)
+{
+    if (!log_file || database.empty() || database == ":memory:") {
+        return;
+    }
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    const fs::path log = fs::weakly_canonical(fs::absolute(*log_file), ec);
+    const fs::path db = fs::weakly_canonical(fs::absolute(database), ec);
+    bool same = !log.empty() && log == db;
+    if (!same && fs::exists(log, ec) && fs::exists(db, ec)) {
+        same = fs::equivalent(log, db, ec);
+    }
+    if (same) {
+        throw ConfigError("", flag,
+                          "'" + *log_file +
+                              "' is the storage file: the log would corrupt it; choose another "
+                              "file");
     }
 }
 

@@ -3,6 +3,7 @@
 #include "commands.hpp"
 
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/strings.hpp"
 
 #include <CLI/CLI.hpp>
 
@@ -132,14 +133,14 @@ int main(int argc, char** argv)
         return 130;
     } catch (const mlosbench::ConfigErrors& e) {
         for (const auto& error : e.errors()) {
-            std::cerr << "mlosbench: error: " << error.what() << "\n";
+            std::cerr << "mlosbench: error: " << mlosbench::escape_control(error.what()) << "\n";
         }
         return 2;
     } catch (const mlosbench::ConfigError& e) {
-        std::cerr << "mlosbench: error: " << e.what() << "\n";
+        std::cerr << "mlosbench: error: " << mlosbench::escape_control(e.what()) << "\n";
         return 2;
     } catch (const std::exception& e) {
-        std::cerr << "mlosbench: error: " << e.what() << "\n";
+        std::cerr << "mlosbench: error: " << mlosbench::escape_control(e.what()) << "\n";
         return 1;
     }
 }

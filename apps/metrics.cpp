@@ -3,11 +3,14 @@
 #include "mlosbench/results/results_reader.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/json.hpp"
+#include "mlosbench/util/strings.hpp"
 #include "mlosbench/util/time.hpp"
 #include "results_common.hpp"
 
+#include <algorithm>
 #include <iostream>
 #include <optional>
+#include <set>
 
 namespace mlosbench::app {
 namespace {
@@ -15,6 +18,36 @@ namespace {
 std::string value_text(const Json& value)
 {
     return value.is_null() ? std::string("-") : json_to_text(value);
+}
+
+// A --metric that the experiment never recorded is a typo, not an empty table: name the
+// metrics it has, as plot and report do.
+void check_metric_names(const ResultsReader& reader,
+                        const std::string& experiment,
+                        const std::vector<std::string>& names)
+{
+    std::set<std::string> known;
+    const Json stored = find_experiment(reader, experiment);
+    for (const auto& objective : stored.at("objectives")) {
+        known.insert(objective.at("name").get<std::string>());
+    }
+    MetricsQuery all;
+    all.include_results = true;
+    for (const auto& s : reader.metrics(experiment, all)) {
+        known.insert(s.metric);
+    }
+    for (const auto& name : names) {
+        if (known.count(name) == 0) {
+            std::string list;
+            for (const auto& k : known) {
+                list += (list.empty() ? "" : ", ") + k;
+            }
+            throw ConfigError("", "--metric",
+                              "unknown metric '" + name + "' in experiment '" + experiment +
+                                  "' (its metrics: " + (list.empty() ? "none" : list) + ")" +
+                                  did_you_mean(name, {known.begin(), known.end()}));
+        }
+    }
 }
 
 } // namespace
@@ -70,13 +103,21 @@ int metrics_command(const std::vector<std::string>& args)
     if (!since_text.empty()) {
         query.since = parse_timestamp(since_text);
         if (!query.since) {
-            throw ConfigError("--since: expected an ISO 8601 time such as 2025-01-02T03:04:05Z, "
-                              "got '" +
-                              since_text + "'");
+            throw ConfigError(std::string("--since: expected an ISO 8601 time such as "
+                                          "2025-01-02T03:04:05Z, from ") +
+                              k_timestamp_range + ", got '" + since_text + "'");
         }
     }
     const ResultsReader reader(storage_database(storage));
     const std::vector<MetricSample> samples = reader.metrics(experiment, query);
+    std::set<std::string> found;
+    for (const auto& s : samples) {
+        found.insert(s.metric);
+    }
+    if (std::any_of(metric_names.begin(), metric_names.end(),
+                    [&](const std::string& m) { return found.count(m) == 0; })) {
+        check_metric_names(reader, experiment, metric_names);
+    }
     if (json) {
         Json rows = Json::array();
         for (const auto& s : samples) {

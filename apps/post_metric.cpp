@@ -53,12 +53,14 @@ int post_metric_command(const std::vector<std::string>& args)
     app.add_option("VALUE", value_text, "A number")->required();
     app.add_flag("--cumulative", cumulative,
                  "Add VALUE to the metric's latest value in this trial (0 when none) and record "
-                 "the sum; atomic, so concurrent posters add up");
+                 "the sum; atomic, so concurrent posters add up; a sum out of range (int64 for "
+                 "integers) exits 2");
     app.add_option("--metadata", metadata,
                    "Text kept with the sample (shown by metrics; table trial_telemetry_metadata)");
     app.add_option("--time", time_text,
-                   "When the value was measured: ISO 8601 (no zone means UTC; default: now). A "
-                   "time already taken by this metric moves by 1 microsecond");
+                   "When the value was measured: ISO 8601 (no zone means UTC; default: now), "
+                   "from 1970 to 2261. A time already taken by this metric moves by 1 "
+                   "microsecond");
     app.add_option("--storage", storage,
                    "Storage config or .db path (default: $MLOSBENCH_STORAGE)");
     if (parse_args(app, args)) {
@@ -73,9 +75,9 @@ int post_metric_command(const std::vector<std::string>& args)
     if (!time_text.empty()) {
         const auto parsed = parse_timestamp(time_text);
         if (!parsed) {
-            throw ConfigError("--time: expected an ISO 8601 time such as 2025-01-02T03:04:05Z, "
-                              "got '" +
-                              time_text + "'");
+            throw ConfigError(std::string("--time: expected an ISO 8601 time such as "
+                                          "2025-01-02T03:04:05Z, from ") +
+                              k_timestamp_range + ", got '" + time_text + "'");
         }
         time = *parsed;
     }

@@ -3,6 +3,7 @@
 #include "mlosbench/launcher/launch_plan.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/paths.hpp"
+#include "mlosbench/util/strings.hpp"
 
 #include <algorithm>
 #include <iostream>
@@ -46,8 +47,15 @@ void write_output_file(const std::string& path, const std::string& text)
 }
 
 void print_table(const std::vector<std::string>& header,
-                 const std::vector<std::vector<std::string>>& rows)
+                 const std::vector<std::vector<std::string>>& raw_rows)
 {
+    // Stored text (ids, values, metadata) may hold control characters: shown escaped.
+    std::vector<std::vector<std::string>> rows = raw_rows;
+    for (auto& row : rows) {
+        for (auto& cell : row) {
+            cell = escape_control(cell);
+        }
+    }
     std::vector<std::size_t> widths(header.size());
     for (std::size_t i = 0; i < header.size(); ++i) {
         widths[i] = header[i].size();

@@ -117,9 +117,9 @@ void print_summary(const RunSummary& s, bool json)
         counts += (counts.empty() ? "" : ", ") + std::string(status_name(status)) + " " +
                   std::to_string(n);
     }
-    std::cout << "experiment  " << s.experiment_id << (s.resumed ? " (resumed)" : "") << "\n"
-              << "trials      " << s.trials << (counts.empty() ? "" : " (" + counts + ")")
-              << "\n";
+    std::cout << "experiment  " << escape_control(s.experiment_id)
+              << (s.resumed ? " (resumed)" : "") << "\n"
+              << "trials      " << s.trials << (counts.empty() ? "" : " (" + counts + ")") << "\n";
     if (s.best) {
         std::cout << "best        " << scores_text(s.best->scores)
                   << (s.best_trial_id ? " (trial " + std::to_string(*s.best_trial_id) + ")" : "")
@@ -128,13 +128,13 @@ void print_summary(const RunSummary& s, bool json)
         for (const auto& [name, value] : s.best->config) {
             config += (config.empty() ? "" : ", ") + name + "=" + to_text(value);
         }
-        std::cout << "config      " << config << "\n";
+        std::cout << "config      " << escape_control(config) << "\n";
     } else {
         std::cout << "best        none\n";
     }
-    std::cout << "storage     " << s.storage << "\n";
+    std::cout << "storage     " << escape_control(s.storage) << "\n";
     if (!s.failure.empty()) {
-        std::cout << "failed      " << s.failure << "\n";
+        std::cout << "failed      " << escape_control(s.failure) << "\n";
     }
     std::cout.flush();
 }
@@ -153,6 +153,9 @@ int run_command(const std::vector<std::string>& args)
         return 0;
     }
     finish_launch_flags(app, options);
+    if (options.log_file) {
+        check_log_file(options.log_file, load_storage_spec(options).database, "--log-file");
+    }
     setup_logging(options.log_level, options.log_file);
 
     if (options.create_update_storage_schema_only) {
@@ -163,6 +166,8 @@ int run_command(const std::vector<std::string>& args)
     }
 
     const LaunchPlan plan = load_launch_plan(options);
+    check_log_file(plan.log_file, plan.storage.database,
+                   options.log_file ? "--log-file" : plan.cli_config + ": /log_file");
     setup_logging(plan.log_level, plan.log_file);
     mask_secrets_in_logs(plan.secrets);
     warn_unused_globals(plan);
@@ -217,7 +222,19 @@ int run_command(const std::vector<std::string>& args)
     }
     Scheduler scheduler(plan.scheduler, plan.root, plan.tunables, *optimizer, *records,
                         std::move(policy));
-    RunSummary summary = scheduler.run();
+    RunSummary summary;
+    try {
+        summary = scheduler.run();
+    } catch (...) {
+        // A run that cannot go on (storage fault, a runner that cannot start) is over: the
+        // experiment must not stay RUNNING, which would make it look driven.
+        try {
+            records->finish(Status::failed, now());
+        } catch (const std::exception& e) {
+            spdlog::warn("cannot record the end of the experiment: {}", e.what());
+        }
+        throw;
+    }
     if (show_progress) {
         std::fprintf(stderr, "\n");
     }

@@ -2,6 +2,7 @@
 #include "mlosbench/results/results_reader.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/json.hpp"
+#include "mlosbench/util/strings.hpp"
 #include "results_common.hpp"
 
 #include <cstdio>
@@ -11,9 +12,11 @@
 namespace mlosbench::app {
 namespace {
 
+// Plain-text output escapes control characters (a stored id or output tail could otherwise
+// drive the terminal); --json carries the data as it is.
 std::string text(const Json& value)
 {
-    return value.is_null() ? std::string("-") : json_to_text(value);
+    return value.is_null() ? std::string("-") : escape_control(json_to_text(value));
 }
 
 std::string seconds(const Json& value)
@@ -33,7 +36,7 @@ std::string key_values(const Json& object)
         if (!out.empty()) {
             out += ' ';
         }
-        out += name;
+        out += escape_control(name);
         out += '=';
         out += text(value);
     }
@@ -46,12 +49,12 @@ void print_experiments(const Json& experiments)
     for (const auto& e : experiments) {
         std::string best = "-";
         if (!e["best"].is_null()) {
-            best = e["best"]["metric"].get<std::string>() + "=" + text(e["best"]["score"]) +
-                   " (trial " + text(e["best"]["trial_id"]) + ")";
+            best = text(e["best"]["metric"]) + "=" + text(e["best"]["score"]) + " (trial " +
+                   text(e["best"]["trial_id"]) + ")";
         }
-        rows.push_back({e["exp_id"].get<std::string>(), text(e["status"]),
-                        text(e["trials"]["total"]), key_values(e["trials"]["by_status"]), best,
-                        text(e["ts_start"]), text(e["ts_end"])});
+        rows.push_back({text(e["exp_id"]), text(e["status"]), text(e["trials"]["total"]),
+                        key_values(e["trials"]["by_status"]), best, text(e["ts_start"]),
+                        text(e["ts_end"])});
     }
     print_table({"EXPERIMENT", "STATUS", "TRIALS", "BY STATUS", "BEST", "START", "END"}, rows);
 }
@@ -75,7 +78,7 @@ void print_section(const std::string& title, const Json& object)
         std::cout << "  (none)\n";
     }
     for (const auto& [name, value] : object.items()) {
-        std::cout << "  " << name << " = " << text(value) << "\n";
+        std::cout << "  " << escape_control(name) << " = " << text(value) << "\n";
     }
 }
 
@@ -92,7 +95,7 @@ void print_tail(const std::string& title, const Json& value)
     std::string::size_type start = 0;
     while (start < tail.size()) {
         const auto end = tail.find('\n', start);
-        std::cout << "  | " << tail.substr(start, end - start) << "\n";
+        std::cout << "  | " << escape_control(tail.substr(start, end - start)) << "\n";
         start = end + 1;
     }
 }
@@ -140,6 +143,9 @@ int show_command(const std::vector<std::string>& args)
     app.add_flag("--json", json, "Print the same data as JSON");
     if (parse_args(app, args)) {
         return 0;
+    }
+    if (app.count("EXP") > 0 && experiment.empty()) {
+        throw ConfigError("", "EXP", "expected an experiment id, got ''");
     }
     if (trial && experiment.empty()) {
         throw ConfigError("", "--trial", "--trial needs an experiment id (EXP)");

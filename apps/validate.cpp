@@ -7,6 +7,7 @@
 #include "mlosbench/launcher/launch_plan.hpp"
 #include "mlosbench/optimizers/optimizer.hpp"
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/strings.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -24,8 +25,8 @@ void print_parameters(std::ostream& out, const Parameters& params, const std::st
         width = std::max(width, name.size());
     }
     for (const auto& [name, param] : params) {
-        out << indent << name << std::string(width - name.size(), ' ') << " = "
-            << display_value(name, param.value) << "  [" << param.source << "]\n";
+        out << indent << escape_control(name) << std::string(width - name.size(), ' ') << " = "
+            << display_value(name, param.value) << "  [" << escape_control(param.source) << "]\n";
     }
 }
 
@@ -34,8 +35,9 @@ void print_plan(std::ostream& out, const LaunchPlan& plan)
 {
     plan.root.walk([&](const EnvironmentSpec& env, int depth) {
         const std::string indent(static_cast<std::size_t>(depth) * 2, ' ');
-        out << indent << "environment '" << env.name << "' (" << env.class_name << ") "
-                  << env.file << (env.pointer.empty() ? "" : " " + env.pointer) << "\n";
+        out << indent << "environment '" << escape_control(env.name) << "' (" << env.class_name
+            << ") " << escape_control(env.file)
+            << (env.pointer.empty() ? "" : " " + escape_control(env.pointer)) << "\n";
         print_parameters(out, env.params, indent + "  ");
         const auto tunables = plan.tunables.tunables(env.tunable_params);
         if (!tunables.empty()) {
@@ -59,7 +61,7 @@ void print_plan(std::ostream& out, const LaunchPlan& plan)
     const SchedulerSpec& s = plan.scheduler;
     out << "scheduler SyncScheduler ["
               << (s.file.empty() ? std::string("built-in default") : s.file) << "]: experiment '"
-              << s.experiment_id << "', trial_config_repeat_count "
+              << escape_control(s.experiment_id) << "', trial_config_repeat_count "
               << s.trial_config_repeat_count << ", max_trials "
               << (s.max_trials <= 0 ? std::string("unlimited") : std::to_string(s.max_trials))
               << ", num_trial_runners " << s.num_trial_runners << ", teardown "
@@ -138,6 +140,9 @@ int validate_command(const std::vector<std::string>& args)
         return validate_files(files, kind);
     }
     finish_launch_flags(app, options);
+    if (options.log_file) {
+        check_log_file(options.log_file, load_storage_spec(options).database, "--log-file");
+    }
     setup_logging(options.log_level, options.log_file);
     const LaunchPlan plan = load_launch_plan(options);
     // Build what a run would build (nothing runs): checks that need the objects, such as a

@@ -107,9 +107,21 @@ LoadedConfig ConfigLoader::load(const std::string& spec, ConfigKind kind,
                               "'" + spec + "' is a directory, expected a " +
                                   std::string(kind_name(kind)) + " config file");
         }
+        std::error_code canonical_ec;
+        std::string identity = fs::weakly_canonical(path, canonical_ec).string();
+        if (identity.empty()) {
+            identity = fs::absolute(path).lexically_normal().string();
+        }
+        const auto key = std::make_pair(std::move(identity), kind);
+        if (const auto it = m_loaded.find(key); it != m_loaded.end()) {
+            return it->second;
+        }
         loaded.origin = path.string();
         loaded.dir = path.parent_path();
         loaded.doc = load_jsonc_file(loaded.origin);
+        ++m_files_read;
+        check_config(loaded.doc, kind, loaded.origin);
+        return m_loaded.emplace(key, std::move(loaded)).first->second;
     }
     check_config(loaded.doc, kind, loaded.origin);
     return loaded;

@@ -8,30 +8,33 @@ namespace mlosbench {
 
 void Parameters::set(const std::string& name, Json value, std::string source)
 {
-    for (auto& [key, param] : m_entries) {
-        if (key == name) {
-            param = Parameter{std::move(value), std::move(source)};
-            return;
-        }
+    const auto it = m_index.find(name);
+    if (it != m_index.end()) {
+        m_entries[it->second].second = Parameter{std::move(value), std::move(source)};
+        return;
     }
+    m_index.emplace(name, m_entries.size());
     m_entries.emplace_back(name, Parameter{std::move(value), std::move(source)});
 }
 
 void Parameters::erase(const std::string& name)
 {
+    if (m_index.count(name) == 0) {
+        return;
+    }
     m_entries.erase(std::remove_if(m_entries.begin(), m_entries.end(),
                                    [&](const Entry& e) { return e.first == name; }),
                     m_entries.end());
+    m_index.clear();
+    for (std::size_t i = 0; i < m_entries.size(); ++i) {
+        m_index.emplace(m_entries[i].first, i);
+    }
 }
 
 const Parameter* Parameters::find(std::string_view name) const
 {
-    for (const auto& [key, param] : m_entries) {
-        if (key == name) {
-            return &param;
-        }
-    }
-    return nullptr;
+    const auto it = m_index.find(name);
+    return it == m_index.end() ? nullptr : &m_entries[it->second].second;
 }
 
 const Json& Parameters::value(std::string_view name) const

@@ -2,11 +2,14 @@
 
 #include "mlosbench/config/class_names.hpp"
 #include "mlosbench/config/template.hpp"
+#include "mlosbench/services/local_exec_service.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/strings.hpp"
 
 #include <algorithm>
 #include <set>
+#include <utility>
+#include <variant>
 
 namespace fs = std::filesystem;
 
@@ -14,6 +17,10 @@ namespace mlosbench::detail {
 namespace {
 
 const char* const k_well_known[] = {"experiment_id", "trial_id", "trial_runner_id"};
+
+// An include graph that names the same files over and over (a diamond of depth 30 is 2^30
+// environments) is refused here rather than built.
+constexpr std::size_t k_max_environments = 10'000;
 
 // Keys of an environment's `config` that globals never replace.
 const std::set<std::string> k_structural_keys = {"const_args", "required_args", "tunable_params",
@@ -33,11 +40,16 @@ EnvironmentSpec EnvironmentLoader::load_root(const std::string& spec, const Refe
                                              const ServiceSet& services)
 {
     const LoadedConfig loaded = m_loader.load(spec, ConfigKind::environment, referrer);
-    m_include_stack.push_back(loaded.origin);
+    std::error_code ec;
+    const std::string canonical_path = fs::weakly_canonical(loaded.origin, ec).string();
+    m_include_stack.push_back(canonical_path.empty() ? loaded.origin : canonical_path);
     EnvironmentSpec root =
         load(loaded.doc, loaded.origin, "", loaded.dir, globals, nullptr, services);
     m_include_stack.pop_back();
-    root.walk([&](const EnvironmentSpec& env, int) { check_groups(env); });
+    root.walk([&](const EnvironmentSpec& env, int) {
+        check_groups(env);
+        check_scripts(env);
+    });
     return root;
 }
 
@@ -47,6 +59,13 @@ EnvironmentSpec EnvironmentLoader::load(const Json& doc, const std::string& file
                                         const Parameters* parent_params,
                                         const ServiceSet& services)
 {
+    if (++m_environments > k_max_environments) {
+        throw ConfigError(file, pointer,
+                          "the environment tree has more than " +
+                              std::to_string(k_max_environments) +
+                              " environments: do include_children name the same files many "
+                              "times?");
+    }
     EnvironmentSpec spec;
     spec.file = file;
     spec.pointer = pointer;
@@ -196,6 +215,7 @@ EnvironmentSpec EnvironmentLoader::load(const Json& doc, const std::string& file
     // As in mlos_bench, globals replace the keys the `config` section already has (e.g.
     // `--mock_env_seed -1`); the parameter sections are handled above.
     const Json settings_config = globals.override_existing(config, &m_used, k_structural_keys);
+    check_seconds(settings_config, "timeout", file, config_ptr);
     try {
         spec.settings = parse_environment_settings(spec.class_name, settings_config);
     } catch (const Json::exception& e) {
@@ -263,6 +283,85 @@ void EnvironmentLoader::check_groups(const EnvironmentSpec& spec) const
                                           : did_you_mean(group, m_tunables.group_names());
             throw ConfigError(spec.file, spec.pointer + "/config/tunable_params",
                               "unknown tunable group '" + group + "'" + known);
+        }
+    }
+}
+
+// What a script env's lines and shell variables name must exist now, not fail a trial later:
+// each shell_env_params entry a parameter of the environment (const_args, required_args,
+// globals it declares, its tunables, the trial ids), each script a file.
+void EnvironmentLoader::check_scripts(const EnvironmentSpec& spec) const
+{
+    const ScriptSettings* script = nullptr;
+    bool local = false;
+    if (const auto* s = std::get_if<LocalSettings>(&spec.settings)) {
+        script = &s->script;
+        local = true;
+    } else if (const auto* f = std::get_if<FileShareEnvSettings>(&spec.settings)) {
+        script = &f->local.script;
+        local = true;
+    } else if (const auto* r = std::get_if<RemoteSettings>(&spec.settings)) {
+        script = &r->script;
+    }
+    if (script == nullptr) {
+        return;
+    }
+    const std::string config_ptr = spec.pointer + "/config";
+    std::vector<std::string> known = spec.params.names();
+    for (const Tunable* t : m_tunables.tunables(spec.tunable_params)) {
+        known.push_back(t->name());
+    }
+    const auto is_known = [&](const std::string& name) {
+        return std::find(known.begin(), known.end(), name) != known.end();
+    };
+    for (std::size_t i = 0; i < script->shell_env_params.size(); ++i) {
+        const std::string& name = script->shell_env_params[i];
+        if (!is_known(name)) {
+            throw ConfigError(spec.file, index_pointer(config_ptr, "shell_env_params", i),
+                              "'" + name +
+                                  "' names no parameter of this environment (declare it in "
+                                  "const_args or required_args, or include its tunable)" +
+                                  did_you_mean(name, known));
+        }
+    }
+    for (const auto& [env_name, param] : script->shell_env_params_rename) {
+        if (!is_known(param)) {
+            throw ConfigError(spec.file,
+                              config_ptr + "/shell_env_params_rename/" +
+                                  escape_pointer_token(env_name),
+                              "'" + param + "' names no parameter of this environment" +
+                                  did_you_mean(param, known));
+        }
+    }
+    if (!local) {
+        return; // a RemoteEnv's scripts are on the remote host
+    }
+    std::vector<fs::path> search_path;
+    std::error_code ec;
+    if (!spec.file.empty() && fs::is_regular_file(spec.file, ec)) {
+        search_path.push_back(fs::absolute(spec.file, ec).parent_path());
+    }
+    for (const auto& dir : m_loader.search_path()) {
+        if (std::find(search_path.begin(), search_path.end(), dir) == search_path.end()) {
+            search_path.push_back(dir);
+        }
+    }
+    const LocalExecService exec(LocalExecSettings{}, search_path);
+    for (const auto& [key, lines] :
+         {std::pair{"setup", &script->setup}, std::pair{"run", &script->run},
+          std::pair{"teardown", &script->teardown}}) {
+        for (std::size_t i = 0; i < lines->size(); ++i) {
+            if (const auto missing = exec.missing_script((*lines)[i])) {
+                std::string places;
+                for (const auto& dir : search_path) {
+                    places += (places.empty() ? "" : ", ") + dir.string();
+                }
+                throw ConfigError(spec.file, index_pointer(config_ptr, key, i),
+                                  "script '" + *missing + "' not found" +
+                                      (fs::path(*missing).is_absolute()
+                                           ? std::string()
+                                           : " (looked in: " + places + ")"));
+            }
         }
     }
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <limits>
 #include <random>
 #include <set>
 
@@ -44,8 +45,10 @@ std::vector<std::string> string_or_list(const Json& value)
     return out;
 }
 
-std::int64_t integer_global(const Parameters& globals, const std::string& name,
-                            std::int64_t minimum)
+std::int64_t integer_global(const Parameters& globals,
+                            const std::string& name,
+                            std::int64_t minimum,
+                            std::int64_t maximum = std::numeric_limits<std::int64_t>::max())
 {
     const Parameter* p = globals.find(name);
     const Json& v = p->value;
@@ -61,6 +64,11 @@ std::int64_t integer_global(const Parameters& globals, const std::string& name,
         throw ConfigError(p->source, name,
                           "expected an integer >= " + std::to_string(minimum) + ", got " +
                               std::to_string(out));
+    }
+    if (out > maximum) {
+        throw ConfigError(p->source, name,
+                          "expected an integer from " + std::to_string(minimum) + " to " +
+                              std::to_string(maximum) + ", got " + std::to_string(out));
     }
     return out;
 }
@@ -254,7 +262,7 @@ void PlanBuilder::build_globals()
     }
     g = std::move(expanded);
 
-    const std::int64_t runners = integer_global(g, "num_trial_runners", 1);
+    const std::int64_t runners = integer_global(g, "num_trial_runners", 1, k_max_trial_runners);
     if (m_options.num_trial_runners && runners < 1) {
         throw ConfigError("", "--num-trial-runners", "expected a positive integer");
     }
@@ -355,6 +363,16 @@ void PlanBuilder::load_optimizer()
             bool_value(config.at("start_with_defaults"), where, "start_with_defaults");
     }
     if (opt.class_name == "OneShotOptimizer") {
+        // OneShot runs the current values once, whatever budget the configs give: say so, as
+        // a globals file asking for 20 suggestions would otherwise run 1 trial in silence.
+        if (config.contains("max_suggestions") && opt.max_suggestions != 1) {
+            const Parameter* p = m_plan.globals.find("max_suggestions");
+            spdlog::warn("max_suggestions {} ({}) is ignored: {} runs the current tunable values "
+                         "once; pass --optimizer (e.g. optimizers/mock_opt.jsonc) to use it",
+                         opt.max_suggestions, p != nullptr ? p->source : where,
+                         opt.file.empty() ? "OneShotOptimizer (the default without --optimizer)"
+                                          : "OneShotOptimizer");
+        }
         opt.max_suggestions = 1;
     }
     opt.config = std::move(config);
@@ -436,25 +454,46 @@ void PlanBuilder::build_scheduler()
     s.experiment_id = config.contains("experiment_id") && config.at("experiment_id").is_string()
                           ? config.at("experiment_id").get<std::string>()
                           : experiment_id_from(m_plan.root.name);
-    const auto number = [&](const char* key, std::int64_t minimum) {
+    if (s.experiment_id.empty()) {
+        const Parameter* p = m_plan.globals.find("experiment_id");
+        throw ConfigError(p != nullptr ? p->source : where,
+                          p != nullptr ? "experiment_id" : "/config/experiment_id",
+                          "expected an experiment id, got ''");
+    }
+    // A value from the globals is reported where it came from (a globals file, --key).
+    const auto number = [&](const char* key, std::int64_t minimum, std::int64_t maximum) {
         const Json& v = config.at(key);
+        const Parameter* p = m_plan.globals.find(key);
+        const std::string file = p != nullptr ? p->source : where;
+        const std::string pointer = p != nullptr ? std::string(key) : std::string("/config/") + key;
         if (!v.is_number_integer() || v.get<std::int64_t>() < minimum) {
-            throw ConfigError(where, std::string("/config/") + key,
+            throw ConfigError(file, pointer,
                               "expected an integer >= " + std::to_string(minimum) + ", got " +
                                   v.dump());
         }
+        if (v.get<std::int64_t>() > maximum) {
+            throw ConfigError(file, pointer,
+                              "expected an integer from " + std::to_string(minimum) + " to " +
+                                  std::to_string(maximum) + ", got " + v.dump());
+        }
         return v.get<std::int64_t>();
     };
-    s.trial_id = config.contains("trial_id") ? number("trial_id", 0) : 1;
-    s.config_id = number("config_id", -1);
-    s.max_trials = number("max_trials", -1);
-    s.trial_config_repeat_count = number("trial_config_repeat_count", 1);
+    constexpr auto k_any = std::numeric_limits<std::int64_t>::max();
+    s.trial_id = config.contains("trial_id") ? number("trial_id", 0, k_any) : 1;
+    s.config_id = number("config_id", -1, k_any);
+    // -1 and 0 mean "no limit" in a scheduler file (as in mlos_bench); on the command line a
+    // limit is a number of trials.
+    const Parameter* max_trials = m_plan.globals.find("max_trials");
+    const bool from_flag = max_trials != nullptr && max_trials->source.rfind("--", 0) == 0;
+    s.max_trials = number("max_trials", from_flag ? 1 : -1, k_any);
+    s.trial_config_repeat_count =
+        number("trial_config_repeat_count", 1, k_max_trial_config_repeat_count);
     s.teardown = bool_value(config.at("teardown"), where, "teardown");
     if (m_options.no_teardown) {
         s.teardown = false; // always honoured, scheduler file or not
     }
-    s.num_trial_runners =
-        static_cast<int>(integer_global(m_plan.globals, "num_trial_runners", 1));
+    s.num_trial_runners = static_cast<int>(
+        integer_global(m_plan.globals, "num_trial_runners", 1, k_max_trial_runners));
 }
 
 StorageSpec PlanBuilder::build_storage()

@@ -37,14 +37,22 @@ GridSearchOptimizer::GridSearchOptimizer(const OptimizerSpec& spec, const Tunabl
                               "values: '" +
                                   t->name() + "' is a float without quantization_bins");
         }
+        const auto too_big = [&] {
+            return ConfigError(spec.file, "",
+                               "GridSearchOptimizer: the grid has more than " +
+                                   std::to_string(k_max_grid_points) +
+                                   " points; quantize or remove some tunables");
+        };
+        // Checked before the axis is listed: an int range of 10^12 values must not be.
+        const std::uint64_t expected = *t->cardinality();
+        if (expected > k_max_grid_points || m_size > k_max_grid_points / expected) {
+            throw too_big();
+        }
         m_names.push_back(t->name());
         m_axes.push_back(t->grid_values());
         const auto n = static_cast<std::uint64_t>(m_axes.back().size());
         if (m_size > k_max_grid_points / n) {
-            throw ConfigError(spec.file, "",
-                              "GridSearchOptimizer: the grid has more than " +
-                                  std::to_string(k_max_grid_points) +
-                                  " points; quantize or remove some tunables");
+            throw too_big();
         }
         m_size *= n;
     }

@@ -20,9 +20,13 @@ TpeSettings tpe_settings(const OptimizerSpec& spec)
     const Json& config = spec.config;
     if (config.contains("n_random_init")) {
         const Json& v = config.at("n_random_init");
-        if (!v.is_number_integer() || v.get<std::int64_t>() < 1) {
+        // Each random start is planned up front (a space-filling design), so it is bounded.
+        constexpr std::int64_t k_max_random_init = 10'000;
+        if (!v.is_number_integer() || v.get<std::int64_t>() < 1 ||
+            v.get<std::int64_t>() > k_max_random_init) {
             throw ConfigError(spec.file, "/config/n_random_init",
-                              "expected an integer >= 1, got " + v.dump());
+                              "expected an integer from 1 to " + std::to_string(k_max_random_init) +
+                                  ", got " + v.dump());
         }
         settings.n_random_init = v.get<std::size_t>();
     }

@@ -16,6 +16,7 @@
 #include <limits>
 #include <mutex>
 #include <set>
+#include <system_error>
 #include <thread>
 
 namespace mlosbench {
@@ -451,26 +452,29 @@ RunSummary Scheduler::Impl::run()
         runner->context.keep_temp = policy.keep_temp;
         runners.push_back(std::move(runner));
     }
-    for (auto& runner : runners) {
-        Runner* r = runner.get();
-        r->thread = std::thread([this, r] { worker(*r); });
-    }
     // Wakes the main loop when SIGINT/SIGTERM arrives (the handler makes cancel_fd readable).
     int wake_pipe[2] = {-1, -1};
     std::thread watcher;
     if (policy.cancel_fd >= 0 && ::pipe(wake_pipe) == 0) {
-        watcher = std::thread([this, &wake_pipe] {
-            pollfd fds[2] = {{policy.cancel_fd, POLLIN, 0}, {wake_pipe[0], POLLIN, 0}};
-            while (::poll(fds, 2, -1) < 0) {
-            }
-            if ((fds[0].revents & POLLIN) != 0) {
-                {
-                    std::lock_guard lock(mutex);
-                    interrupted = true;
+        try {
+            watcher = std::thread([this, &wake_pipe] {
+                pollfd fds[2] = {{policy.cancel_fd, POLLIN, 0}, {wake_pipe[0], POLLIN, 0}};
+                while (::poll(fds, 2, -1) < 0) {
                 }
-                cv.notify_all();
-            }
-        });
+                if ((fds[0].revents & POLLIN) != 0) {
+                    {
+                        std::lock_guard lock(mutex);
+                        interrupted = true;
+                    }
+                    cv.notify_all();
+                }
+            });
+        } catch (const std::system_error& e) {
+            ::close(wake_pipe[0]);
+            ::close(wake_pipe[1]);
+            throw Error(std::string("cannot start the thread that watches for signals: ") +
+                        e.what());
+        }
     }
 
     // Lets the runners finish their trials, then ends them and the watcher.
@@ -481,7 +485,9 @@ RunSummary Scheduler::Impl::run()
         }
         cv.notify_all();
         for (auto& r : runners) {
-            r->thread.join();
+            if (r->thread.joinable()) {
+                r->thread.join();
+            }
         }
         if (watcher.joinable()) {
             (void)::write(wake_pipe[1], "x", 1);
@@ -492,6 +498,19 @@ RunSummary Scheduler::Impl::run()
             ::close(wake_pipe[1]);
         }
     };
+
+    // The machine may not start as many threads as asked (ulimit -u, memory): that is a clear
+    // error, after the runners that did start have ended.
+    for (auto& runner : runners) {
+        Runner* r = runner.get();
+        try {
+            r->thread = std::thread([this, r] { worker(*r); });
+        } catch (const std::system_error& e) {
+            stop_threads();
+            throw Error(fmt::format("cannot start trial runner {} of {}: {}", r->id, runners.size(),
+                                    e.what()));
+        }
+    }
 
     try {
         while (true) {

@@ -173,29 +173,31 @@ LocalExecService::LocalExecService(LocalExecSettings settings,
 {
 }
 
+std::optional<fs::path> LocalExecService::find_script(const fs::path& name) const
+{
+    std::error_code ec;
+    if (name.is_absolute()) {
+        if (fs::is_regular_file(name, ec)) {
+            return name;
+        }
+        return std::nullopt;
+    }
+    for (const auto& dir : m_search_path) {
+        const fs::path candidate = dir / name;
+        if (fs::is_regular_file(candidate, ec)) {
+            return fs::absolute(candidate, ec).lexically_normal();
+        }
+    }
+    return std::nullopt;
+}
+
 std::string LocalExecService::resolve_line(const std::string& line) const
 {
     const auto word = first_word(line);
     if (!word) {
         return line;
     }
-    const fs::path name(word->text);
-    std::optional<fs::path> found;
-    if (name.is_absolute()) {
-        std::error_code ec;
-        if (fs::is_regular_file(name, ec)) {
-            found = name;
-        }
-    } else {
-        for (const auto& dir : m_search_path) {
-            std::error_code ec;
-            const fs::path candidate = dir / name;
-            if (fs::is_regular_file(candidate, ec)) {
-                found = fs::absolute(candidate, ec).lexically_normal();
-                break;
-            }
-        }
-    }
+    const std::optional<fs::path> found = find_script(word->text);
     if (!found) {
         return line;
     }
@@ -204,6 +206,26 @@ std::string LocalExecService::resolve_line(const std::string& line) const
         replacement = "python3 " + replacement;
     }
     return line.substr(0, word->begin) + replacement + line.substr(word->end);
+}
+
+std::optional<std::string> LocalExecService::missing_script(const std::string& line) const
+{
+    const auto word = first_word(line);
+    if (!word) {
+        return std::nullopt;
+    }
+    const std::string& w = word->text;
+    const auto ends_with = [&](std::string_view suffix) {
+        return w.size() > suffix.size() &&
+               w.compare(w.size() - suffix.size(), suffix.size(), suffix) == 0;
+    };
+    if (w.find('/') == std::string::npos && !ends_with(".sh") && !ends_with(".py")) {
+        return std::nullopt;
+    }
+    if (find_script(w)) {
+        return std::nullopt;
+    }
+    return w;
 }
 
 ExecResult LocalExecService::execute(const std::vector<std::string>& lines,

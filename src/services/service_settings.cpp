@@ -67,6 +67,9 @@ void ServiceSet::add_from_json(const Json& doc, const std::string& file, const P
         throw ConfigError(file, "/class", "unknown service class '" + cls + "'");
     }
     const Json config = globals.override_existing(doc.value("config", Json::object()), used);
+    check_seconds(config, "timeout", file, "/config");
+    check_seconds(config, "ssh_request_timeout", file, "/config", 1, true);
+    check_seconds(config, "ssh_keepalive_interval", file, "/config", 1, true);
     if (*name == "LocalExecService" || *name == "TempDirContextService") {
         LocalExecSettings s;
         if (auto dir = optional_string(config, "temp_dir")) {

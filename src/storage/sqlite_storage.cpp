@@ -158,12 +158,30 @@ bool process_alive(int pid)
 std::string in_quotes(const std::string& name) { return "'" + name + "'"; }
 
 // previous + delta, integral when both are.
-Json add_numbers(const Json& previous, const Json& delta)
+// A cumulative sum; one that leaves the range of int64 (integers) or of double is refused
+// rather than wrapped or stored as inf (which reads back as null).
+Json add_numbers(const std::string& metric, const Json& previous, const Json& delta)
 {
+    const auto out_of_range = [&] {
+        return ConfigError("", "VALUE",
+                           "metric " + in_quotes(metric) + ": " + json_to_text(previous) + " + " +
+                               json_to_text(delta) +
+                               " is out of range (a cumulative sum of integers stays within "
+                               "-9223372036854775808..9223372036854775807, of other numbers "
+                               "within about +-1.8e308)");
+    };
     if (previous.is_number_integer() && delta.is_number_integer()) {
-        return previous.get<std::int64_t>() + delta.get<std::int64_t>();
+        std::int64_t sum = 0;
+        if (__builtin_add_overflow(previous.get<std::int64_t>(), delta.get<std::int64_t>(), &sum)) {
+            throw out_of_range();
+        }
+        return sum;
     }
-    return previous.get<double>() + delta.get<double>();
+    const double sum = previous.get<double>() + delta.get<double>();
+    if (!std::isfinite(sum)) {
+        throw out_of_range();
+    }
+    return sum;
 }
 
 // Resetting after use matters: a stepped SELECT left un-reset keeps its read transaction
@@ -780,7 +798,7 @@ private:
                                 in_quotes(sample.metric) + ": its latest value " +
                                 in_quotes(json_to_text(previous)) + " is not a number");
                 }
-                stored.value = add_numbers(previous, sample.value);
+                stored.value = add_numbers(sample.metric, previous, sample.value);
             }
         }
         const Micros used = insert_moving_time(

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <limits>
 #include <numeric>
 #include <set>
 
@@ -185,12 +186,20 @@ Tunable Tunable::from_json(const std::string& name, const Json& def, const std::
         }
         if (def.contains("quantization_bins")) {
             const Json& q = def.at("quantization_bins");
-            if (!q.is_number_integer() || q.get<std::int64_t>() <= 1) {
-                fail("/quantization_bins", "expected an integer greater than 1");
+            if (!q.is_number_integer() || q.get<std::int64_t>() <= 1 ||
+                q.get<std::int64_t>() > k_max_quantization_bins) {
+                fail("/quantization_bins", "expected an integer from 2 to " +
+                                               std::to_string(k_max_quantization_bins) + ", got " +
+                                               q.dump());
             }
             t.m_quantization_bins = q.get<int>();
         }
         t.m_log = def.value("log", false);
+        if (t.m_log && !(t.m_lower > 0)) {
+            fail("/range", "a log-scale tunable needs a range above 0 (log of 0 or of a negative "
+                           "number is undefined), got [" +
+                               json_to_text(range[0]) + ", " + json_to_text(range[1]) + "]");
+        }
         if (def.contains("distribution")) {
             const Json& d = def.at("distribution");
             Distribution dist;
@@ -392,7 +401,10 @@ std::optional<std::uint64_t> Tunable::cardinality() const
         return static_cast<std::uint64_t>(*m_quantization_bins);
     }
     if (m_type == TunableType::integer) {
-        return static_cast<std::uint64_t>(m_upper - m_lower) + 1;
+        // The widest int64 range has 2^64 values, one more than a uint64 holds.
+        const double width = m_upper - m_lower;
+        return width >= 18446744073709551615.0 ? std::numeric_limits<std::uint64_t>::max()
+                                               : static_cast<std::uint64_t>(width) + 1;
     }
     return std::nullopt;
 }
@@ -498,19 +510,39 @@ TunableValue Tunable::sample(std::mt19937_64& rng) const
     }
     v = std::clamp(v, m_lower, m_upper);
     if (m_quantization_bins) {
-        const auto points = quantized_points();
-        TunableValue best = points.front();
-        double best_distance = INFINITY;
-        for (const auto& p : points) {
-            const double pv = std::holds_alternative<double>(p)
-                                  ? std::get<double>(p)
-                                  : static_cast<double>(std::get<std::int64_t>(p));
-            if (std::fabs(pv - v) < best_distance) {
-                best_distance = std::fabs(pv - v);
-                best = p;
+        // The nearest of quantized_points(), found from its index rather than by listing them
+        // all for every sample (the lower one on a tie, as a scan in order finds it).
+        const int bins = *m_quantization_bins;
+        if (m_type == TunableType::floating) {
+            const auto point = [&](std::int64_t i) {
+                return i == bins - 1 ? m_upper : m_lower + (m_upper - m_lower) * i / (bins - 1);
+            };
+            const auto i =
+                std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(
+                                             (v - m_lower) / (m_upper - m_lower) * (bins - 1))),
+                                         0, bins - 1);
+            std::int64_t best = i;
+            for (std::int64_t k : {i - 1, i + 1}) {
+                if (k >= 0 && k < bins &&
+                    (std::fabs(point(k) - v) < std::fabs(point(best) - v) ||
+                     (std::fabs(point(k) - v) == std::fabs(point(best) - v) && k < best))) {
+                    best = k;
+                }
             }
+            return point(best);
         }
-        return best;
+        const auto first = static_cast<std::int64_t>(m_lower);
+        const auto width = static_cast<std::int64_t>(m_upper) - first;
+        const std::int64_t step = std::max<std::int64_t>(1, width / (bins - 1));
+        const std::int64_t last = width / step; // index of the highest point
+        const auto i = std::clamp<std::int64_t>(
+            static_cast<std::int64_t>(std::floor((v - m_lower) / static_cast<double>(step))), 0,
+            last);
+        const auto distance = [&](std::int64_t k) {
+            return std::fabs(static_cast<double>(first + k * step) - v);
+        };
+        const std::int64_t best = i < last && distance(i + 1) < distance(i) ? i + 1 : i;
+        return first + best * step;
     }
     if (m_type == TunableType::integer) {
         return static_cast<std::int64_t>(

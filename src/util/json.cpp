@@ -1,5 +1,7 @@
 #include "mlosbench/util/json.hpp"
 
+#include "mlosbench/util/error.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -79,6 +81,31 @@ std::string escape_pointer_token(std::string_view token)
         }
     }
     return out;
+}
+
+void check_seconds(const Json& object,
+                   const std::string& key,
+                   const std::string& file,
+                   const std::string& pointer,
+                   double minimum,
+                   bool nullable)
+{
+    if (!object.is_object() || !object.contains(key)) {
+        return;
+    }
+    const Json& v = object.at(key);
+    if (nullable && v.is_null()) {
+        return;
+    }
+    const double value = v.is_number() ? v.get<double>() : std::nan("");
+    const bool ok = minimum > 0 ? value >= minimum : value > 0;
+    if (!ok || !(value <= k_max_seconds)) {
+        throw ConfigError(file, pointer + "/" + escape_pointer_token(key),
+                          std::string("expected a number of seconds ") +
+                              (minimum > 0 ? "from " + json_to_text(Json(minimum)) : "above 0") +
+                              " up to 31536000 (365 days)" + (nullable ? " or null" : "") +
+                              ", got " + v.dump());
+    }
 }
 
 } // namespace mlosbench

@@ -43,6 +43,17 @@ bool read_int(std::string_view& text, std::size_t digits, int& out)
     return true;
 }
 
+int days_in_month(int year, int month)
+{
+    static constexpr int k_days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    return month == 2 && leap ? 29 : k_days[month - 1];
+}
+
+// The range parse_timestamp accepts: 1970-01-01T00:00:00Z up to 2262-01-01T00:00:00Z.
+constexpr std::time_t k_first_second = 0;
+constexpr std::time_t k_end_second = 9'214'646'400;
+
 bool expect(std::string_view& text, char c)
 {
     if (text.empty() || text.front() != c) {
@@ -122,10 +133,13 @@ std::optional<Timestamp> parse_timestamp(std::string_view text, bool naive_is_lo
         if (!text.empty() && !read_int(text, 2, om)) {
             return std::nullopt;
         }
+        if (oh > 23 || om > 59) {
+            return std::nullopt;
+        }
         offset_minutes = sign * (oh * 60 + om);
     }
-    if (!text.empty() || month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 ||
-        minute > 59 || second > 60) {
+    if (!text.empty() || month < 1 || month > 12 || day < 1 || day > days_in_month(year, month) ||
+        hour > 23 || minute > 59 || second > 60) {
         return std::nullopt;
     }
     tm.tm_year = year - 1900;
@@ -140,6 +154,10 @@ std::optional<Timestamp> parse_timestamp(std::string_view text, bool naive_is_lo
         seconds = std::mktime(&tm);
     } else {
         seconds = timegm(&tm) - static_cast<std::time_t>(offset_minutes.value_or(0)) * 60;
+    }
+    // A time_point of system_clock counts nanoseconds in 64 bits: it spans 1677-2262 only.
+    if (seconds < k_first_second || seconds >= k_end_second) {
+        return std::nullopt;
     }
     return Timestamp(std::chrono::seconds(seconds)) + std::chrono::microseconds(micros);
 }

@@ -67,6 +67,79 @@ TEST(Jsonc, MissingFile)
 
 namespace {
 
+std::string nested(std::size_t depth, const std::string& open, const std::string& close)
+{
+    std::string text;
+    text.reserve(depth * (open.size() + close.size()));
+    for (std::size_t i = 0; i < depth; ++i) {
+        text += open;
+    }
+    for (std::size_t i = 0; i < depth; ++i) {
+        text += close;
+    }
+    return text;
+}
+
+} // namespace
+
+TEST(Jsonc, NestingDeeperThanTheLimitIsRefusedWithItsPosition)
+{
+    // Deep enough to overflow the stack of anything that walks the document recursively.
+    for (const std::size_t depth : {std::size_t{50'000}, std::size_t{1'000'000}}) {
+        try {
+            (void)parse_jsonc(nested(depth, "[", "]"), "deep.jsonc");
+            FAIL() << depth;
+        } catch (const ConfigError& e) {
+            EXPECT_STREQ(e.what(),
+                         "deep.jsonc:1:257: arrays and objects nested deeper than 256 levels");
+        }
+        try {
+            (void)parse_jsonc("{\n" + nested(depth, "\"a\": {", "}") + "}", "deep.jsonc");
+            FAIL() << depth;
+        } catch (const ConfigError& e) {
+            EXPECT_STREQ(e.what(),
+                         "deep.jsonc:2:1536: arrays and objects nested deeper than 256 levels");
+        }
+    }
+    // Brackets in strings and comments do not count; 256 levels are fine.
+    const Json doc = parse_jsonc("// [[[[\n\"" + std::string(300, '[') + "\"", "s.jsonc");
+    EXPECT_EQ(doc, std::string(300, '['));
+    EXPECT_NO_THROW((void)parse_jsonc(nested(256, "[", "]"), "ok.jsonc"));
+}
+
+TEST(Jsonc, NulInAStringIsRefused)
+{
+    try {
+        (void)parse_jsonc("{\"a\": \"x\\u0000y\"}", "nul.jsonc");
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_STREQ(e.what(),
+                     "nul.jsonc:1:9: a string holds \\u0000 (NUL), which no value may contain");
+    }
+    // An escaped backslash followed by "u0000" is text, not a NUL.
+    EXPECT_EQ(parse_jsonc("\"\\\\u0000\"", "t.jsonc"), "\\u0000");
+}
+
+TEST(Jsonc, NumberBeyondADoubleIsRefusedWithItsPosition)
+{
+    try {
+        (void)parse_jsonc("{\n  \"timeout\": -1e400\n}", "big.jsonc");
+        FAIL();
+    } catch (const ConfigError& e) {
+        EXPECT_STREQ(e.what(), "big.jsonc:2:14: number -1e400 is out of range (at most about "
+                               "1.8e308 in size)");
+    }
+    EXPECT_EQ(parse_jsonc("[1e308, 1e-400, 123456789012345678901234567890]", "t.jsonc").size(), 3U);
+}
+
+TEST(Jsonc, RepeatedKeyKeepsItsPlaceAndTheLastValue)
+{
+    const Json doc = parse_jsonc(R"({"a": 1, "b": {"x": [1, {"y": 2}]}, "a": 3})", "t.jsonc");
+    EXPECT_EQ(doc.dump(), R"({"a":3,"b":{"x":[1,{"y":2}]}})");
+}
+
+namespace {
+
 std::optional<std::string> vars(std::string_view name)
 {
     if (name == "experiment_id") {

@@ -165,3 +165,52 @@ TEST(Cli, EveryShippedConfigMatchesItsSchema)
     const auto r = run_mlosbench(args);
     EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
 }
+
+namespace {
+
+std::string nested(std::size_t depth, const std::string& open, const std::string& close)
+{
+    std::string text;
+    for (std::size_t i = 0; i < depth; ++i) {
+        text += open;
+    }
+    for (std::size_t i = 0; i < depth; ++i) {
+        text += close;
+    }
+    return text;
+}
+
+} // namespace
+
+TEST(Cli, DeepNestingInAnyInputIsExit2NamingWhere)
+{
+    TempDir dir;
+    const std::string env = examples_dir() + "/mock/mock_env.jsonc";
+    const auto globals = dir.write("g.jsonc", "{\"a\": " + nested(50'000, "[", "]") + "}");
+    auto r = run_mlosbench({"validate", "--environment", env, "--globals", globals.string()});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: " + globals.string() +
+                         ":1:262: arrays and objects nested deeper than 256 levels\n");
+
+    const auto values =
+        dir.write("v.jsonc", "{\n\"x\": " + nested(1'000'000, "{\"x\": ", "}") + "}");
+    r = run_mlosbench({"validate", "--environment", env, "--tunable-values", values.string()});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: " + values.string() +
+                         ":2:1536: arrays and objects nested deeper than 256 levels\n");
+
+    r = run_mlosbench({"validate", "--environment",
+                       R"({"name": "e", "class": "MockEnv", "config": {"const_args": {"a": )" +
+                           nested(50'000, "[", "]") + "}}}"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: inline JSON of --environment:1:319: arrays and objects "
+                     "nested deeper than 256 levels\n");
+}
+
+TEST(Cli, AnEmptyExperimentIdIsAUsageError)
+{
+    const std::string env = examples_dir() + "/mock/mock_env.jsonc";
+    const auto r = run_mlosbench({"validate", "--environment", env, "--experiment-id", ""});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: --experiment-id: expected an experiment id, got ''\n");
+}

@@ -237,7 +237,14 @@ TEST_F(MetricsErrors, BadArgumentsAreExit2)
     r = mlosbench({"metrics", "tel", "--since", "yesterday"});
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "mlosbench: error: --since: expected an ISO 8601 time such as "
-                     "2025-01-02T03:04:05Z, got 'yesterday'\n");
+                     "2025-01-02T03:04:05Z, from 1970-01-01T00:00:00Z to 2261-12-31T23:59:59Z, "
+                     "got 'yesterday'\n");
+    r = mlosbench({"metrics", "tel", "--metric", "scor"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: --metric: unknown metric 'scor' in experiment 'tel' (its "
+                     "metrics: cpu, latency, mode, score) (did you mean 'score'?)\n");
+    r = mlosbench({"metrics", "tel", "--metric", "score", "--metric", "cpu"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
     r = mlosbench({"metrics", "tel", "--summarize", "0"});
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "mlosbench: error: --summarize: expected a whole number of at least 1, got "
@@ -275,6 +282,40 @@ TEST_F(MetricsErrors, PostMetricOutsideATrialOrWithABadValueIsExit2)
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "mlosbench: error: experiment 'tel' has no trial 99\n");
     EXPECT_EQ(sql_count(m_db, "SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 99"), 0);
+
+    // Times a timestamp cannot hold, days that do not exist, offsets beyond a day.
+    for (const char* time : {"9999-12-31T00:00:00Z", "1600-01-01", "2025-02-30T00:00:00Z",
+                             "2025-04-31", "2025-01-01T00:00:00+99:99"}) {
+        r = run_mlosbench({"post-metric", "loss", "1", "--time", time}, m_dir.path(), trial_env);
+        EXPECT_EQ(r.exit_code, 2) << time;
+        EXPECT_EQ(r.err, std::string("mlosbench: error: --time: expected an ISO 8601 time such "
+                                     "as 2025-01-02T03:04:05Z, from 1970-01-01T00:00:00Z to "
+                                     "2261-12-31T23:59:59Z, got '") +
+                             time + "'\n");
+    }
+    EXPECT_EQ(sql_count(m_db, "SELECT COUNT(*) FROM trial_telemetry WHERE metric_id = 'loss'"), 0);
+    r = run_mlosbench({"post-metric", "loss", "1", "--time", "2024-02-29T23:59:59-23:59"},
+                      m_dir.path(), trial_env);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(sql_rows(m_db, "SELECT ts FROM trial_telemetry WHERE metric_id = 'loss'"),
+              std::vector<std::string>{"2024-03-01 23:58:59.000000"});
+
+    // A cumulative sum that leaves the range of its numbers is refused, the last sum kept.
+    r = run_mlosbench({"post-metric", "ops", "9223372036854775807"}, m_dir.path(), trial_env);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    r = run_mlosbench({"post-metric", "ops", "1", "--cumulative"}, m_dir.path(), trial_env);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: VALUE: metric 'ops': 9223372036854775807 + 1 is out of "
+                     "range (a cumulative sum of integers stays within "
+                     "-9223372036854775808..9223372036854775807, of other numbers within about "
+                     "+-1.8e308)\n");
+    r = run_mlosbench({"post-metric", "bytes", "1.5e308"}, m_dir.path(), trial_env);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    r = run_mlosbench({"post-metric", "bytes", "1.5e308", "--cumulative"}, m_dir.path(), trial_env);
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(sql_rows(m_db, "SELECT metric_id, metric_value FROM trial_telemetry WHERE "
+                             "metric_id IN ('ops', 'bytes') ORDER BY metric_id"),
+              (std::vector<std::string>{"bytes|1.5e+308", "ops|9223372036854775807"}));
 
     // A negative value is a value, not an option; nothing printed on stdout.
     r = run_mlosbench({"post-metric", "delta", "-2.5"}, m_dir.path(), trial_env);

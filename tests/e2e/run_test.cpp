@@ -6,9 +6,12 @@
 #include <SQLiteCpp/SQLiteCpp.h>
 #include <chrono>
 #include <csignal>
+#include <cstdio>
 #include <fstream>
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 using namespace mlosbench::testing;
@@ -383,4 +386,125 @@ TEST(Run, AForeignSqliteFileIsLeftAsItWas)
         files.push_back(entry.path().filename().string());
     }
     EXPECT_EQ(files, std::vector<std::string>{"app.db"});
+}
+
+namespace {
+
+// mlosbench started with a stack limit so large that no thread can get its stack: the
+// machine refusing threads, for real.
+CommandResult run_with_huge_thread_stacks(const std::vector<std::string>& args, const fs::path& cwd)
+{
+    std::string script = "ulimit -s 1000000000 && exec \"$0\"";
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        script += " \"$" + std::to_string(i + 1) + "\"";
+    }
+    TempDir capture;
+    const fs::path out = capture.path() / "out";
+    const fs::path err = capture.path() / "err";
+    const pid_t pid = fork();
+    if (pid == 0) {
+        std::freopen(out.c_str(), "w", stdout);
+        std::freopen(err.c_str(), "w", stderr);
+        if (::chdir(cwd.c_str()) != 0) {
+            _exit(127);
+        }
+        std::vector<std::string> words = {"/bin/sh", "-c", script, MLOSBENCH_BINARY};
+        words.insert(words.end(), args.begin(), args.end());
+        std::vector<char*> argv;
+        for (auto& w : words) {
+            argv.push_back(w.data());
+        }
+        argv.push_back(nullptr);
+        ::execv("/bin/sh", argv.data());
+        _exit(127);
+    }
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    CommandResult r;
+    r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    r.out = read_file(out);
+    r.err = read_file(err);
+    return r;
+}
+
+} // namespace
+
+TEST(Run, RunnerThreadsThatCannotStartAreAnErrorAndTheExperimentEnds)
+{
+    TempDir dir;
+    const fs::path db = dir.path() / "t.db";
+    const auto r = run_with_huge_thread_stacks({"--environment", e2e_config("mock_env.jsonc"),
+                                                "--num-trial-runners", "2", "--storage",
+                                                db.string(), "--experiment-id", "threads"},
+                                               dir.path());
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.err.find("mlosbench: error: cannot start the thread that watches for signals: "),
+              std::string::npos)
+        << r.err;
+    // Not left RUNNING (which would look like a live driver), and no trial was started.
+    EXPECT_EQ(sql_value(db, "SELECT status FROM experiment WHERE exp_id = 'threads'"), "FAILED");
+    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM trial WHERE status = 'RUNNING'"), 0);
+}
+
+TEST(Run, MockExampleRunsTheSuggestionsItsGlobalsAskFor)
+{
+    TempDir dir;
+    const fs::path db = dir.path() / "m.db";
+    const std::string examples = (tests_dir().parent_path() / "config" / "examples").string();
+    const auto r = run_mlosbench(
+        {"--config", examples + "/mock/cli.jsonc", "--storage", db.string(), "--json"}, dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(summary_json(r)["trials"]["total"], 20);
+    EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM trial WHERE exp_id = 'mock-example' AND "
+                            "status = 'SUCCEEDED'"),
+              20);
+    EXPECT_EQ(r.err.find("is ignored"), std::string::npos) << r.err;
+
+    // Without an optimizer, OneShot runs once and says that it ignores the budget.
+    const auto v = run_mlosbench({"validate", "--environment", examples + "/mock/mock_env.jsonc",
+                                  "--globals", examples + "/mock/globals.jsonc"},
+                                 dir.path());
+    ASSERT_EQ(v.exit_code, 0) << v.err;
+    EXPECT_NE(v.out.find("max_suggestions 1,"), std::string::npos) << v.out;
+    EXPECT_NE(v.err.find("mlosbench: warning: max_suggestions 20 (" + examples +
+                         "/mock/globals.jsonc) is ignored: OneShotOptimizer (the default "
+                         "without --optimizer) runs the current tunable values once; pass "
+                         "--optimizer (e.g. optimizers/mock_opt.jsonc) to use it\n"),
+              std::string::npos)
+        << v.err;
+}
+
+TEST(Run, ShowEscapesControlCharactersAndJsonKeepsThem)
+{
+    TempDir dir;
+    const fs::path db = dir.path() / "e.db";
+    const auto env = dir.write("env.jsonc", R"({"name": "e", "class": "LocalEnv", "config": {
+        "run": ["printf 'one\\033[2Jtwo\\r\\n'; exit 3"]}})");
+    const std::string id = "x\x1b]0;owned\x07y";
+    auto r = run_mlosbench(
+        {"--environment", env.string(), "--storage", db.string(), "--experiment-id", id},
+        dir.path());
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_NE(r.out.find("experiment  x\\x1b]0;owned\\x07y\n"), std::string::npos) << r.out;
+
+    r = run_mlosbench({"show", "--storage", db.string()}, dir.path());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("x\\x1b]0;owned\\x07y  "), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+
+    r = run_mlosbench({"show", id, "--trial", "1", "--storage", db.string()}, dir.path());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_NE(r.out.find("  | one\\x1b[2Jtwo\\r\n"), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find('\x1b'), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find('\r'), std::string::npos) << r.out;
+
+    r = run_mlosbench({"show", id, "--trial", "1", "--json", "--storage", db.string()}, dir.path());
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    const auto trial = nlohmann::json::parse(r.out);
+    EXPECT_EQ(trial["exp_id"], id);
+    EXPECT_EQ(trial["stdout_tail"], "one\x1b[2Jtwo\r\n");
+
+    r = run_mlosbench({"show", "", "--storage", db.string()}, dir.path());
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: EXP: expected an experiment id, got ''\n");
 }

@@ -5,6 +5,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <ctime>
+
 using namespace mlosbench;
 using mlosbench::testing::TempDir;
 
@@ -379,4 +382,174 @@ TEST(LaunchPlan, ExtraArgsParsing)
         EXPECT_STREQ(e.what(),
                      "unexpected argument 'stray': extra arguments must be --key value pairs");
     }
+}
+
+namespace {
+
+// A chain of composites n0 -> n1 -> ... -> n{depth}, each including the next twice, by two
+// spellings: 2^depth leaves from depth + 1 files.
+void write_diamond(const TempDir& dir, int depth)
+{
+    for (int i = 0; i < depth; ++i) {
+        const std::string next = "n" + std::to_string(i + 1) + ".jsonc";
+        dir.write("n" + std::to_string(i) + ".jsonc",
+                  R"({"name": "n)" + std::to_string(i) +
+                      R"(", "class": "CompositeEnv", "config": {"include_children": [")" + next +
+                      R"(", "./)" + next + R"("]}})");
+    }
+    dir.write("n" + std::to_string(depth) + ".jsonc", R"({"name": "leaf", "class": "MockEnv"})");
+}
+
+} // namespace
+
+TEST(LaunchPlan, AFileIncludedByTwoSpellingsIsReadOnce)
+{
+    TempDir dir;
+    write_diamond(dir, 5);
+    LaunchOptions o;
+    o.environment = (dir.path() / "n0.jsonc").string();
+    const LaunchPlan plan = load_launch_plan(o);
+    int leaves = 0;
+    plan.root.walk([&](const EnvironmentSpec& env, int) { leaves += env.name == "leaf" ? 1 : 0; });
+    EXPECT_EQ(leaves, 32);
+    EXPECT_EQ(plan.loader.files_read(), 6U);
+}
+
+TEST(LaunchPlan, AnIncludeGraphOfExponentialSizeIsRefused)
+{
+    TempDir dir;
+    write_diamond(dir, 30); // 2^30 environments if it were built
+    LaunchOptions o;
+    o.environment = (dir.path() / "n0.jsonc").string();
+    const std::string error = error_of(o);
+    EXPECT_NE(error.find(": the environment tree has more than 10000 environments: do "
+                         "include_children name the same files many times?"),
+              std::string::npos)
+        << error;
+}
+
+TEST(LaunchPlan, ManyGlobalsLoadInLinearishTime)
+{
+    // Loading n globals used to cost n^2 (a linear lookup per key, twice); the ratio of the
+    // CPU time for 8n and for n keys tells n log n (about 9) from n^2 (64) on any machine.
+    TempDir dir;
+    const auto env = dir.write("env.jsonc", R"({"name": "e", "class": "MockEnv"})");
+    const auto cpu_seconds_for = [&](int keys) {
+        std::string text = "{";
+        for (int i = 0; i < keys; ++i) {
+            text += (i == 0 ? "\"k" : ", \"k") + std::to_string(i) + "\": " + std::to_string(i);
+        }
+        const auto globals = dir.write("g" + std::to_string(keys) + ".jsonc", text + "}");
+        LaunchOptions o;
+        o.environment = env.string();
+        o.globals = {globals.string()};
+        double best = 1e9;
+        for (int attempt = 0; attempt < 3; ++attempt) {
+            const std::clock_t start = std::clock();
+            const LaunchPlan plan = load_launch_plan(o);
+            best = std::min(best, static_cast<double>(std::clock() - start) / CLOCKS_PER_SEC);
+            EXPECT_EQ(plan.globals.value("k" + std::to_string(keys - 1)), keys - 1);
+        }
+        return best;
+    };
+    const double small = std::max(cpu_seconds_for(5'000), 1e-3);
+    const double large = cpu_seconds_for(40'000);
+    EXPECT_LT(large / small, 24) << small << " s for 5,000 globals, " << large << " s for 40,000";
+}
+
+TEST(LaunchPlan, SizesBeyondTheLimitsAreRefused)
+{
+    TempDir dir;
+    const auto env = dir.write("env.jsonc", R"({"name": "e", "class": "MockEnv"})");
+    LaunchOptions o;
+    o.environment = env.string();
+    o.globals = {dir.write("g.jsonc", R"({"num_trial_runners": 100000})").string()};
+    EXPECT_EQ(error_of(o), (dir.path() / "g.jsonc").string() +
+                               ": num_trial_runners: expected an integer from 1 to 1024, got "
+                               "100000");
+    o.globals = {};
+    o.scheduler = dir.write("s.jsonc", R"({"class": "mlos_bench.schedulers.SyncScheduler",
+        "config": {"trial_config_repeat_count": 1000000000000}})")
+                      .string();
+    EXPECT_EQ(error_of(o), *o.scheduler + ": /config/trial_config_repeat_count: expected an "
+                                          "integer from 1 to 10000, got 1000000000000");
+    o.scheduler.reset();
+    o.extra_args = {{"max-trials", "-1"}};
+    EXPECT_EQ(error_of(o), "--max-trials: max_trials: expected an integer >= 1, got -1");
+    o.extra_args = {{"experiment_id", ""}};
+    EXPECT_EQ(error_of(o), "--experiment_id: experiment_id: expected an experiment id, got ''");
+}
+
+TEST(LaunchPlan, TimeoutsBeyondAYearAreRefusedWhereverTheyComeFrom)
+{
+    TempDir dir;
+    const auto env = dir.write("env.jsonc", R"({"name": "e", "class": "LocalEnv",
+        "config": {"run": ["true"], "timeout": 5}})");
+    LaunchOptions o;
+    o.environment = env.string();
+    EXPECT_EQ(error_of(o), "no error");
+    // A global replaces the env's timeout after the schema checked it.
+    o.extra_args = {{"timeout", "1e10"}};
+    EXPECT_EQ(error_of(o), env.string() + ": /config/timeout: expected a number of seconds above "
+                                          "0 up to 31536000 (365 days), got 10000000000");
+    o.extra_args = {{"timeout", "soon"}};
+    EXPECT_EQ(error_of(o), env.string() + ": /config/timeout: expected a number of seconds above "
+                                          "0 up to 31536000 (365 days), got \"soon\"");
+    o.extra_args = {};
+    o.services = {dir.write("svc.jsonc", R"({"class": "LocalExecService",
+        "config": {"timeout": 1}})")
+                      .string()};
+    o.extra_args = {{"timeout", "1e10"}};
+    const std::string error = error_of(o);
+    EXPECT_EQ(error, o.services[0] + ": /config/timeout: expected a number of seconds above 0 "
+                                     "up to 31536000 (365 days), got 10000000000");
+}
+
+TEST(LaunchPlan, ScriptEnvsNameExistingParametersAndScripts)
+{
+    TempDir dir;
+    dir.write("bin/bench.sh", "#!/bin/sh\n");
+    const auto write_env = [&](const std::string& config) {
+        return dir
+            .write("env.jsonc", R"({"name": "e", "class": "LocalEnv", "config": {)" + config + "}}")
+            .string();
+    };
+    LaunchOptions o;
+    // A script relative to the config, a plain command for PATH, a line left to the shell.
+    o.environment = write_env(R"("const_args": {"x": 1}, "shell_env_params": ["x", "trial_id"],
+        "setup": ["bin/bench.sh --init", "echo hi", "$HOME/x.sh", "A=1 ./nothing.sh"],
+        "run": ["./bin/bench.sh"])");
+    EXPECT_EQ(error_of(o), "no error");
+    o.environment = write_env(R"("const_args": {"threads": 1}, "shell_env_params": ["thread"],
+        "run": ["true"])");
+    EXPECT_EQ(error_of(o), *o.environment +
+                               ": /config/shell_env_params/0: 'thread' names no parameter of "
+                               "this environment (declare it in const_args or required_args, or "
+                               "include its tunable) (did you mean 'threads'?)");
+    o.environment = write_env(R"("run": ["echo start", "scripts/run.py --fast"])");
+    const std::string error = error_of(o);
+    EXPECT_EQ(error.rfind(*o.environment +
+                              ": /config/run/1: script 'scripts/run.py' not found "
+                              "(looked in: " +
+                              dir.path().string() + ", ",
+                          0),
+              0U)
+        << error;
+    o.environment = write_env(R"("teardown": ["/nonexistent/stop.sh"])");
+    EXPECT_EQ(error_of(o),
+              *o.environment + ": /config/teardown/0: script '/nonexistent/stop.sh' not found");
+}
+
+TEST(LaunchPlan, LogScaleNeedsARangeAboveZero)
+{
+    TempDir dir;
+    dir.write("t.jsonc", R"({"g": {"cost": 1, "params": {
+        "size": {"type": "int", "range": [0, 1024], "default": 16, "log": true}}}})");
+    LaunchOptions o;
+    o.environment = dir.write("env.jsonc", R"({"name": "e", "class": "MockEnv",
+        "include_tunables": ["t.jsonc"], "config": {"tunable_params": ["g"]}})")
+                        .string();
+    EXPECT_EQ(error_of(o), (dir.path() / "t.jsonc").string() +
+                               ": /g/params/size/range: a log-scale tunable needs a range above "
+                               "0 (log of 0 or of a negative number is undefined), got [0, 1024]");
 }

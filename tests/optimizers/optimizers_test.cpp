@@ -378,7 +378,7 @@ TEST(MakeOptimizer, BadConfigs)
               "opt.jsonc: /class: unknown optimizer class 'MockOptimiser' (did you mean "
               "'MockOptimizer'?)");
     EXPECT_EQ(error_of(spec_of("TpeOptimizer", R"({"n_random_init": 0})"), space),
-              "opt.jsonc: /config/n_random_init: expected an integer >= 1, got 0");
+              "opt.jsonc: /config/n_random_init: expected an integer from 1 to 10000, got 0");
 }
 
 TEST(MakeOptimizer, MlosCoreOptimizerMapsToOurs)
@@ -394,4 +394,25 @@ TEST(MakeOptimizer, MlosCoreOptimizerMapsToOurs)
         ASSERT_TRUE(s);
         EXPECT_TRUE(s->is_defaults);
     }
+}
+
+TEST(GridSearchOptimizer, AnAxisTooLargeIsRefusedBeforeItIsListed)
+{
+    // 10^12 values: listing them first (as the size check once did) exhausts memory.
+    const TunableGroups space = load(R"({"g": {"cost": 1, "params": {
+        "offset": {"type": "int", "range": [0, 1000000000000], "default": 0},
+        "all": {"type": "int", "range": [-9223372036854775807, 9223372036854775807], "default": 0}
+    }}})");
+    EXPECT_EQ(error_of(spec_of("GridSearchOptimizer"), space),
+              "opt.jsonc: GridSearchOptimizer: the grid has more than 100000000 points; quantize "
+              "or remove some tunables");
+}
+
+TEST(TpeOptimizer, RandomInitIsBounded)
+{
+    const TunableGroups space = load(k_small_space);
+    EXPECT_EQ(error_of(spec_of("TpeOptimizer", R"({"n_random_init": 1000000000})"), space),
+              "opt.jsonc: /config/n_random_init: expected an integer from 1 to 10000, got "
+              "1000000000");
+    EXPECT_EQ(error_of(spec_of("TpeOptimizer", R"({"n_random_init": 10000})"), space), "no error");
 }

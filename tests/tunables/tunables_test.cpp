@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
 #include <set>
 
 using namespace mlosbench;
@@ -263,4 +265,43 @@ TEST(Tunables, CanonicalTextIgnoresGroupOrder)
     TunableValues changed = a.values();
     changed["threads"] = std::int64_t{9};
     EXPECT_NE(a.canonical_text(changed), a.canonical_text(a.values()));
+}
+
+TEST(Tunable, QuantizationBinsAreBounded)
+{
+    EXPECT_EQ(error_of(R"({"g": {"cost": 1, "params": {"x": {"type": "float", "range": [0, 1],
+        "default": 0.5, "quantization_bins": 2000000000}}}})"),
+              "t.jsonc: /g/params/x/quantization_bins: expected an integer from 2 to 100000, got "
+              "2000000000");
+    EXPECT_EQ(error_of(R"({"g": {"cost": 1, "params": {"x": {"type": "float", "range": [0, 1],
+        "default": 0.5, "quantization_bins": 100000}}}})"),
+              "no error");
+}
+
+TEST(Tunable, QuantizedSamplesAreTheNearestPoints)
+{
+    // The nearest point is computed, not searched; it must be the one a search finds.
+    const TunableGroups g = load(R"({"g": {"cost": 1, "params": {
+        "f": {"type": "float", "range": [-3.5, 10], "default": 0, "quantization_bins": 7},
+        "i": {"type": "int", "range": [0, 100], "default": 0, "quantization_bins": 34},
+        "w": {"type": "int", "range": [0, 10], "default": 0, "quantization_bins": 60},
+        "l": {"type": "float", "range": [1, 1000], "default": 1, "quantization_bins": 4,
+              "log": true}}}})");
+    std::mt19937_64 rng(7);
+    for (const char* name : {"f", "i", "w", "l"}) {
+        const Tunable& t = *g.find(name);
+        const auto points = t.quantized_points();
+        for (int n = 0; n < 2000; ++n) {
+            const TunableValue v = t.sample(rng);
+            EXPECT_NE(std::find(points.begin(), points.end(), v), points.end())
+                << name << " " << to_text(v);
+        }
+    }
+    // Every point is reached.
+    const Tunable& i = *g.find("i");
+    std::set<std::string> seen;
+    for (int n = 0; n < 20000; ++n) {
+        seen.insert(to_text(i.sample(rng)));
+    }
+    EXPECT_EQ(seen.size(), i.quantized_points().size());
 }

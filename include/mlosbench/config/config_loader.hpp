@@ -4,8 +4,10 @@
 #include "mlosbench/util/json.hpp"
 
 #include <filesystem>
+#include <map>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mlosbench {
@@ -53,12 +55,20 @@ public:
                                                 const Referrer& referrer) const;
 
     /// Loads `spec` (a path, or inline JSON when it contains '{' or '['), parses it as JSONC and
-    /// validates it against the schema of `kind`. Throws ConfigError(s).
+    /// validates it against the schema of `kind`. Throws ConfigError(s). A file is read,
+    /// parsed and validated once: later loads of it as the same kind, by whatever spelling
+    /// (`a.jsonc`, `./a.jsonc`, `../x/a.jsonc`, a symlink), return the first result.
     [[nodiscard]] LoadedConfig load(const std::string& spec, ConfigKind kind,
                                     const Referrer& referrer) const;
 
+    /// How many config files load() has read and parsed so far.
+    [[nodiscard]] std::size_t files_read() const { return m_files_read; }
+
 private:
     std::vector<std::filesystem::path> m_search_path;
+    /// Loaded files by canonical path and kind (loading is a pure function of the file).
+    mutable std::map<std::pair<std::string, ConfigKind>, LoadedConfig> m_loaded;
+    mutable std::size_t m_files_read = 0;
 };
 
 } // namespace mlosbench

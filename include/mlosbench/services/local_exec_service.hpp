@@ -88,6 +88,11 @@ public:
     /// a backquote, or name no file are left for /bin/sh.
     [[nodiscard]] std::string resolve_line(const std::string& line) const;
 
+    /// The first word of `line` when it looks like a script (contains '/', or ends in `.sh` or
+    /// `.py`) but names no file that resolve_line would find; nullopt otherwise (a plain
+    /// command name is for /bin/sh to find on PATH).
+    [[nodiscard]] std::optional<std::string> missing_script(const std::string& line) const;
+
     /// A working directory: `dir` when given, else the service's `temp_dir`, both created if
     /// missing and never removed; else a fresh directory removed by the context unless `keep`.
     /// Throws Error when a directory cannot be created.
@@ -98,6 +103,11 @@ public:
     static constexpr std::size_t k_output_cap = std::size_t{1} << 20U;
 
 private:
+    /// The file `name` names: absolute as it is, relative in the first search path directory
+    /// that has it.
+    [[nodiscard]] std::optional<std::filesystem::path>
+    find_script(const std::filesystem::path& name) const;
+
     LocalExecSettings m_settings;
     std::vector<std::filesystem::path> m_search_path;
     int m_cancel_fd = -1;

@@ -12,6 +12,9 @@
 
 namespace mlosbench {
 
+/// Most quantization_bins a tunable may have (its points are listed for grids and models).
+inline constexpr std::int64_t k_max_quantization_bins = 100'000;
+
 /// A tunable's value: int, float, or a categorical's string.
 using TunableValue = std::variant<std::int64_t, double, std::string>;
 

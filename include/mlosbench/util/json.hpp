@@ -27,6 +27,20 @@ using Json = nlohmann::ordered_json;
 /// number equal to its integer part, else a float, else the string itself.
 [[nodiscard]] Json parse_scalar_text(const std::string& text);
 
+/// Longest duration a timeout or interval setting may have: 365 days. Longer ones would not
+/// fit the clocks that wait for them.
+inline constexpr double k_max_seconds = 31'536'000;
+
+/// Checks `object[key]`, when present, as a duration in seconds: a number above `minimum`
+/// (above 0 when `minimum` is 0) and at most k_max_seconds; null too when `nullable`.
+/// Throws ConfigError naming `file` and `pointer`/key otherwise.
+void check_seconds(const Json& object,
+                   const std::string& key,
+                   const std::string& file,
+                   const std::string& pointer,
+                   double minimum = 0,
+                   bool nullable = false);
+
 /// A key escaped for use in a JSON pointer (RFC 6901: "~" -> "~0", "/" -> "~1").
 [[nodiscard]] std::string escape_pointer_token(std::string_view token);
 

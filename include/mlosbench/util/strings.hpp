@@ -28,4 +28,10 @@ namespace mlosbench {
 /// `text` in double quotes with each `"` doubled: a CSV field (RFC 4180) or an SQL identifier.
 [[nodiscard]] std::string double_quote(std::string_view text);
 
+/// `text` safe to print as plain text on a terminal: control characters (C0 but tab, DEL,
+/// and C1 encoded as UTF-8) become visible escapes (`\n`, `\r`, `\x1b`, `\u009b`), so that
+/// no stored value can move the cursor, recolour or retitle the terminal. Other bytes as
+/// they are.
+[[nodiscard]] std::string escape_control(std::string_view text);
+
 } // namespace mlosbench

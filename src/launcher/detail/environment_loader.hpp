@@ -34,11 +34,13 @@ private:
                          const std::filesystem::path& dir, const Parameters& globals,
                          const Parameters* parent_params, const ServiceSet& services);
     void check_groups(const EnvironmentSpec& spec) const;
+    void check_scripts(const EnvironmentSpec& spec) const;
 
     const ConfigLoader& m_loader;
     TunableGroups& m_tunables;
     std::set<std::string>& m_used;
     std::vector<std::string> m_include_stack; ///< files being loaded, for cycle detection
+    std::size_t m_environments = 0;           ///< environments loaded so far
 };
 
 } // namespace mlosbench::detail
