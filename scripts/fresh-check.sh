@@ -3,7 +3,7 @@
 # `debootstrap --variant=minbase bookworm` root with this machine's apt mirror, clones the
 # committed HEAD into it (so a file that exists only in this working tree cannot hide a missing
 # step), and runs `scripts/quickstart.sh` then `scripts/test.sh` there as root, timing each.
-# Too slow for every CI run (30-45 minutes on 2 cores); run it before closing any change to
+# Too slow for every CI run (30-50 minutes on 2 cores); run it before closing any change to
 # set-up, dependencies or the quickstart.
 #
 #   scripts/fresh-check.sh [--keep] [--worktree] [--only quickstart|test] [DIR]
