@@ -28,7 +28,7 @@ private:
 
 [[nodiscard]] std::string read_file(const std::filesystem::path& path);
 
-/// tests/ in the source tree, and shared/acceptance/ beside the repository.
+/// tests/ in the source tree, and tests/config/acceptance/ (mlos_bench's config test cases).
 [[nodiscard]] std::filesystem::path tests_dir();
 [[nodiscard]] std::filesystem::path acceptance_dir();
 /// The path of a config under tests/e2e/configs.
