@@ -11,6 +11,16 @@ if(MLOSBENCH_SANITIZE)
         -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
     target_link_options(mlosbench_settings INTERFACE -fsanitize=address,undefined)
 endif()
+if(MLOSBENCH_FUZZ)
+    if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+        message(FATAL_ERROR "MLOSBENCH_FUZZ needs clang (libFuzzer): configure with CXX=clang++")
+    endif()
+    # Libraries get the coverage instrumentation; the fuzz targets link libFuzzer's main.
+    target_compile_options(mlosbench_settings INTERFACE
+        -fsanitize=fuzzer-no-link,address,undefined -fno-omit-frame-pointer
+        -fno-sanitize-recover=undefined)
+    target_link_options(mlosbench_settings INTERFACE -fsanitize=address,undefined)
+endif()
 target_compile_definitions(mlosbench_settings INTERFACE
     MLOSBENCH_VERSION="${PROJECT_VERSION}"
     MLOSBENCH_SOURCE_CONFIG_DIR="${PROJECT_SOURCE_DIR}/config"

@@ -1,6 +1,6 @@
 #include "mlosbench/environments/local_env.hpp"
 
-#include "environments/detail/csv.hpp"
+#include "environments/detail/results_csv.hpp"
 #include "environments/detail/script_support.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/file.hpp"
@@ -9,7 +9,6 @@
 
 #include <cctype>
 #include <fstream>
-#include <map>
 #include <spdlog/spdlog.h>
 #include <string_view>
 #include <system_error>
@@ -41,29 +40,9 @@ Status status_of(const ExecResult& result)
     return Status::failed;
 }
 
-// A CSV value: empty is null, numbers are numbers, anything else stays text.
-Json csv_value(const std::string& field)
-{
-    const std::string text = trim(field);
-    if (text.empty()) {
-        return nullptr;
-    }
-    return parse_scalar_text(text);
-}
-
 // Bytes read at most from a results file and from a telemetry file.
 constexpr std::size_t k_max_results_bytes = std::size_t{16} << 20U;
 constexpr std::size_t k_max_telemetry_bytes = std::size_t{64} << 20U;
-
-// The text of a CSV file without the UTF-8 byte order mark some tools write first.
-std::string_view without_bom(std::string_view text)
-{
-    constexpr std::string_view k_bom = "\xEF\xBB\xBF";
-    if (text.substr(0, k_bom.size()) == k_bom) {
-        text.remove_prefix(k_bom.size());
-    }
-    return text;
-}
 
 // A directory name made of an experiment id: [A-Za-z0-9._-] kept, anything else `_`.
 std::string directory_name(std::string_view id)
@@ -384,72 +363,10 @@ void LocalEnv::read_results_file(PhaseResult& result) const
         fail(e.what());
         return;
     }
-    const auto rows = detail::parse_csv(without_bom(text));
-    if (rows.empty()) {
-        fail(file + " is empty");
+    Json values;
+    if (auto error = detail::parse_results_csv(text, file, values)) {
+        fail(*error);
         return;
-    }
-    std::vector<std::string> header;
-    for (const auto& field : rows.front().fields) {
-        header.push_back(trim(field));
-    }
-    if (rows.size() == 1) {
-        fail(file + " has a header but no data rows");
-        return;
-    }
-    Json values = Json::object();
-    // Where each metric was found ("line 3", "column 2"), to name both places of a duplicate.
-    std::map<std::string, std::string> seen;
-    const auto add = [&](const std::string& metric, const std::string& where, const Json& value) {
-        if (metric.empty()) {
-            fail(file + " " + where + ": empty metric name");
-            return false;
-        }
-        const auto [it, fresh] = seen.emplace(metric, where);
-        if (!fresh) {
-            fail(file + " " + where + ": metric '" + metric + "' again (first on " + it->second +
-                 ")");
-            return false;
-        }
-        values[metric] = value;
-        return true;
-    };
-    if (header == std::vector<std::string>{"metric", "value"}) {
-        // Long form: one metric per row.
-        for (std::size_t i = 1; i < rows.size(); ++i) {
-            const auto& row = rows[i];
-            if (row.fields.size() != 2) {
-                fail(file + " line " + std::to_string(row.line) + ": expected 2 fields, got " +
-                     std::to_string(row.fields.size()));
-                return;
-            }
-            if (!add(trim(row.fields[0]), "line " + std::to_string(row.line),
-                     csv_value(row.fields[1]))) {
-                return;
-            }
-        }
-    } else {
-        // Wide form: metric names in the header, their values in the one row below.
-        if (rows.size() > 2) {
-            fail(file + " has " + std::to_string(rows.size() - 1) +
-                 " data rows: expected the header 'metric,value' and one row per metric, "
-                 "or metric names in the header and one row of values");
-            return;
-        }
-        const auto& row = rows[1];
-        if (row.fields.size() != header.size()) {
-            fail(file + " line " + std::to_string(row.line) + ": expected " +
-                 std::to_string(header.size()) + " fields as in the header, got " +
-                 std::to_string(row.fields.size()));
-            return;
-        }
-        for (std::size_t i = 0; i < header.size(); ++i) {
-            if (!add(header[i],
-                     "line " + std::to_string(rows[0].line) + " column " + std::to_string(i + 1),
-                     csv_value(row.fields[i]))) {
-                return;
-            }
-        }
     }
     // CSV values win over stdout ones (reference 4.3).
     for (const auto& [key, value] : values.items()) {
@@ -487,32 +404,9 @@ std::vector<TelemetrySample> LocalEnv::read_telemetry() const
         spdlog::warn("environment '{}': {}; no telemetry read", this->name(), e.what());
         return samples;
     }
-    const auto rows = detail::parse_csv(without_bom(text));
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-        const auto& row = rows[i];
-        const auto skip = [&](const std::string& why) {
-            spdlog::warn("telemetry file '{}' line {}: {}; row skipped", path->string(), row.line,
-                         why);
-        };
-        if (row.fields.size() != 3) {
-            skip("expected 3 fields (timestamp,metric,value), got " +
-                 std::to_string(row.fields.size()));
-            continue;
-        }
-        const std::string stamp = trim(row.fields[0]);
-        const std::string metric = trim(row.fields[1]);
-        if (i == 0 && to_lower(stamp) == "timestamp" && to_lower(metric) == "metric" &&
-            to_lower(trim(row.fields[2])) == "value") {
-            continue; // the optional header
-        }
-        const auto time = parse_timestamp(stamp, /*naive_is_local=*/true);
-        if (!time) {
-            skip("bad timestamp '" + stamp + "'");
-            continue;
-        }
-        samples.push_back({*time, metric, csv_value(row.fields[2])});
-    }
-    return samples;
+    return detail::parse_telemetry_csv(text, [&](std::size_t line, const std::string& why) {
+        spdlog::warn("telemetry file '{}' line {}: {}; row skipped", path->string(), line, why);
+    });
 }
 
 void LocalEnv::end_trial()
