@@ -68,9 +68,7 @@ PhaseResult CompositeEnv::run()
             step.stderr_tail = std::move(result.stderr_tail);
             return from_child(std::move(step), *child);
         }
-        for (const auto& [key, value] : step.results.items()) {
-            result.results[key] = value; // later children win
-        }
+        merge_object(result.results, step.results); // later children win
         if (!step.results_source.empty()) {
             result.results_source +=
                 (result.results_source.empty() ? "" : " and ") + step.results_source;

@@ -369,9 +369,7 @@ void LocalEnv::read_results_file(PhaseResult& result) const
         return;
     }
     // CSV values win over stdout ones (reference 4.3).
-    for (const auto& [key, value] : values.items()) {
-        result.results[key] = value;
-    }
+    merge_object(result.results, values);
 }
 
 PhaseResult LocalEnv::status()

@@ -740,8 +740,11 @@ public:
                     m_impl->statement("SELECT metric_id, metric_value FROM trial_result "
                                       "WHERE exp_id = ? AND trial_id = ? ORDER BY metric_id"));
                 query.bind(m_id, t.trial_id);
+                t.results = Json::object();
                 while (query.step()) {
-                    t.results[query.column(0).getString()] = text_value(query.column(1));
+                    // (trial, metric) is the key: each metric comes once.
+                    append_new_member(t.results, query.column(0).getString(),
+                                      text_value(query.column(1)));
                 }
             }
             transaction.commit();

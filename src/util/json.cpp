@@ -5,8 +5,33 @@
 #include <charconv>
 #include <cmath>
 #include <limits>
+#include <unordered_map>
 
 namespace mlosbench {
+
+void merge_object(Json& into, const Json& from)
+{
+    if (into.empty()) {
+        into = from;
+        return;
+    }
+    auto& members = into.get_ref<Json::object_t&>();
+    members.reserve(members.size() + from.size()); // no reallocation: the views below stay
+    std::unordered_map<std::string_view, std::size_t> where;
+    where.reserve(members.size() + from.size());
+    for (std::size_t i = 0; i < members.size(); ++i) {
+        where.emplace((members.begin() + static_cast<std::ptrdiff_t>(i))->first, i);
+    }
+    for (const auto& [key, value] : from.items()) {
+        const auto it = where.find(key);
+        if (it != where.end()) {
+            (members.begin() + static_cast<std::ptrdiff_t>(it->second))->second = value;
+        } else {
+            members.emplace_back(key, value);
+            where.emplace(members.back().first, members.size() - 1);
+        }
+    }
+}
 
 std::string json_dump(const Json& value, int indent)
 {

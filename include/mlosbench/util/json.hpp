@@ -16,6 +16,17 @@ using Json = nlohmann::ordered_json;
 /// output may hold) become U+FFFD instead of failing.
 [[nodiscard]] std::string json_dump(const Json& value, int indent = -1);
 
+/// Sets every member of the object `from` in the object `into`: a member `into` has takes the
+/// new value in its place, a new one is appended. Linear in both sizes (`into[key] = v` looks
+/// keys up one by one, which costs n^2 for n members).
+void merge_object(Json& into, const Json& from);
+
+/// Appends `key` to the object `into` without looking for it: the caller knows it is new.
+inline void append_new_member(Json& into, std::string key, Json value)
+{
+    into.get_ref<Json::object_t&>().emplace_back(std::move(key), std::move(value));
+}
+
 /// "string", "integer", "number", "boolean", "null", "array" or "object".
 [[nodiscard]] std::string json_type_name(const Json& value);
 

@@ -60,7 +60,7 @@ parse_results_csv(std::string_view text, const std::string& file, Json& values)
                     ")";
             return false;
         }
-        values[metric] = value;
+        append_new_member(values, metric, value); // new: `seen` says so
         return true;
     };
     if (header == std::vector<std::string>{"metric", "value"}) {
