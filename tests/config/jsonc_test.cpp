@@ -2,9 +2,12 @@
 #include "mlosbench/config/template.hpp"
 #include "mlosbench/util/error.hpp"
 
+#include "support/test_support.hpp"
+
 #include <gtest/gtest.h>
 
 using namespace mlosbench;
+using mlosbench::testing::nested_json;
 
 TEST(Jsonc, AcceptsCommentsAndTrailingCommas)
 {
@@ -65,36 +68,19 @@ TEST(Jsonc, MissingFile)
     }
 }
 
-namespace {
-
-std::string nested(std::size_t depth, const std::string& open, const std::string& close)
-{
-    std::string text;
-    text.reserve(depth * (open.size() + close.size()));
-    for (std::size_t i = 0; i < depth; ++i) {
-        text += open;
-    }
-    for (std::size_t i = 0; i < depth; ++i) {
-        text += close;
-    }
-    return text;
-}
-
-} // namespace
-
 TEST(Jsonc, NestingDeeperThanTheLimitIsRefusedWithItsPosition)
 {
     // Deep enough to overflow the stack of anything that walks the document recursively.
     for (const std::size_t depth : {std::size_t{50'000}, std::size_t{1'000'000}}) {
         try {
-            (void)parse_jsonc(nested(depth, "[", "]"), "deep.jsonc");
+            (void)parse_jsonc(nested_json(depth, "[", "]"), "deep.jsonc");
             FAIL() << depth;
         } catch (const ConfigError& e) {
             EXPECT_STREQ(e.what(),
                          "deep.jsonc:1:257: arrays and objects nested deeper than 256 levels");
         }
         try {
-            (void)parse_jsonc("{\n" + nested(depth, "\"a\": {", "}") + "}", "deep.jsonc");
+            (void)parse_jsonc("{\n" + nested_json(depth, "\"a\": {", "}") + "}", "deep.jsonc");
             FAIL() << depth;
         } catch (const ConfigError& e) {
             EXPECT_STREQ(e.what(),
@@ -104,7 +90,7 @@ TEST(Jsonc, NestingDeeperThanTheLimitIsRefusedWithItsPosition)
     // Brackets in strings and comments do not count; 256 levels are fine.
     const Json doc = parse_jsonc("// [[[[\n\"" + std::string(300, '[') + "\"", "s.jsonc");
     EXPECT_EQ(doc, std::string(300, '['));
-    EXPECT_NO_THROW((void)parse_jsonc(nested(256, "[", "]"), "ok.jsonc"));
+    EXPECT_NO_THROW((void)parse_jsonc(nested_json(256, "[", "]"), "ok.jsonc"));
 }
 
 TEST(Jsonc, NulInAStringIsRefused)

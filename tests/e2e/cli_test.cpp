@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+using mlosbench::testing::nested_json;
 using mlosbench::testing::run_mlosbench;
 using mlosbench::testing::TempDir;
 using mlosbench::testing::tests_dir;
@@ -166,34 +167,18 @@ TEST(Cli, EveryShippedConfigMatchesItsSchema)
     EXPECT_EQ(r.exit_code, 0) << r.err << r.out;
 }
 
-namespace {
-
-std::string nested(std::size_t depth, const std::string& open, const std::string& close)
-{
-    std::string text;
-    for (std::size_t i = 0; i < depth; ++i) {
-        text += open;
-    }
-    for (std::size_t i = 0; i < depth; ++i) {
-        text += close;
-    }
-    return text;
-}
-
-} // namespace
-
 TEST(Cli, DeepNestingInAnyInputIsExit2NamingWhere)
 {
     TempDir dir;
     const std::string env = examples_dir() + "/mock/mock_env.jsonc";
-    const auto globals = dir.write("g.jsonc", "{\"a\": " + nested(50'000, "[", "]") + "}");
+    const auto globals = dir.write("g.jsonc", "{\"a\": " + nested_json(50'000, "[", "]") + "}");
     auto r = run_mlosbench({"validate", "--environment", env, "--globals", globals.string()});
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "mlosbench: error: " + globals.string() +
                          ":1:262: arrays and objects nested deeper than 256 levels\n");
 
     const auto values =
-        dir.write("v.jsonc", "{\n\"x\": " + nested(1'000'000, "{\"x\": ", "}") + "}");
+        dir.write("v.jsonc", "{\n\"x\": " + nested_json(1'000'000, "{\"x\": ", "}") + "}");
     r = run_mlosbench({"validate", "--environment", env, "--tunable-values", values.string()});
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "mlosbench: error: " + values.string() +
@@ -201,7 +186,7 @@ TEST(Cli, DeepNestingInAnyInputIsExit2NamingWhere)
 
     r = run_mlosbench({"validate", "--environment",
                        R"({"name": "e", "class": "MockEnv", "config": {"const_args": {"a": )" +
-                           nested(50'000, "[", "]") + "}}}"});
+                           nested_json(50'000, "[", "]") + "}}}"});
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "mlosbench: error: inline JSON of --environment:1:319: arrays and objects "
                      "nested deeper than 256 levels\n");

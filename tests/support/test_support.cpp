@@ -146,6 +146,19 @@ CommandResult run_mlosbench(const std::vector<std::string>& args, const fs::path
     return wait_for(start_mlosbench(args, cwd, capture.path(), env));
 }
 
+std::string nested_json(std::size_t depth, const std::string& open, const std::string& close)
+{
+    std::string text;
+    text.reserve(depth * (open.size() + close.size()));
+    for (std::size_t i = 0; i < depth; ++i) {
+        text += open;
+    }
+    for (std::size_t i = 0; i < depth; ++i) {
+        text += close;
+    }
+    return text;
+}
+
 bool wait_until(const std::function<bool()>& done, double seconds)
 {
     const auto deadline =

@@ -28,6 +28,9 @@ private:
 
 [[nodiscard]] std::string read_file(const std::filesystem::path& path);
 
+/// `depth` copies of `open` then as many of `close`: a document nested `depth` levels deep.
+[[nodiscard]] std::string nested_json(std::size_t depth, const std::string& open, const std::string& close);
+
 /// tests/ in the source tree, and tests/config/acceptance/ (mlos_bench's config test cases).
 [[nodiscard]] std::filesystem::path tests_dir();
 [[nodiscard]] std::filesystem::path acceptance_dir();
