@@ -195,15 +195,16 @@ std::vector<double> TpeOptimizer::design_point()
     for (int attempt = 0; attempt < 100; ++attempt) {
         m_encoder.sample(x.data(), rng());
         const std::string key = m_encoder.key(x.data());
-        if (!known(key) && feasible(x.data())) {
+        const bool is_new = !known(key);
+        const double p = p_ok(x.data());
+        const bool likely = p > detail::FeasibilityModel::k_infeasible;
+        if (is_new && likely) {
             return x;
         }
         // Failing that, never a config that failed: a repeat predicted to succeed, else a new
         // config, the likeliest to succeed.
         if (m_failed_keys.count(key) == 0) {
-            const double p = p_ok(x.data());
-            const double rank = (p > detail::FeasibilityModel::k_infeasible ? 2.0 : 0.0) +
-                                (known(key) ? 0.0 : 1.0) + p;
+            const double rank = (likely ? 2.0 : 0.0) + (is_new ? 1.0 : 0.0) + p;
             if (rank > fallback_rank) {
                 fallback_rank = rank;
                 fallback = x;
