@@ -1,13 +1,12 @@
 #include "mlosbench/config/jsonc.hpp"
 
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/file.hpp"
 
 #include <cctype>
 #include <cerrno>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <unordered_map>
 #include <vector>
 
@@ -285,13 +284,13 @@ Json parse_jsonc(std::string_view text, const std::string& origin)
 
 Json load_jsonc_file(const std::string& path)
 {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        throw ConfigError(path, "", "cannot read file");
+    std::string text;
+    try {
+        text = read_regular_file(path, k_max_config_bytes, "config file");
+    } catch (const FileError& e) {
+        throw ConfigError(path, "", "cannot read config file: " + e.reason());
     }
-    std::ostringstream buffer;
-    buffer << in.rdbuf();
-    return parse_jsonc(buffer.str(), path);
+    return parse_jsonc(text, path);
 }
 
 } // namespace mlosbench

@@ -1,7 +1,5 @@
 #include "mlosbench/util/file.hpp"
 
-#include "mlosbench/util/error.hpp"
-
 #include <algorithm>
 #include <cerrno>
 #include <cstdint>
@@ -61,10 +59,11 @@ read_regular_file(const std::filesystem::path& path, std::size_t max_bytes, std:
 {
     const std::string name = std::string(what) + " '" + path.string() + "'";
     const auto os_error = [&](int err) {
-        return Error("cannot read " + name + ": " + std::generic_category().message(err));
+        const std::string reason = std::generic_category().message(err);
+        return FileError("cannot read " + name + ": " + reason, reason);
     };
     const auto not_regular = [&](mode_t mode) {
-        return Error(name + " is " + not_regular_text(mode));
+        return FileError(name + " is " + not_regular_text(mode), not_regular_text(mode));
     };
     // stat() first, so that a FIFO or a device is never opened (opening may block or have
     // effects); then fstat() the descriptor in case the path changed in between. O_NONBLOCK
@@ -87,7 +86,8 @@ read_regular_file(const std::filesystem::path& path, std::size_t max_bytes, std:
         throw not_regular(info.st_mode);
     }
     const auto too_large = [&] {
-        return Error(name + " is larger than " + std::to_string(max_bytes) + " bytes");
+        const std::string reason = "larger than " + std::to_string(max_bytes) + " bytes";
+        return FileError(name + " is " + reason, reason);
     };
     if (static_cast<std::uintmax_t>(info.st_size) > max_bytes) {
         throw too_large();

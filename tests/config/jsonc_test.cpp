@@ -64,7 +64,8 @@ TEST(Jsonc, MissingFile)
         (void)load_jsonc_file("/nonexistent/dir/x.jsonc");
         FAIL();
     } catch (const ConfigError& e) {
-        EXPECT_STREQ(e.what(), "/nonexistent/dir/x.jsonc: cannot read file");
+        EXPECT_STREQ(e.what(), "/nonexistent/dir/x.jsonc: cannot read config file: No such file or "
+                               "directory");
     }
 }
 

@@ -149,6 +149,30 @@ TEST(SchemaMessages, UnknownKeySuggestsTheClosestAllowedKey)
               "'shell_env_params'?)");
 }
 
+TEST(SchemaMessages, PatternsAreSafeOnLongTextsAndAnchoredAtItsEnds)
+{
+    // std::regex (valijson's) recursed once per character: 200,000 of them overflowed the stack.
+    const std::string id(200'000, 'a');
+    EXPECT_EQ(only_error(R"({"experiment_id": ")" + id + R"("})", ConfigKind::globals),
+              "conf.jsonc: /experiment_id: a value of 200000 characters, where at most 16384 are "
+              "expected");
+    const std::string name(300'000, 'x');
+    EXPECT_EQ(only_error(R"({"group": {"cost": 1, "params": {")" + name +
+                             R"(": {"type": "int", "range": [0, 1], "default": 0}}}})",
+                         ConfigKind::tunable_params),
+              "conf.jsonc: /group/params: a key of 300000 characters, where at most 16384 are "
+              "expected");
+    // Up to the limit, the pattern decides; `^` and `$` match only at the ends of the text.
+    EXPECT_TRUE(validate_config(parse_jsonc(R"({"experiment_id": ")" + std::string(16384, 'a') +
+                                                R"("})",
+                                            "conf.jsonc"),
+                                ConfigKind::globals, "conf.jsonc")
+                    .empty());
+    EXPECT_EQ(only_error(R"({"experiment_id": "ok\nnot ok!"})", ConfigKind::globals),
+              "conf.jsonc: /experiment_id: invalid value \"ok\\nnot ok!\": expected letters, "
+              "digits, '_', '.' and '-' only");
+}
+
 TEST(SchemaMessages, MissingRequiredKey)
 {
     EXPECT_EQ(only_error(R"({"class": "MockEnv"})", ConfigKind::environment),

@@ -3,6 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <sys/stat.h>
+
+namespace fs = std::filesystem;
 using mlosbench::testing::nested_json;
 using mlosbench::testing::run_mlosbench;
 using mlosbench::testing::TempDir;
@@ -142,7 +146,6 @@ TEST(Cli, ValidatesTheShippedExamples)
         << remote.out;
 }
 
-namespace fs = std::filesystem;
 
 TEST(Cli, EveryShippedConfigMatchesItsSchema)
 {
@@ -190,6 +193,35 @@ TEST(Cli, DeepNestingInAnyInputIsExit2NamingWhere)
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "mlosbench: error: inline JSON of --environment:1:319: arrays and objects "
                      "nested deeper than 256 levels\n");
+}
+
+TEST(Cli, AConfigThatIsNotARegularFileIsExit2WithoutWaiting)
+{
+    // A FIFO with no writer would block a plain open() forever; /dev/zero would fill memory.
+    TempDir dir;
+    const fs::path fifo = dir.path() / "g.jsonc";
+    ASSERT_EQ(::mkfifo(fifo.c_str(), 0600), 0);
+    const std::string env = examples_dir() + "/mock/mock_env.jsonc";
+    auto r = run_mlosbench({"validate", "--environment", env, "--globals", fifo.string()});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: " + fifo.string() +
+                         ": cannot read config file: a FIFO, not a regular file\n");
+
+    r = run_mlosbench({"run", "--environment", "/dev/zero"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err, "mlosbench: error: /dev/zero: cannot read config file: a character device, "
+                     "not a regular file\n");
+
+    // An included file, through a symlink.
+    fs::create_symlink("/dev/zero", dir.path() / "t.jsonc");
+    const auto including = dir.write("e.jsonc", R"({"name": "e", "class": "MockEnv",
+        "include_tunables": ["t.jsonc"]})");
+    r = run_mlosbench({"validate", "--environment", including.string()});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_NE(r.err.find("t.jsonc: cannot read config file: a character device, not a regular "
+                         "file\n"),
+              std::string::npos)
+        << r.err;
 }
 
 TEST(Cli, AnEmptyExperimentIdIsAUsageError)

@@ -2,13 +2,13 @@
 
 #include "config/detail/schema_store.hpp"
 #include "mlosbench/config/class_names.hpp"
+#include "mlosbench/util/regex.hpp"
 #include "mlosbench/util/strings.hpp"
 
 #include <algorithm>
 #include <cstring>
 #include <map>
 #include <optional>
-#include <regex>
 #include <set>
 
 namespace mlosbench::detail {
@@ -28,13 +28,43 @@ struct Place
     std::optional<std::string> key;
 };
 
-std::string value_text(const Json& value)
+/// `text` cut to k_max_value_text characters ("...").
+std::string shortened(std::string text)
 {
-    std::string text = value.dump();
     if (text.size() > k_max_value_text) {
         text = text.substr(0, k_max_value_text - 3) + "...";
     }
     return text;
+}
+
+std::string value_text(const Json& value) { return shortened(value.dump()); }
+
+/// A schema's `pattern` (ECMA-262, where `^` and `$` match only at the ends of the text) in
+/// the syntax of mlosbench::Regex, where they match at line ends: `\A` and `\Z` instead.
+std::string text_anchored(const std::string& pattern)
+{
+    std::string out;
+    bool in_class = false;
+    for (std::size_t i = 0; i < pattern.size(); ++i) {
+        const char c = pattern[i];
+        if (c == '\\' && i + 1 < pattern.size()) {
+            out += pattern.substr(i, 2);
+            ++i;
+        } else if (in_class) {
+            in_class = c != ']' || out.back() == '[' || out.ends_with("[^");
+            out += c;
+        } else if (c == '[') {
+            in_class = true;
+            out += c;
+        } else if (c == '^') {
+            out += "\\A";
+        } else if (c == '$') {
+            out += "\\Z";
+        } else {
+            out += c;
+        }
+    }
+    return out;
 }
 
 /// "a", "a or b", "a, b or c".
@@ -192,13 +222,18 @@ private:
         return m_root.contains(pointer) ? m_root.at(pointer) : k_anything;
     }
 
-    const std::regex& regex(const std::string& pattern)
+    /// Whether `pattern` matches somewhere in `text` (as valijson's regex_search); a text
+    /// longer than k_max_pattern_chars never matches (see guard_patterns in schema_store).
+    bool matches(const std::string& pattern, std::string_view text)
     {
+        if (text.size() > k_max_pattern_chars) {
+            return false;
+        }
         auto it = m_regexes.find(pattern);
         if (it == m_regexes.end()) {
-            it = m_regexes.emplace(pattern, std::regex(pattern, std::regex::ECMAScript)).first;
+            it = m_regexes.emplace(pattern, Regex(text_anchored(pattern))).first;
         }
-        return it->second;
+        return !it->second.find_all(text).matches.empty();
     }
 
     static void add(std::vector<SchemaProblem>& out, const Place& at, std::string message)
@@ -316,7 +351,12 @@ private:
         const std::string text = value.get<std::string>();
         if (const auto pattern = schema.find("pattern");
             pattern != schema.end() && pattern->is_string()) {
-            if (!std::regex_search(text, regex(pattern->get<std::string>()))) {
+            if (text.size() > k_max_pattern_chars) {
+                add(out, at,
+                    std::string(at.key ? "a key" : "a value") + " of " +
+                        std::to_string(text.size()) + " characters, where at most " +
+                        std::to_string(k_max_pattern_chars) + " are expected");
+            } else if (!matches(pattern->get<std::string>(), text)) {
                 add(out, at, pattern_message(text, schema, at));
             }
         }
@@ -337,7 +377,7 @@ private:
         const std::string pattern = schema.at("pattern").get<std::string>();
         const std::string custom = schema.value("patternErrorMessage", "");
         if (at.key) {
-            return "invalid key '" + *at.key + "': " +
+            return "invalid key '" + shortened(*at.key) + "': " +
                    (custom.empty() ? "expected a match for the pattern '" + pattern + "'" : custom);
         }
         if (at.pointer == "/$schema") {
@@ -472,7 +512,7 @@ private:
             }
             if (patterns != schema.end() && patterns->is_object()) {
                 for (const auto& [pattern, pattern_schema] : patterns->items()) {
-                    if (std::regex_search(key, regex(pattern))) {
+                    if (matches(pattern, key)) {
                         matched = true;
                         check(member, pattern_schema, member_at, out);
                     }
@@ -647,7 +687,7 @@ private:
 
     const Json& m_root;
     ConfigKind m_kind;
-    std::map<std::string, std::regex> m_regexes;
+    std::map<std::string, Regex> m_regexes;
 };
 
 /// Pre-order position of every pointer in `doc`, to sort problems in document order.

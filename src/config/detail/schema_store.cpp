@@ -118,6 +118,37 @@ private:
     std::map<std::string, Json> m_imported;
 };
 
+/// valijson matches `pattern` with std::regex, which recurses once per character: a string
+/// of some 200,000 characters overflows the stack. So valijson's copy of the schema checks
+/// each pattern only on strings of at most k_max_pattern_chars (longer ones fail), and the
+/// explainer, whose regex has no recursion, says which value was too long.
+void guard_patterns(nlohmann::json& node)
+{
+    if (node.is_array()) {
+        for (auto& item : node) {
+            guard_patterns(item);
+        }
+        return;
+    }
+    if (!node.is_object()) {
+        return;
+    }
+    for (auto& [key, value] : node.items()) {
+        guard_patterns(value);
+    }
+    const auto pattern = node.find("pattern");
+    if (pattern == node.end() || !pattern->is_string()) {
+        return;
+    }
+    nlohmann::json guarded = {
+        {"if", {{"maxLength", k_max_pattern_chars}}},
+        {"then", {{"pattern", *pattern}}},
+        {"else", {{"not", nlohmann::json::object()}}},
+    };
+    node.erase(pattern);
+    node["allOf"].push_back(std::move(guarded));
+}
+
 /// A kind's schema, ready for both validators.
 struct CompiledSchema
 {
@@ -133,7 +164,8 @@ const CompiledSchema& compiled_schema(ConfigKind kind)
     std::call_once(once.at(i), [&] {
         auto result = std::make_unique<CompiledSchema>();
         result->bundled = bundle_schema(schema_path(kind));
-        const nlohmann::json plain(result->bundled);
+        nlohmann::json plain(result->bundled);
+        guard_patterns(plain);
         valijson::SchemaParser parser(valijson::SchemaParser::kDraft7);
         const valijson::adapters::NlohmannJsonAdapter adapter(plain);
         parser.populateSchema(adapter, result->schema);

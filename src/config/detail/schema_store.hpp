@@ -3,12 +3,17 @@
 #include "mlosbench/config/schema_validator.hpp"
 #include "mlosbench/util/json.hpp"
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace mlosbench::detail {
+
+/// The longest string a schema's `pattern` is matched against; a longer one does not match.
+/// (No config value checked against a pattern is near it: names, paths, URLs, drivers.)
+inline constexpr std::size_t k_max_pattern_chars = 16384;
 
 /// The schema file of `kind`, relative to config/schemas/ ("environments/environment-schema.json").
 [[nodiscard]] std::string_view schema_path(ConfigKind kind);
