@@ -98,6 +98,22 @@ LocalEnv::LocalEnv(const EnvironmentSpec& spec,
     m_pattern = detail::results_pattern(spec, settings.script);
 }
 
+LocalEnv::~LocalEnv()
+{
+    end_processes(m_trial_processes, "run");
+    if (m_runner.teardown) {
+        end_processes(m_setup_processes, "setup");
+    }
+}
+
+void LocalEnv::end_processes(const ProcessScope& scope, std::string_view lines) const
+{
+    if (const std::size_t ended = scope.end(); ended > 0) {
+        spdlog::info("environment '{}': ended {} process{} its {} lines left running", name(),
+                     ended, ended == 1 ? "" : "es", lines);
+    }
+}
+
 std::optional<fs::path> LocalEnv::temp_dir() const
 {
     if (!m_temp) {
@@ -243,7 +259,8 @@ PhaseResult LocalEnv::setup(const TrialContext& trial)
         }
         if (!m_settings.script.setup.empty()) {
             const ExecResult exec =
-                m_exec.execute(m_settings.script.setup, m_variables, m_temp->path(), m_timeout);
+                m_exec.execute(m_settings.script.setup, m_variables, m_temp->path(), m_timeout,
+                               &m_setup_processes);
             result.stdout_tail = exec.out;
             result.stderr_tail = exec.err;
             if (!exec.ok()) {
@@ -299,7 +316,8 @@ PhaseResult LocalEnv::run()
     try {
         if (!m_settings.script.run.empty()) {
             const ExecResult exec =
-                m_exec.execute(m_settings.script.run, m_variables, m_temp->path(), m_timeout);
+                m_exec.execute(m_settings.script.run, m_variables, m_temp->path(), m_timeout,
+                               &m_trial_processes);
             result.stdout_tail = exec.out;
             result.stderr_tail = exec.err;
             if (!exec.ok()) {
@@ -409,6 +427,7 @@ std::vector<TelemetrySample> LocalEnv::read_telemetry() const
 
 void LocalEnv::end_trial()
 {
+    end_processes(m_trial_processes, "run");
     m_temp.reset();
     m_results_path.reset();
     m_telemetry_path.reset();
@@ -422,9 +441,14 @@ void LocalEnv::teardown()
     }
     m_torn_down = true;
     m_ready = false;
-    if (m_settings.script.teardown.empty()) {
-        return;
+    if (!m_settings.script.teardown.empty()) {
+        run_teardown_lines();
     }
+    end_processes(m_setup_processes, "setup");
+}
+
+void LocalEnv::run_teardown_lines()
+{
     try {
         ShellVariables variables = trial_variables();
         for (const auto& missing :
@@ -435,7 +459,8 @@ void LocalEnv::teardown()
         // configured or the service's temp_dir (where its setups ran), or a fresh one.
         const TempDirContext dir = work_dir_context();
         const ExecResult exec =
-            m_exec.execute(m_settings.script.teardown, variables, dir.path(), m_timeout);
+            m_exec.execute(m_settings.script.teardown, variables, dir.path(), m_timeout,
+                           &m_setup_processes);
         if (exec.ok()) {
             spdlog::debug("environment '{}': teardown done", name());
         } else {

@@ -450,6 +450,7 @@ RunSummary Scheduler::Impl::run()
         runner->context.space = &space;
         runner->context.cancel_fd = policy.cancel_fd;
         runner->context.keep_temp = policy.keep_temp;
+        runner->context.teardown = spec.teardown;
         runners.push_back(std::move(runner));
     }
     // Wakes the main loop when SIGINT/SIGTERM arrives (the handler makes cancel_fd readable).

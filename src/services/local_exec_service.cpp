@@ -231,7 +231,8 @@ std::optional<std::string> LocalExecService::missing_script(const std::string& l
 ExecResult LocalExecService::execute(const std::vector<std::string>& lines,
                                      const ShellVariables& variables,
                                      const fs::path& cwd,
-                                     std::optional<double> timeout) const
+                                     std::optional<double> timeout,
+                                     const ProcessScope* scope) const
 {
     ExecResult result;
     const std::vector<std::string> env = with_variables(current_environment(), variables);
@@ -246,6 +247,7 @@ ExecResult LocalExecService::execute(const std::vector<std::string>& lines,
         options.timeout_seconds = timeout;
         options.output_cap = k_output_cap;
         options.cancel_fd = m_cancel_fd;
+        options.scope = scope;
         spdlog::debug("running in {}: {}", cwd.string(), options.command);
         const ProcessResult run = run_process(options);
         ++result.lines_run;

@@ -4,9 +4,11 @@
 
 #include <spdlog/spdlog.h>
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,8 +19,12 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <ctime>
+#include <mutex>
 #include <optional>
+#include <set>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
@@ -37,6 +43,11 @@ using namespace std::chrono_literals;
 constexpr Clock::duration k_linger = 100ms;
 // Without pidfds (Linux < 5.3) the shell's exit is found by asking this often.
 constexpr Clock::duration k_fallback_tick = 10ms;
+// How often a group whose shell is gone is checked for being empty while it is ended, and
+// how often ProcessScope::end() looks again for what is left.
+constexpr Clock::duration k_group_tick = 20ms;
+// How long ProcessScope::end() waits for what it sent SIGKILL to.
+constexpr Clock::duration k_kill_wait = 2s;
 constexpr std::size_t k_read_chunk = std::size_t{64} * 1024;
 
 std::string errno_text(int error) { return std::generic_category().message(error); }
@@ -226,9 +237,15 @@ pid_t spawn_shell(const ProcessOptions& options, int out_fd, int err_fd)
     std::array<char*, 4> argv = {const_cast<char*>("sh"), const_cast<char*>("-c"),
                                  const_cast<char*>(options.command.c_str()), nullptr};
     std::vector<char*> envp;
-    envp.reserve(options.env.size() + 1);
+    envp.reserve(options.env.size() + 2);
+    const std::string scope_prefix = std::string(k_process_scope_variable) + "=";
     for (const auto& entry : options.env) {
-        envp.push_back(const_cast<char*>(entry.c_str()));
+        if (options.scope == nullptr || !entry.starts_with(scope_prefix)) {
+            envp.push_back(const_cast<char*>(entry.c_str()));
+        }
+    }
+    if (options.scope != nullptr) {
+        envp.push_back(const_cast<char*>(options.scope->variable().c_str()));
     }
     envp.push_back(nullptr);
 
@@ -285,6 +302,146 @@ constexpr std::size_t k_tracked_groups = 1024;
 std::array<std::atomic<pid_t>, k_tracked_groups> g_running_groups{};
 static_assert(std::atomic<pid_t>::is_always_lock_free);
 
+// The shells run_process() has spawned and not yet reaped: every other child of ours is an
+// orphan that came to us as the subreaper. Spawning, reaping and looking for orphans happen
+// under this lock, so that a shell is never taken for an orphan.
+std::mutex g_children_mutex;
+std::set<pid_t> g_live_shells;
+
+// Set by kill_running_processes(): ProcessScope::end() kills at once.
+std::atomic<bool> g_kill_now{false};
+static_assert(std::atomic<bool>::is_always_lock_free);
+
+// A small file of /proc, whole; nullopt when it cannot be read (the process is gone).
+std::optional<std::string> read_proc_file(const std::string& path, std::size_t cap)
+{
+    const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.is_open()) {
+        return std::nullopt;
+    }
+    std::string text;
+    std::array<char, 4096> buffer; // NOLINT(cppcoreguidelines-pro-type-member-init)
+    while (text.size() < cap) {
+        const ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
+        if (got < 0 && errno == EINTR) {
+            continue;
+        }
+        if (got < 0) {
+            return std::nullopt;
+        }
+        if (got == 0) {
+            break;
+        }
+        text.append(buffer.data(), static_cast<std::size_t>(got));
+    }
+    return text;
+}
+
+void append_pids(std::string_view text, std::vector<pid_t>& pids)
+{
+    pid_t value = 0;
+    bool in_number = false;
+    for (const char c : text) {
+        if (c >= '0' && c <= '9') {
+            value = value * 10 + (c - '0');
+            in_number = true;
+        } else if (in_number) {
+            pids.push_back(value);
+            value = 0;
+            in_number = false;
+        }
+    }
+    if (in_number) {
+        pids.push_back(value);
+    }
+}
+
+// What /proc/PID/stat says of a process: its state letter, parent and process group.
+struct ProcStat
+{
+    char state = '?';
+    pid_t parent = 0;
+    pid_t group = 0;
+};
+
+std::optional<ProcStat> read_stat(pid_t pid)
+{
+    const auto text = read_proc_file("/proc/" + std::to_string(pid) + "/stat", 4096);
+    // "PID (NAME) STATE PPID PGRP ...", where NAME may hold anything, ')' included.
+    const auto name_end = text ? text->rfind(')') : std::string::npos;
+    if (name_end == std::string::npos || name_end + 2 >= text->size()) {
+        return std::nullopt;
+    }
+    ProcStat stat;
+    stat.state = (*text)[name_end + 2];
+    std::vector<pid_t> numbers;
+    append_pids(std::string_view(*text).substr(name_end + 3, 32), numbers);
+    if (numbers.size() < 2) {
+        return std::nullopt;
+    }
+    stat.parent = numbers[0];
+    stat.group = numbers[1];
+    return stat;
+}
+
+// Our children: the `children` file of each of our threads, or, where the kernel has none
+// (CONFIG_PROC_CHILDREN off), every process whose parent we are.
+std::vector<pid_t> own_children()
+{
+    std::vector<pid_t> pids;
+    bool listed = false;
+    if (DIR* tasks = ::opendir("/proc/self/task")) {
+        while (const dirent* entry = ::readdir(tasks)) {
+            if (entry->d_name[0] == '.') {
+                continue;
+            }
+            const std::string path = "/proc/self/task/" + std::string(entry->d_name) + "/children";
+            if (const auto text = read_proc_file(path, std::size_t{1} << 20U)) {
+                listed = true;
+                append_pids(*text, pids);
+            }
+        }
+        ::closedir(tasks);
+    }
+    if (listed) {
+        return pids;
+    }
+    const pid_t self = ::getpid();
+    if (DIR* all = ::opendir("/proc")) {
+        while (const dirent* entry = ::readdir(all)) {
+            if (entry->d_name[0] < '1' || entry->d_name[0] > '9') {
+                continue;
+            }
+            const auto pid = static_cast<pid_t>(std::strtol(entry->d_name, nullptr, 10));
+            if (const auto stat = read_stat(pid); stat && stat->parent == self) {
+                pids.push_back(pid);
+            }
+        }
+        ::closedir(all);
+    }
+    return pids;
+}
+
+bool has_ended(const ProcStat& stat) { return stat.state == 'Z' || stat.state == 'X'; }
+
+// Reaps the children of ours that ended and are no shell of run_process(): orphans we
+// inherited as the subreaper. Call with g_children_mutex held.
+void reap_ended_orphans_locked()
+{
+    for (const pid_t pid : own_children()) {
+        if (g_live_shells.contains(pid)) {
+            continue;
+        }
+        if (const auto stat = read_stat(pid); stat && has_ended(*stat)) {
+            ::waitpid(pid, nullptr, WNOHANG);
+        }
+    }
+}
+
+// Whether process group `group` has no member left (after reap_ended_orphans_locked(), a
+// zombie member is gone too).
+bool group_is_empty(pid_t group) { return ::killpg(group, 0) != 0 && errno == ESRCH; }
+
 // Returns the slot taken, or k_tracked_groups.
 std::size_t track_group(pid_t group)
 {
@@ -333,6 +490,8 @@ private:
 
     void terminate(Clock::time_point now);
     void check_exited(bool block);
+    /// After reap(): whether nothing is left in the group (ended orphans reaped first).
+    [[nodiscard]] bool group_gone();
     [[nodiscard]] bool pipes_open() const { return m_out.is_open() || m_err.is_open(); }
     void reap();
 
@@ -349,6 +508,7 @@ private:
     bool m_timed_out = false;
     bool m_canceled = false;
     Stage m_stage = Stage::running;
+    bool m_group_gone = false; ///< the group was found empty after reap()
     std::optional<Clock::time_point> m_linger_until;
     Clock::time_point m_kill_at;
     std::size_t m_slot; ///< in g_running_groups, until reaped
@@ -378,18 +538,31 @@ void Child::check_exited(bool block)
 
 void Child::reap()
 {
+    if (m_reaped) {
+        return;
+    }
     // Untracked before the zombie goes, while the group id cannot be reused.
     if (m_slot < k_tracked_groups) {
         g_running_groups[m_slot].store(0);
         m_slot = k_tracked_groups;
     }
+    const std::lock_guard lock(g_children_mutex);
     while (::waitpid(m_pid, &m_status, 0) < 0) {
         if (errno != EINTR) {
             m_status = -1; // not ours to wait for (SIGCHLD ignored?): exit code -1
             break;
         }
     }
+    g_live_shells.erase(m_pid);
     m_reaped = true;
+}
+
+bool Child::group_gone()
+{
+    const std::lock_guard lock(g_children_mutex);
+    reap_ended_orphans_locked();
+    m_group_gone = group_is_empty(m_pid);
+    return m_group_gone;
 }
 
 // One ppoll() over the pipes, the pidfd and the cancel fd, with the nearest deadline as its
@@ -412,8 +585,17 @@ ProcessResult Child::wait(Clock::time_point start)
                 m_timed_out = true;
                 terminate(now);
             } else if (m_linger_until && now >= *m_linger_until) {
+                // The shell is gone and something still holds our pipes. With the shell
+                // reaped, an empty group means only processes that left it (setsid) hold
+                // them: nothing of the line to end, no grace to wait.
+                reap();
+                if (group_gone()) {
+                    break;
+                }
                 terminate(now);
             }
+        } else if (m_reaped && group_gone()) {
+            break; // what held the pipes in the group has ended
         }
         if (m_stage == Stage::terminating && now >= m_kill_at) {
             ::killpg(m_pid, SIGKILL);
@@ -441,6 +623,9 @@ ProcessResult Child::wait(Clock::time_point start)
         }
         if (m_stage == Stage::terminating) {
             wake_at(m_kill_at);
+        }
+        if (m_reaped && m_stage != Stage::running) {
+            wake_at(now + k_group_tick);
         }
         if (give_up_at) {
             wake_at(*give_up_at);
@@ -503,7 +688,7 @@ ProcessResult Child::wait(Clock::time_point start)
 
     // After a timeout, a cancel or a lingering pipe holder, whatever of the group is still
     // there holds none of our pipes; it goes too, so that nothing outlives the line.
-    if (m_stage == Stage::terminating) {
+    if (m_stage == Stage::terminating && !m_group_gone) {
         ::killpg(m_pid, SIGKILL);
     }
     reap();
@@ -524,11 +709,140 @@ ProcessResult Child::wait(Clock::time_point start)
 
 void kill_running_processes() noexcept
 {
+    g_kill_now.store(true);
     for (auto& group : g_running_groups) {
         const pid_t pid = group.load();
         if (pid > 0) {
             ::killpg(pid, SIGKILL);
         }
+    }
+}
+
+namespace {
+
+// A process of a scope, found by find_scope_processes().
+struct ScopeProcess
+{
+    pid_t pid = 0;
+    pid_t group = 0;
+    bool group_is_ours = false; ///< the group is our own or a running shell's: not signalled
+};
+
+// Whether the environment of `pid` holds `variable` ("NAME=value") as one whole entry.
+bool has_variable(pid_t pid, std::string_view variable)
+{
+    const auto environ_text =
+        read_proc_file("/proc/" + std::to_string(pid) + "/environ", std::size_t{4} << 20U);
+    if (!environ_text) {
+        return false;
+    }
+    const std::string_view text = *environ_text;
+    for (std::size_t at = text.find(variable); at != std::string_view::npos;
+         at = text.find(variable, at + 1)) {
+        const std::size_t end = at + variable.size();
+        if ((at == 0 || text[at - 1] == '\0') && (end == text.size() || text[end] == '\0')) {
+            return true;
+        }
+    }
+    return false;
+}
+
+// Our children that carry `variable`, that is the orphans of a scope (its descendants whose
+// parent has exited); ended orphans are reaped on the way.
+std::vector<ScopeProcess> find_scope_processes(std::string_view variable)
+{
+    const std::lock_guard lock(g_children_mutex);
+    std::vector<ScopeProcess> found;
+    const pid_t own_group = ::getpgrp();
+    for (const pid_t pid : own_children()) {
+        if (g_live_shells.contains(pid)) {
+            continue;
+        }
+        const auto stat = read_stat(pid);
+        if (!stat) {
+            continue;
+        }
+        if (has_ended(*stat)) {
+            ::waitpid(pid, nullptr, WNOHANG);
+            continue;
+        }
+        if (has_variable(pid, variable)) {
+            found.push_back({pid, stat->group,
+                             stat->group == own_group || g_live_shells.contains(stat->group)});
+        }
+    }
+    return found;
+}
+
+// Waits until one of `processes` ends or `until` passes.
+void wait_for_any(const std::vector<ScopeProcess>& processes, Clock::time_point until)
+{
+    std::vector<Fd> pidfds;
+    std::vector<pollfd> fds;
+    for (const auto& process : processes) {
+        Fd fd(open_pidfd(process.pid));
+        if (fd.is_open()) {
+            fds.push_back(pollfd{fd.get(), POLLIN, 0});
+            pidfds.push_back(std::move(fd));
+        }
+    }
+    const timespec timeout = to_timespec(until - Clock::now());
+    ::ppoll(fds.data(), fds.size(), &timeout, nullptr);
+}
+
+} // namespace
+
+ProcessScope::ProcessScope()
+{
+    static std::once_flag subreaper;
+    std::call_once(subreaper, [] {
+        if (::prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0UL, 0UL, 0UL) != 0) {
+            spdlog::debug("cannot become the subreaper of our children: {}", errno_text(errno));
+        }
+    });
+    static std::atomic<unsigned long> next{1};
+    m_variable = std::string(k_process_scope_variable) + "=" + std::to_string(::getpid()) + "." +
+                 std::to_string(next.fetch_add(1));
+}
+
+std::size_t ProcessScope::end(double grace_seconds) const noexcept
+{
+    try {
+        std::set<pid_t> signalled;
+        const auto kill_at = Clock::now() + to_duration(std::max(grace_seconds, 0.0));
+        std::optional<Clock::time_point> give_up_at;
+        while (true) {
+            const std::vector<ScopeProcess> left = find_scope_processes(m_variable);
+            if (left.empty()) {
+                break;
+            }
+            const auto now = Clock::now();
+            if (!give_up_at && (now >= kill_at || g_kill_now.load())) {
+                give_up_at = now + k_kill_wait;
+            }
+            if (give_up_at && now >= *give_up_at) {
+                spdlog::warn("{} process{} of a trial did not end after SIGKILL (pid {})",
+                             left.size(), left.size() == 1 ? "" : "es", left.front().pid);
+                break;
+            }
+            for (const auto& process : left) {
+                // Its group as well: a background job's group is its line's, a daemon's
+                // its own, and either holds what it started.
+                const int signal = give_up_at ? SIGKILL : SIGTERM;
+                const bool first = signalled.insert(process.pid).second;
+                if (give_up_at || first) {
+                    ::kill(process.pid, signal);
+                    if (!process.group_is_ours) {
+                        ::killpg(process.group, signal);
+                    }
+                }
+            }
+            wait_for_any(left, std::min(give_up_at ? *give_up_at : kill_at, now + k_group_tick));
+        }
+        return signalled.size();
+    } catch (const std::exception& e) {
+        spdlog::warn("cannot end what a trial left running: {}", e.what());
+        return 0;
     }
 }
 
@@ -539,7 +853,12 @@ ProcessResult run_process(const ProcessOptions& options)
     const auto start = Clock::now();
     Pipe out = make_pipe();
     Pipe err = make_pipe();
-    const pid_t pid = spawn_shell(options, out.write.get(), err.write.get());
+    pid_t pid = -1;
+    {
+        const std::lock_guard lock(g_children_mutex);
+        pid = spawn_shell(options, out.write.get(), err.write.get());
+        g_live_shells.insert(pid);
+    }
     // Our copies of the write ends must go, or we would never see EOF.
     out.write.reset();
     err.write.reset();

@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <csignal>
+
 namespace fs = std::filesystem;
 using namespace mlosbench::testing;
 
@@ -186,4 +188,44 @@ TEST(TrialResults, AFailedTrialsWarningShowsTheLastLinesOfItsStderr)
               std::string::npos)
         << r.err;
     EXPECT_EQ(r.err.find("line 2"), std::string::npos) << r.err;
+}
+
+TEST(TrialResults, WhatTheLinesLeaveRunningEndsWithTheTrialOrTheEnvironment)
+{
+    TempDir dir;
+    const std::string d = dir.path().string();
+    // Setup starts a server once (the trials use it); each run leaves a background job and a
+    // setsid daemon that holds the line's stdout.
+    const fs::path env = write_env(dir, "leftovers", R"js(
+        "setup": ["[ -s )js" + d + R"js(/server ] || { sleep 100 >/dev/null 2>&1 & echo $! > )js" +
+                                   d + R"js(/server; }"],
+        "run": ["kill -0 $(cat )js" + d + R"js(/server)",
+                "sleep 100 >/dev/null 2>&1 & echo $! > )js" + d + R"js(/job-$MLOSBENCH_TRIAL_ID",
+                "setsid sleep 100 & echo $! > )js" + d + R"js(/daemon-$MLOSBENCH_TRIAL_ID",
+                "printf 'score\n1\n' > results.csv"],
+        "read_results_file": "results.csv")js");
+    auto r = run(dir, env, "left", {"--trial-config-repeat-count", "3"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    // The server lived through every trial's run, and went at the end.
+    EXPECT_EQ(statuses(dir, "left"),
+              (std::vector<std::string>{"1|SUCCEEDED", "2|SUCCEEDED", "3|SUCCEEDED"}));
+    EXPECT_FALSE(is_running(read_pid(dir.path() / "server")));
+    for (const std::string trial : {"1", "2", "3"}) {
+        EXPECT_FALSE(is_running(read_pid(dir.path() / ("job-" + trial)))) << trial;
+        EXPECT_FALSE(is_running(read_pid(dir.path() / ("daemon-" + trial)))) << trial;
+    }
+    // The daemon holding stdout cost no grace period (5 s before).
+    EXPECT_LT(std::stod(sql_value(dir.path() / "t.db",
+                                  "SELECT MAX((julianday(ts_end) - julianday(ts_start)) * 86400) "
+                                  "FROM trial WHERE exp_id = 'left'")),
+              4.0);
+
+    // With --no-teardown, the environment is left up: the server keeps running.
+    fs::remove(dir.path() / "server");
+    r = run(dir, env, "left-up", {"--no-teardown"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const int server = read_pid(dir.path() / "server");
+    EXPECT_TRUE(is_running(server));
+    ::kill(server, SIGKILL);
+    EXPECT_FALSE(is_running(read_pid(dir.path() / "job-1")));
 }

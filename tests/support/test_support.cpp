@@ -6,6 +6,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
+#include <csignal>
 #include <cstdlib>
 #include <fstream>
 #include <random>
@@ -54,6 +56,33 @@ std::string read_file(const fs::path& path)
     std::ostringstream buffer;
     buffer << in.rdbuf();
     return buffer.str();
+}
+
+bool is_running(int pid)
+{
+    if (pid <= 0 || ::kill(pid, 0) != 0) {
+        return false;
+    }
+    const std::string stat = read_file("/proc/" + std::to_string(pid) + "/stat");
+    const auto name_end = stat.rfind(')');
+    if (name_end == std::string::npos) {
+        return false; // gone between the two looks
+    }
+    // After "pid (name) ": state ppid pgrp session tty_nr tpgid flags ...
+    std::istringstream fields(stat.substr(name_end + 1));
+    std::string state;
+    std::array<long long, 5> skipped{};
+    unsigned long flags = 0;
+    fields >> state >> skipped[0] >> skipped[1] >> skipped[2] >> skipped[3] >> skipped[4] >> flags;
+    constexpr unsigned long k_pf_exiting = 0x4;
+    return state != "Z" && state != "X" && (flags & k_pf_exiting) == 0;
+}
+
+int read_pid(const fs::path& path)
+{
+    const std::string text = read_file(path);
+    EXPECT_FALSE(text.empty()) << path;
+    return text.empty() ? -1 : std::stoi(text);
 }
 
 fs::path tests_dir() { return MLOSBENCH_TESTS_DIR; }

@@ -28,6 +28,14 @@ private:
 
 [[nodiscard]] std::string read_file(const std::filesystem::path& path);
 
+/// Whether process `pid` is alive and not on its way out. A process killed by a signal first
+/// closes its files, then is a zombie until its parent reaps it; all the while kill(pid, 0)
+/// still succeeds, so /proc tells: state Z or X, or PF_EXITING in the flags.
+[[nodiscard]] bool is_running(int pid);
+
+/// The number in the file `path` (a pid a test script wrote); -1 when there is none.
+[[nodiscard]] int read_pid(const std::filesystem::path& path);
+
 /// `depth` copies of `open` then as many of `close`: a document nested `depth` levels deep.
 [[nodiscard]] std::string nested_json(std::size_t depth, const std::string& open, const std::string& close);
 

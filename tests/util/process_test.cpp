@@ -33,36 +33,8 @@ ProcessOptions shell(std::string command)
     return options;
 }
 
-pid_t read_pid(const fs::path& file)
-{
-    const std::string text = support::read_file(file);
-    EXPECT_FALSE(text.empty()) << file;
-    return static_cast<pid_t>(std::stol(text));
-}
-
-// Whether `pid` is alive and not on its way out. A process killed by a signal first closes its
-// files (our pipes see EOF), then becomes a zombie that init reaps when it gets to it; all the
-// while kill(pid, 0) still succeeds, so /proc tells: state Z or X, or PF_EXITING in the flags.
-bool is_running(pid_t pid)
-{
-    if (::kill(pid, 0) != 0) {
-        EXPECT_EQ(errno, ESRCH);
-        return false;
-    }
-    const std::string stat = support::read_file("/proc/" + std::to_string(pid) + "/stat");
-    const auto name_end = stat.rfind(')');
-    if (name_end == std::string::npos) {
-        return false; // gone between the two looks
-    }
-    // After "pid (name) ": state ppid pgrp session tty_nr tpgid flags ...
-    std::istringstream fields(stat.substr(name_end + 1));
-    std::string state;
-    std::array<long long, 5> skipped{};
-    unsigned long flags = 0;
-    fields >> state >> skipped[0] >> skipped[1] >> skipped[2] >> skipped[3] >> skipped[4] >> flags;
-    constexpr unsigned long k_pf_exiting = 0x4;
-    return state != "Z" && state != "X" && (flags & k_pf_exiting) == 0;
-}
+using support::is_running;
+using support::read_pid;
 
 class Pipe
 {
@@ -347,4 +319,84 @@ TEST(Process, ConcurrentRunsKeepTheirOwnOutput)
         thread.join();
     }
     EXPECT_EQ(failures, std::vector<int>(k_threads, 0));
+}
+
+// --- ProcessScope: what a command leaves running ------------------------------------------
+
+TEST(ProcessScope, EndsBackgroundJobsAndTheirChildren)
+{
+    const support::TempDir dir;
+    const ProcessScope scope;
+    // The subshell hands its child's pid back through a FIFO before the line ends.
+    ProcessOptions options = shell("sleep 100 >/dev/null 2>&1 & echo $! > job; mkfifo f; "
+                                   "(sleep 100 & echo $! > f; wait) >/dev/null 2>&1 & "
+                                   "read g < f; echo $g > grandchild");
+    options.cwd = dir.path();
+    options.scope = &scope;
+    const ProcessResult result = run_process(options);
+    EXPECT_EQ(result.exit_code, 0);
+    const pid_t job = read_pid(dir.path() / "job");
+    const pid_t grandchild = read_pid(dir.path() / "grandchild");
+    EXPECT_TRUE(is_running(job));
+    EXPECT_TRUE(is_running(grandchild));
+
+    // The job and the subshell, and the grandchild when it came to us before it ended with
+    // its group.
+    const std::size_t ended = scope.end();
+    EXPECT_GE(ended, 2U);
+    EXPECT_LE(ended, 3U);
+    EXPECT_FALSE(is_running(job));
+    EXPECT_FALSE(is_running(grandchild));
+    EXPECT_EQ(scope.end(), 0U);
+}
+
+TEST(ProcessScope, EndsADaemonThatLeftTheGroupWithoutWaitingTheGrace)
+{
+    const support::TempDir dir;
+    const ProcessScope scope;
+    // setsid: its own session and group, and it holds our stdout and stderr.
+    ProcessOptions options = shell("setsid sleep 100 & echo $! > daemon; echo started");
+    options.cwd = dir.path();
+    options.scope = &scope;
+    const ProcessResult result = run_process(options);
+    EXPECT_EQ(result.exit_code, 0);
+    EXPECT_EQ(result.out, "started\n");
+    // The line is done after the 0.1 s linger, not after SIGTERM to an empty group + 5 s.
+    EXPECT_LT(result.seconds, k_kill_grace_seconds);
+    const pid_t daemon = read_pid(dir.path() / "daemon");
+    EXPECT_TRUE(is_running(daemon));
+    EXPECT_EQ(scope.end(), 1U);
+    EXPECT_FALSE(is_running(daemon));
+}
+
+TEST(ProcessScope, LeavesOtherScopesAlone)
+{
+    const support::TempDir dir;
+    const ProcessScope mine;
+    const ProcessScope other;
+    ProcessOptions options = shell("sleep 100 >/dev/null 2>&1 & echo $! > job");
+    options.cwd = dir.path();
+    options.scope = &mine;
+    // A variable inherited from outside is replaced, not kept beside ours.
+    options.env = with_variables(options.env, {{std::string(k_process_scope_variable), "x"}});
+    EXPECT_EQ(run_process(options).exit_code, 0);
+    const pid_t job = read_pid(dir.path() / "job");
+    EXPECT_EQ(other.end(), 0U);
+    EXPECT_TRUE(is_running(job));
+    EXPECT_EQ(mine.end(), 1U);
+    EXPECT_FALSE(is_running(job));
+}
+
+TEST(ProcessScope, KillsWhatIgnoresSigtermAfterTheGrace)
+{
+    const support::TempDir dir;
+    const ProcessScope scope;
+    // An ignored signal stays ignored in what the shell starts.
+    ProcessOptions options = shell("trap '' TERM; sleep 100 >/dev/null 2>&1 & echo $! > job");
+    options.cwd = dir.path();
+    options.scope = &scope;
+    EXPECT_EQ(run_process(options).exit_code, 0);
+    const pid_t job = read_pid(dir.path() / "job");
+    EXPECT_EQ(scope.end(0.2), 1U);
+    EXPECT_FALSE(is_running(job));
 }

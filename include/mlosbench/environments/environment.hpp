@@ -49,6 +49,8 @@ struct RunnerContext
     const TunableGroups* space = nullptr;           ///< definitions of every tunable
     int cancel_fd = -1;     ///< readable when the run is interrupted: stop what runs
     bool keep_temp = false; ///< keep per-trial temp dirs
+    /// False with --no-teardown: what setup lines started is left running at the end.
+    bool teardown = true;
 };
 
 /// A runnable environment, built from its spec for one trial runner (reference 4).

@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace mlosbench {
@@ -20,6 +21,12 @@ public:
     /// `spec.settings` must hold LocalSettings. Throws ConfigError for a bad
     /// `results_stdout_pattern` (not a regex, or not two groups).
     LocalEnv(const EnvironmentSpec& spec, const RunnerContext& runner);
+    /// Ends what the lines left running (see the scopes below).
+    ~LocalEnv() override;
+    LocalEnv(const LocalEnv&) = delete;
+    LocalEnv& operator=(const LocalEnv&) = delete;
+    LocalEnv(LocalEnv&&) = delete;
+    LocalEnv& operator=(LocalEnv&&) = delete;
 
     PhaseResult setup(const TrialContext& trial) override;
     PhaseResult run() override;
@@ -49,6 +56,9 @@ protected:
 
 private:
     PhaseResult failed(std::string reason) const;
+    void run_teardown_lines();
+    /// Ends what `scope` holds, saying so when there was something (`lines`: "run", "setup").
+    void end_processes(const ProcessScope& scope, std::string_view lines) const;
     [[nodiscard]] std::optional<std::string> write_dump_files() const;
     void read_results(const std::string& stdout_text, PhaseResult& result) const;
     void read_results_file(PhaseResult& result) const;
@@ -72,6 +82,11 @@ private:
     std::optional<std::filesystem::path> m_telemetry_path; ///< of the current trial
     ShellVariables m_variables; ///< shell variables + trial variables of the current trial
     bool m_torn_down = false;
+    /// What setup and teardown lines leave running (a server for the trials): ended after
+    /// teardown, or when the environment goes, unless teardown is off (--no-teardown).
+    ProcessScope m_setup_processes;
+    /// What run lines leave running (a monitor, a load generator): ended when the trial ends.
+    ProcessScope m_trial_processes;
 };
 
 } // namespace mlosbench

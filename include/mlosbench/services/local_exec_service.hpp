@@ -1,6 +1,7 @@
 #pragma once
 
 #include "mlosbench/services/service_settings.hpp"
+#include "mlosbench/util/process.hpp"
 
 #include <cstddef>
 #include <filesystem>
@@ -75,12 +76,14 @@ public:
 
     /// Runs `lines` one by one in `cwd` with the process environment plus `variables`. With
     /// `abort_on_error` it stops at the first line that fails; a timeout or a cancel always
-    /// stops. `timeout` (seconds per line) overrides the service's. Throws Error only when the
+    /// stops. `timeout` (seconds per line) overrides the service's. What the lines leave
+    /// running belongs to `scope` (see ProcessScope), when given. Throws Error only when the
     /// machine fails us (no /bin/sh, `cwd` missing).
     [[nodiscard]] ExecResult execute(const std::vector<std::string>& lines,
                                      const ShellVariables& variables,
                                      const std::filesystem::path& cwd,
-                                     std::optional<double> timeout = std::nullopt) const;
+                                     std::optional<double> timeout = std::nullopt,
+                                     const ProcessScope* scope = nullptr) const;
 
     /// The line as it will run: when its first word names an existing regular file in a
     /// directory of the search path, that word becomes the file's absolute path, shell-quoted,

@@ -4,10 +4,13 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
 namespace mlosbench {
+
+class ProcessScope;
 
 /// Seconds between SIGTERM and SIGKILL when a process group is ended (a timeout, a cancel).
 inline constexpr double k_kill_grace_seconds = 5.0;
@@ -32,6 +35,8 @@ struct ProcessOptions
     int cancel_fd = -1;
     /// Ending a group: SIGTERM first, SIGKILL after this many seconds if it is still running.
     double kill_grace_seconds = k_kill_grace_seconds;
+    /// The scope whose end() ends what the command leaves running; nullptr: none.
+    const ProcessScope* scope = nullptr;
 };
 
 /// How a command ended. A command that fails is a result, not an exception.
@@ -52,15 +57,51 @@ struct ProcessResult
 /// Runs `options.command` and waits for it. Thread-safe (posix_spawn; no setenv or chdir here).
 /// Returns when the shell has exited and its stdout and stderr are closed. If something it
 /// started in the background keeps them open, the line is done anyway: after the shell exits
-/// such output is read for 0.1 s more, then the group is ended (SIGTERM, grace, SIGKILL).
-/// Processes that closed or redirected their output are left running unless the run timed
-/// out or was canceled, when the whole group is ended.
+/// such output is read for 0.1 s more, then the group is ended (SIGTERM, grace, SIGKILL; at
+/// once when only processes that left the group hold the pipes). Processes that closed or
+/// redirected their output are left running unless the run timed out or was canceled, when
+/// the whole group is ended; a ProcessScope ends them later.
 /// Throws mlosbench::Error when the machine fails us: no pipe, no /bin/sh, `cwd` missing.
 [[nodiscard]] ProcessResult run_process(const ProcessOptions& options);
 
 /// Sends SIGKILL to the process group of every command that run_process() is running now, at
-/// once (no grace). Async-signal-safe: a second Ctrl-C calls it from the signal handler.
+/// once (no grace), and makes every ProcessScope::end() under way kill at once too.
+/// Async-signal-safe: a second Ctrl-C calls it from the signal handler.
 void kill_running_processes() noexcept;
+
+/// The variable by which a scope's processes are known; descendants inherit it.
+inline constexpr std::string_view k_process_scope_variable = "MLOSBENCH_PROCESS_SCOPE";
+
+/// What the commands run with this scope (ProcessOptions::scope) leave running: background
+/// jobs that outlived their line, and daemons that left its process group (`setsid`).
+/// end() finds and ends them. How they are found: the first scope makes this process the
+/// "child subreaper" of its descendants (Linux PR_SET_CHILD_SUBREAPER), so a process whose
+/// parent exits becomes our child rather than init's; each command gets
+/// MLOSBENCH_PROCESS_SCOPE=<token> in its environment, and so do its descendants. A process
+/// that clears its environment, or that runs as another user, is not found. Thread-safe.
+class ProcessScope
+{
+public:
+    ProcessScope();
+    ~ProcessScope() = default;
+    ProcessScope(const ProcessScope&) = delete;
+    ProcessScope& operator=(const ProcessScope&) = delete;
+    ProcessScope(ProcessScope&&) = delete;
+    ProcessScope& operator=(ProcessScope&&) = delete;
+
+    /// "MLOSBENCH_PROCESS_SCOPE=<token>", unique to this scope in this process.
+    [[nodiscard]] const std::string& variable() const { return m_variable; }
+
+    /// Ends every process of the scope still running: SIGTERM to it and its process group,
+    /// SIGKILL after `grace_seconds` to what is left (at once after kill_running_processes()).
+    /// Returns as soon as none is left (a few milliseconds when there was none), and at the
+    /// latest 2 s after SIGKILL. Also reaps children of ours that ended. Returns how many
+    /// processes it signalled. The scope stays usable.
+    std::size_t end(double grace_seconds = k_kill_grace_seconds) const noexcept;
+
+private:
+    std::string m_variable;
+};
 
 /// The current process environment as "NAME=value" entries (a start for ProcessOptions::env).
 [[nodiscard]] std::vector<std::string> current_environment();
