@@ -1,11 +1,10 @@
 #include "commands.hpp"
 #include "launch_flags.hpp"
 
-#include "mlosbench/launcher/git_info.hpp"
 #include "mlosbench/launcher/launch_plan.hpp"
-#include "mlosbench/optimizers/optimizer.hpp"
-#include "mlosbench/schedulers/scheduler.hpp"
-#include "mlosbench/storage/storage.hpp"
+#include "mlosbench/launcher/run_experiment.hpp"
+#include "mlosbench/storage/storage_spec.hpp"
+#include "mlosbench/util/cancel_token.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/process.hpp"
 #include "mlosbench/util/strings.hpp"
@@ -13,7 +12,6 @@
 #include <atomic>
 #include <spdlog/spdlog.h>
 
-#include <sys/eventfd.h>
 #include <unistd.h>
 
 #include <csignal>
@@ -23,16 +21,15 @@
 namespace mlosbench::app {
 namespace {
 
-int g_cancel_fd = -1;
+const CancelSource* g_cancel = nullptr;
 std::atomic<int> g_signals{0};
 
 extern "C" void on_signal(int /*signal*/)
 {
-    // The first one leaves the eventfd readable: every process and the scheduler see it, and
-    // the running trials get SIGTERM, then SIGKILL after the grace. Another one kills them now.
+    // The first one requests the cancel: every process and the scheduler see it, and the
+    // running trials get SIGTERM, then SIGKILL after the grace. Another one kills them now.
     if (g_signals.fetch_add(1) == 0) {
-        const std::uint64_t one = 1;
-        (void)!::write(g_cancel_fd, &one, sizeof(one));
+        g_cancel->request();
         return;
     }
     kill_running_processes();
@@ -40,18 +37,15 @@ extern "C" void on_signal(int /*signal*/)
     (void)!::write(STDERR_FILENO, k_message, sizeof(k_message) - 1);
 }
 
-/// SIGINT/SIGTERM make the returned fd readable (a second one kills the running trials at
-/// once); restored on destruction.
+/// While it lives, SIGINT/SIGTERM request the token (a second one kills the running trials
+/// at once); the old handlers come back on destruction.
 class SignalGuard
 {
 public:
     SignalGuard()
     {
         g_signals = 0;
-        g_cancel_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-        if (g_cancel_fd < 0) {
-            throw Error("cannot create an eventfd for signal handling");
-        }
+        g_cancel = &m_source;
         struct sigaction action = {};
         action.sa_handler = on_signal;
         sigemptyset(&action.sa_mask);
@@ -62,14 +56,16 @@ public:
     {
         ::sigaction(SIGINT, &m_old_int, nullptr);
         ::sigaction(SIGTERM, &m_old_term, nullptr);
-        ::close(g_cancel_fd);
-        g_cancel_fd = -1;
+        g_cancel = nullptr;
     }
     SignalGuard(const SignalGuard&) = delete;
     SignalGuard& operator=(const SignalGuard&) = delete;
-    [[nodiscard]] int fd() const { return g_cancel_fd; }
+    SignalGuard(SignalGuard&&) = delete;
+    SignalGuard& operator=(SignalGuard&&) = delete;
+    [[nodiscard]] CancelToken token() const { return m_source.token(); }
 
 private:
+    CancelSource m_source;
     struct sigaction m_old_int = {};
     struct sigaction m_old_term = {};
 };
@@ -81,6 +77,22 @@ std::string scores_text(const std::map<std::string, double>& scores)
         out += (out.empty() ? "" : ", ") + name + "=" + fmt::format("{:.6g}", value);
     }
     return out;
+}
+
+/// The exit code of a run that ended with `outcome`.
+int exit_code_of(Outcome outcome)
+{
+    switch (outcome) {
+    case Outcome::ok:
+        return 0;
+    case Outcome::failed:
+        return 1;
+    case Outcome::usage_error:
+        return 2;
+    case Outcome::interrupted:
+        return 130;
+    }
+    return 1;
 }
 
 void print_summary(const RunSummary& s, bool json)
@@ -106,9 +118,9 @@ void print_summary(const RunSummary& s, bool json)
             out["best"] = nullptr;
         }
         out["storage"] = s.storage;
-        out["exit_code"] = s.exit_code;
+        out["exit_code"] = exit_code_of(s.outcome);
         out["failure"] = s.failure.empty() ? Json() : Json(s.failure);
-        out["interrupted"] = s.interrupted;
+        out["interrupted"] = s.interrupted();
         std::cout << json_dump(out) << std::endl;
         return;
     }
@@ -176,37 +188,15 @@ int run_command(const std::vector<std::string>& args)
                      "until the optimizer is done or it is interrupted");
     }
 
-    const std::unique_ptr<Storage> storage = open_storage(plan.storage);
-    ExperimentSpec experiment;
-    experiment.experiment_id = plan.scheduler.experiment_id;
-    experiment.description = plan.root.name;
-    const GitInfo git = git_info(plan.root.file);
-    experiment.root_env_config = git.rel_path;
-    experiment.git_repo = git.repo;
-    experiment.git_commit = git.commit;
-    for (const auto& [name, direction] : plan.optimizer.targets) {
-        experiment.objectives.push_back({name, direction});
-    }
-    experiment.first_trial_id = plan.scheduler.trial_id < 1 ? 1 : plan.scheduler.trial_id;
-    experiment.driver_pid = static_cast<int>(::getpid());
-    experiment.force = options.force;
-    const std::unique_ptr<ExperimentStorage> records =
-        storage->open_experiment(experiment, plan.tunables);
-    const std::unique_ptr<Optimizer> optimizer = make_optimizer(plan.optimizer, plan.tunables);
-
-    SignalGuard signals;
-    RunPolicy policy;
-    policy.max_failed_share = options.max_failed_share;
-    policy.max_consecutive_failures = options.max_consecutive_failures;
-    policy.keep_temp = options.keep_temp;
-    policy.cancel_fd = signals.fd();
-    policy.storage_location = storage->location();
-    policy.secrets = plan.secrets;
-    policy.search_path = plan.loader.search_path();
+    RunOptions run;
+    run.max_failed_share = options.max_failed_share;
+    run.max_consecutive_failures = options.max_consecutive_failures;
+    run.keep_temp = options.keep_temp;
+    run.force = options.force;
     const bool show_progress = ::isatty(STDERR_FILENO) != 0 &&
                                spdlog::default_logger()->level() <= spdlog::level::info;
     if (show_progress) {
-        policy.on_progress = [](const RunProgress& p) {
+        run.on_progress = [](const RunProgress& p) {
             std::string done;
             for (const auto& [status, n] : p.finished) {
                 done += " " + to_lower(status_name(status)) + " " + std::to_string(n);
@@ -220,36 +210,19 @@ int run_command(const std::vector<std::string>& args)
             std::fflush(stderr);
         };
     }
-    Scheduler scheduler(plan.scheduler, plan.root, plan.tunables, *optimizer, *records,
-                        std::move(policy));
-    RunSummary summary;
-    try {
-        summary = scheduler.run();
-    } catch (...) {
-        // A run that cannot go on (storage fault, a runner that cannot start) is over: the
-        // experiment must not stay RUNNING, which would make it look driven.
-        try {
-            records->finish(Status::failed, now());
-        } catch (const std::exception& e) {
-            spdlog::warn("cannot record the end of the experiment: {}", e.what());
-        }
-        throw;
-    }
+    const SignalGuard signals;
+    const RunSummary summary = run_experiment(plan, run, signals.token());
     if (show_progress) {
         std::fprintf(stderr, "\n");
     }
-    const Status end_status = summary.interrupted  ? Status::canceled
-                              : summary.exit_code == 0 ? Status::succeeded
-                                                       : Status::failed;
-    records->finish(end_status, now());
-    if (!summary.failure.empty() && summary.exit_code != 2) {
+    if (!summary.failure.empty() && summary.outcome != Outcome::usage_error) {
         spdlog::error("{}", summary.failure);
     }
     print_summary(summary, options.json);
-    if (summary.exit_code == 2) {
+    if (summary.outcome == Outcome::usage_error) {
         throw ConfigError(summary.failure);
     }
-    return summary.exit_code;
+    return exit_code_of(summary.outcome);
 }
 
 } // namespace mlosbench::app

@@ -6,7 +6,10 @@ target_compile_options(mlosbench_settings INTERFACE
 if(MLOSBENCH_WERROR)
     target_compile_options(mlosbench_settings INTERFACE -Werror)
 endif()
-if(MLOSBENCH_SANITIZE)
+if(MLOSBENCH_SANITIZE STREQUAL "thread")
+    target_compile_options(mlosbench_settings INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
+    target_link_options(mlosbench_settings INTERFACE -fsanitize=thread)
+elseif(MLOSBENCH_SANITIZE)
     target_compile_options(mlosbench_settings INTERFACE
         -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
     target_link_options(mlosbench_settings INTERFACE -fsanitize=address,undefined)

@@ -92,7 +92,7 @@ LocalEnv::LocalEnv(const EnvironmentSpec& spec,
     : Environment(spec, runner), m_settings(settings),
       m_search_path(make_search_path(spec, runner)),
       m_exec(
-          spec.services.local_exec.value_or(LocalExecSettings{}), m_search_path, runner.cancel_fd),
+          spec.services.local_exec.value_or(LocalExecSettings{}), m_search_path, runner.cancel),
       m_timeout(settings.script.timeout ? settings.script.timeout : m_exec.settings().timeout)
 {
     m_pattern = detail::results_pattern(spec, settings.script);

@@ -31,7 +31,7 @@ SshSettings ssh_settings(const EnvironmentSpec& spec)
 
 RemoteEnv::RemoteEnv(const EnvironmentSpec& spec, const RunnerContext& runner)
     : Environment(spec, runner), m_settings(std::get<RemoteSettings>(spec.settings)),
-      m_ssh(ssh_settings(spec), runner.cancel_fd),
+      m_ssh(ssh_settings(spec), runner.cancel),
       m_pattern(detail::results_pattern(spec, m_settings.script)),
       m_timeout(m_settings.script.timeout ? m_settings.script.timeout
                                           : m_ssh.settings().request_timeout)

@@ -168,8 +168,8 @@ void TempDirContext::release() noexcept
 
 LocalExecService::LocalExecService(LocalExecSettings settings,
                                    std::vector<fs::path> search_path,
-                                   int cancel_fd)
-    : m_settings(std::move(settings)), m_search_path(std::move(search_path)), m_cancel_fd(cancel_fd)
+                                   CancelToken cancel)
+    : m_settings(std::move(settings)), m_search_path(std::move(search_path)), m_cancel(cancel)
 {
 }
 
@@ -246,7 +246,7 @@ ExecResult LocalExecService::execute(const std::vector<std::string>& lines,
         options.env = env;
         options.timeout_seconds = timeout;
         options.output_cap = k_output_cap;
-        options.cancel_fd = m_cancel_fd;
+        options.cancel = m_cancel;
         options.scope = scope;
         spdlog::debug("running in {}: {}", cwd.string(), options.command);
         const ProcessResult run = run_process(options);

@@ -81,8 +81,8 @@ SshTarget SshTarget::from(const SshSettings& settings, const Json& params)
     return target;
 }
 
-SshHostService::SshHostService(SshSettings settings, int cancel_fd)
-    : m_settings(std::move(settings)), m_cancel_fd(cancel_fd)
+SshHostService::SshHostService(SshSettings settings, CancelToken cancel)
+    : m_settings(std::move(settings)), m_cancel(cancel)
 {
 }
 
@@ -118,7 +118,7 @@ RemoteExecResult SshHostService::execute(const SshTarget& target,
                                 shell_quote(build_script(lines, variables)) + " </dev/null";
     spdlog::debug("ssh: running {} line(s) on {}", lines.size(), target.key());
     detail::CommandRun run =
-        detail::run_ssh_command(target, command, timeout, m_cancel_fd, k_output_cap);
+        detail::run_ssh_command(target, command, timeout, m_cancel, k_output_cap);
     RemoteExecResult result;
     result.exit_code = run.exit_code;
     result.timed_out = run.timed_out;

@@ -575,7 +575,7 @@ ProcessResult Child::wait(Clock::time_point start)
     if (m_options.timeout_seconds) {
         deadline = start + to_duration(std::max(*m_options.timeout_seconds, 0.0));
     }
-    bool watch_cancel = m_options.cancel_fd >= 0;
+    bool watch_cancel = m_options.cancel.fd() >= 0;
     std::optional<Clock::time_point> give_up_at;
 
     while (!(m_exited && !pipes_open())) {
@@ -642,7 +642,7 @@ ProcessResult Child::wait(Clock::time_point start)
         const std::size_t err_index = m_err.is_open() ? add(m_err.get()) : none;
         const std::size_t pid_index = !m_exited && m_pidfd.is_open() ? add(m_pidfd.get()) : none;
         const std::size_t cancel_index =
-            watch_cancel && m_stage == Stage::running ? add(m_options.cancel_fd) : none;
+            watch_cancel && m_stage == Stage::running ? add(m_options.cancel.fd()) : none;
 
         if (!m_exited && !m_pidfd.is_open()) {
             if (count == 0 && !wake) {

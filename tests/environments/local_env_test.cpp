@@ -393,7 +393,7 @@ TEST(LocalEnv, CancelEndsTheLine)
     std::array<int, 2> fds{};
     ASSERT_EQ(::pipe(fds.data()), 0);
     ASSERT_EQ(::write(fds[1], "x", 1), 1);
-    w.fx.runner.cancel_fd = fds[0];
+    w.fx.runner.cancel = CancelToken(fds[0]);
     w.settings.script.setup = {"sleep 30"};
     Environment& env = w.make();
     const PhaseResult setup = env.setup(EnvFixture::trial());

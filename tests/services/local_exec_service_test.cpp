@@ -90,7 +90,7 @@ TEST(LocalExecService, StopsWhenCanceled)
     std::array<int, 2> fds{};
     ASSERT_EQ(::pipe(fds.data()), 0);
     ASSERT_EQ(::write(fds[1], "x", 1), 1); // canceled before it starts
-    const LocalExecService exec(with_timeout(), {}, fds[0]);
+    const LocalExecService exec(with_timeout(), {}, CancelToken(fds[0]));
     const ExecResult result = exec.execute({"sleep 30", "echo never"}, {}, dir.path());
     EXPECT_TRUE(result.canceled);
     EXPECT_EQ(result.lines_run, 1U);

@@ -209,7 +209,7 @@ TEST(SshHostService, InterruptWhileConnectingIsACancel)
     ASSERT_EQ(::pipe(pipe_fds.data()), 0);
     ASSERT_EQ(::write(pipe_fds[1], "x", 1), 1);
     const SshTarget target = SshTarget::from(settings, Json{{"ssh_hostname", "127.0.0.1"}});
-    const RemoteExecResult r = SshHostService(settings, pipe_fds[0]).execute(target, {"true"}, {});
+    const RemoteExecResult r = SshHostService(settings, CancelToken(pipe_fds[0])).execute(target, {"true"}, {});
     EXPECT_TRUE(r.canceled);
     EXPECT_EQ(r.error, "");
     ::close(pipe_fds[0]);
@@ -240,7 +240,7 @@ TEST(SshHostService, CancelFdStopsTheRemoteScript)
     SshServer server;
     std::array<int, 2> pipe_fds{};
     ASSERT_EQ(::pipe(pipe_fds.data()), 0);
-    const SshHostService ssh(server.ssh_settings(), pipe_fds[0]);
+    const SshHostService ssh(server.ssh_settings(), CancelToken(pipe_fds[0]));
     const fs::path started = server.dir() / "started";
     auto run = std::async(std::launch::async, [&] {
         return ssh.execute(target_for(server),

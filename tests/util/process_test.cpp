@@ -212,7 +212,7 @@ TEST(Process, CancelBeforeStartEndsAtOnce)
     const Pipe cancel;
     cancel.signal();
     ProcessOptions options = shell("sleep 100");
-    options.cancel_fd = cancel.read_end();
+    options.cancel = CancelToken(cancel.read_end());
     const ProcessResult result = run_process(options);
     EXPECT_TRUE(result.canceled);
     EXPECT_FALSE(result.timed_out);
@@ -228,7 +228,7 @@ TEST(Process, CancelWhileRunningKillsTheGroup)
     const Pipe cancel;
     ProcessOptions options = shell("sleep 100 & echo $! > " + pid_file.string() +
                                    "; echo started > " + fifo.string() + "; sleep 100");
-    options.cancel_fd = cancel.read_end();
+    options.cancel = CancelToken(cancel.read_end());
 
     // The shell opens the fifo only after writing the pid file, and opening blocks until
     // we open the other end: so once we read, the grandchild exists.

@@ -5,6 +5,7 @@
 #include "mlosbench/config/telemetry.hpp"
 #include "mlosbench/environments/environment_spec.hpp"
 #include "mlosbench/tunables/tunable_groups.hpp"
+#include "mlosbench/util/cancel_token.hpp"
 #include "mlosbench/util/json.hpp"
 #include "mlosbench/util/time.hpp"
 
@@ -47,7 +48,7 @@ struct RunnerContext
     std::string experiment_id;                      ///< names its directory under a `temp_dir`
     std::vector<std::filesystem::path> search_path; ///< for scripts' first words and files
     const TunableGroups* space = nullptr;           ///< definitions of every tunable
-    int cancel_fd = -1;     ///< readable when the run is interrupted: stop what runs
+    CancelToken cancel;     ///< requested when the run is interrupted: stop what runs
     bool keep_temp = false; ///< keep per-trial temp dirs
     /// False with --no-teardown: what setup lines started is left running at the end.
     bool teardown = true;

@@ -3,6 +3,7 @@
 #include "mlosbench/environments/environment.hpp"
 #include "mlosbench/environments/environment_spec.hpp"
 #include "mlosbench/optimizers/optimizer.hpp"
+#include "mlosbench/schedulers/run_verdict.hpp"
 #include "mlosbench/schedulers/scheduler_spec.hpp"
 #include "mlosbench/storage/storage.hpp"
 #include "mlosbench/tunables/tunable_groups.hpp"
@@ -24,7 +25,7 @@ struct RunPolicy
     double max_failed_share = 0.2;            ///< exit 1 above this share of failed trials
     std::int64_t max_consecutive_failures = 5; ///< stop after this many in a row; 0 = never
     bool keep_temp = false;
-    int cancel_fd = -1;               ///< readable once SIGINT/SIGTERM arrived
+    CancelToken cancel;               ///< requested once SIGINT/SIGTERM arrived
     std::string storage_location;     ///< for MLOSBENCH_STORAGE and the summary
     std::vector<std::filesystem::path> search_path;
     /// Masked in a trial's failure reason and output tails before they are logged or stored,
@@ -54,26 +55,36 @@ struct RunSummary
     std::optional<BestObservation> best;
     std::optional<std::int64_t> best_trial_id;
     std::vector<std::pair<std::string, std::string>> targets;
-    bool interrupted = false;
+    Outcome outcome = Outcome::ok;
     std::string failure; ///< why the run counts as failed ("" when it succeeded)
-    int exit_code = 0;   ///< 0, 1 or 130
+
+    [[nodiscard]] bool interrupted() const { return outcome == Outcome::interrupted; }
 };
 
-/// Runs the trials of one experiment (reference 7, with parallel runners): asks the
-/// optimizer for configs, queues `trial_config_repeat_count` trials per config, runs them
-/// on `num_trial_runners` runners at once (each with its own environment instance and
-/// thread), records every state change, and tears down once at the end.
+/// Builds the environment tree of one trial runner (Environment::create of the root spec,
+/// or a fake in tests). Called on the runner's thread; a ConfigError stops the run (exit 2).
+using EnvironmentFactory = std::function<std::unique_ptr<Environment>(const RunnerContext&)>;
+
+/// Runs the trials of one experiment: asks the optimizer for configs, queues
+/// `trial_config_repeat_count` trials per config, runs them on `num_trial_runners` runners at
+/// once (each a thread with its own environment instance), records every state change, tells
+/// the optimizer of each finished trial once, and tears down once at the end.
+/// Threads (docs/architecture.md): the caller's thread decides everything (what runs where,
+/// when to stop); runner threads run trials and post completions; one thread watches the
+/// cancel fd.
 class Scheduler
 {
 public:
-    Scheduler(const SchedulerSpec& spec, const EnvironmentSpec& root, const TunableGroups& space,
-              Optimizer& optimizer, ExperimentStorage& storage, RunPolicy policy);
+    Scheduler(const SchedulerSpec& spec, EnvironmentFactory make_environment,
+              const TunableGroups& space, Optimizer& optimizer, ExperimentStorage& storage,
+              RunPolicy policy);
     ~Scheduler();
     Scheduler(const Scheduler&) = delete;
     Scheduler& operator=(const Scheduler&) = delete;
 
     /// Runs until the optimizer is done, the budget is spent, too many trials fail in a row,
-    /// or the run is interrupted. Throws Error on a fault of storage or the machine.
+    /// or the run is interrupted; the summary's outcome is judge()'s verdict. Throws Error on
+    /// a fault of storage or the machine.
     [[nodiscard]] RunSummary run();
 
 private:

@@ -63,10 +63,10 @@ class LocalExecService
 {
 public:
     /// `search_path`: where first words of lines are looked up, in order (an environment puts
-    /// its config file's directory first). `cancel_fd`: see ProcessOptions::cancel_fd.
+    /// its config file's directory first). `cancel`: see ProcessOptions::cancel.
     LocalExecService(LocalExecSettings settings,
                      std::vector<std::filesystem::path> search_path,
-                     int cancel_fd = -1);
+                     CancelToken cancel = {});
 
     [[nodiscard]] const LocalExecSettings& settings() const { return m_settings; }
     [[nodiscard]] const std::vector<std::filesystem::path>& search_path() const
@@ -113,7 +113,7 @@ private:
 
     LocalExecSettings m_settings;
     std::vector<std::filesystem::path> m_search_path;
-    int m_cancel_fd = -1;
+    CancelToken m_cancel;
 };
 
 } // namespace mlosbench

@@ -2,6 +2,7 @@
 
 #include "mlosbench/services/local_exec_service.hpp"
 #include "mlosbench/services/service_settings.hpp"
+#include "mlosbench/util/cancel_token.hpp"
 #include "mlosbench/util/json.hpp"
 
 #include <cstddef>
@@ -59,8 +60,8 @@ struct RemoteExecResult
 class SshHostService
 {
 public:
-    /// `cancel_fd`: when readable, a running remote script is signalled and abandoned.
-    explicit SshHostService(SshSettings settings, int cancel_fd = -1);
+    /// `cancel`: when requested, a running remote script is signalled and abandoned.
+    explicit SshHostService(SshSettings settings, CancelToken cancel = {});
 
     [[nodiscard]] const SshSettings& settings() const { return m_settings; }
 
@@ -89,7 +90,7 @@ public:
 
 private:
     SshSettings m_settings;
-    int m_cancel_fd = -1;
+    CancelToken m_cancel;
 };
 
 } // namespace mlosbench

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "mlosbench/util/cancel_token.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <optional>
@@ -30,9 +32,8 @@ struct ProcessOptions
     std::optional<double> timeout_seconds;
     /// Bytes kept per stream: the tail (last bytes); ProcessResult says when some were cut.
     std::size_t output_cap = std::size_t{1} << 20U;
-    /// When this fd becomes readable, the group is ended and the result says `canceled`.
-    /// It is polled, never read: leave it readable so every running process sees it. -1: none.
-    int cancel_fd = -1;
+    /// When it is requested, the group is ended and the result says `canceled`.
+    CancelToken cancel;
     /// Ending a group: SIGTERM first, SIGKILL after this many seconds if it is still running.
     double kill_grace_seconds = k_kill_grace_seconds;
     /// The scope whose end() ends what the command leaves running; nullptr: none.
@@ -46,7 +47,7 @@ struct ProcessResult
     /// the command (126 when it cannot execute it).
     int exit_code = -1;
     bool timed_out = false;     ///< timeout_seconds passed and the group was ended
-    bool canceled = false;      ///< cancel_fd became readable and the group was ended
+    bool canceled = false;      ///< the cancel token was requested and the group was ended
     std::string out;            ///< stdout, at most output_cap bytes (the tail)
     std::string err;            ///< stderr, at most output_cap bytes (the tail)
     bool out_truncated = false; ///< stdout had more than output_cap bytes; the start was cut

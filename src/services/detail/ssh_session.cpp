@@ -147,15 +147,6 @@ long take_pid(std::string& err)
     return pid;
 }
 
-bool readable(int fd)
-{
-    if (fd < 0) {
-        return false;
-    }
-    pollfd p{fd, POLLIN, 0};
-    return ::poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP | POLLERR)) != 0;
-}
-
 } // namespace
 
 SshSession::SshSession(const SshTarget& target) : m_name(target.key())
@@ -275,7 +266,7 @@ std::string with_ssh_session(const SshTarget& target,
 CommandRun run_ssh_command(const SshTarget& target,
                            const std::string& user_command,
                            std::optional<double> timeout,
-                           int cancel_fd,
+                           CancelToken cancel,
                            std::size_t cap)
 {
     const std::string command = "echo " + std::string(k_pid_marker) + "$$ >&2; " + user_command;
@@ -305,7 +296,7 @@ CommandRun run_ssh_command(const SshTarget& target,
     });
     if (!run.error.empty()) {
         // An interrupt while connecting is a cancel, whatever the connection did meanwhile.
-        if (readable(cancel_fd)) {
+        if (cancel.requested()) {
             run.canceled = true;
             run.error.clear();
         }
@@ -365,9 +356,9 @@ CommandRun run_ssh_command(const SshTarget& target,
             }
             wait_ms = std::min(wait_ms, static_cast<int>(left * 1000) + 1);
         }
-        std::array<pollfd, 2> fds{pollfd{fd, POLLIN, 0}, pollfd{cancel_fd, POLLIN, 0}};
+        std::array<pollfd, 2> fds{pollfd{fd, POLLIN, 0}, pollfd{cancel.fd(), POLLIN, 0}};
         ::poll(fds.data(), fds.size(), wait_ms);
-        if (readable(cancel_fd)) {
+        if (cancel.requested()) {
             run.canceled = true;
             break;
         }
@@ -398,7 +389,7 @@ CommandRun run_ssh_command(const SshTarget& target,
             run_ssh_command(target,
                             "kill -TERM -- " + group + " 2>/dev/null; (sleep 5; kill -KILL -- " +
                                 group + ") </dev/null >/dev/null 2>&1 &",
-                            10.0, -1, cap);
+                            10.0, CancelToken{}, cap);
         if (!kill.error.empty()) {
             spdlog::warn("ssh: cannot end the remote command on {}: {}", target.key(), kill.error);
         }

@@ -67,12 +67,12 @@ struct CommandRun
 };
 
 /// Runs `command` on `target` (exec request, no PTY, no stdin), reading its output until it
-/// ends, `timeout` seconds pass or `cancel_fd` becomes readable (then the remote process
+/// ends, `timeout` seconds pass or `cancel` is requested (then the remote process
 /// group is sent TERM and KILL and the channel closed). Output tails are capped at `cap`.
 [[nodiscard]] CommandRun run_ssh_command(const SshTarget& target,
                                          const std::string& command,
                                          std::optional<double> timeout,
-                                         int cancel_fd,
+                                         CancelToken cancel,
                                          std::size_t cap);
 
 } // namespace mlosbench::detail
