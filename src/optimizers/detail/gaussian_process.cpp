@@ -9,7 +9,10 @@
 namespace mlosbench::detail {
 namespace {
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+// Not under ThreadSanitizer: the clones' ifunc resolvers run while the program is loaded,
+// before its runtime is up, and crash there when instrumented.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__) && \
+    !defined(__SANITIZE_THREAD__)
 #define MLOSBENCH_VECTOR_CLONES __attribute__((target_clones("avx2", "default")))
 #else
 #define MLOSBENCH_VECTOR_CLONES
