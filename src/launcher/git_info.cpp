@@ -8,10 +8,11 @@ namespace fs = std::filesystem;
 namespace mlosbench {
 namespace {
 
-std::string git(const fs::path& dir, const std::string& args)
+std::string git(const fs::path& dir, std::vector<std::string> args)
 {
     ProcessOptions options;
-    options.command = "git -C " + shell_quote(dir.string()) + " " + args;
+    options.argv = {"git", "-C", dir.string()};
+    options.argv.insert(options.argv.end(), args.begin(), args.end());
     options.env = current_environment();
     options.timeout_seconds = 10;
     try {
@@ -50,14 +51,14 @@ GitInfo git_info(const fs::path& file)
     if (!fs::is_directory(dir, ec)) {
         return info;
     }
-    const std::string top = git(dir, "rev-parse --show-toplevel");
+    const std::string top = git(dir, {"rev-parse", "--show-toplevel"});
     if (top.empty()) {
         return info;
     }
-    info.commit = git(dir, "rev-parse HEAD");
-    info.repo = git(dir, "config --get remote.upstream.url");
+    info.commit = git(dir, {"rev-parse", "HEAD"});
+    info.repo = git(dir, {"config", "--get", "remote.upstream.url"});
     if (info.repo.empty()) {
-        info.repo = git(dir, "config --get remote.origin.url");
+        info.repo = git(dir, {"config", "--get", "remote.origin.url"});
     }
     if (info.repo.empty()) {
         info.repo = "file://" + top;

@@ -419,7 +419,7 @@ void run_gnuplot(const PlotData& data,
     write_text(scratch.path() / "plot.gp", gnuplot_script(data, charts, image));
     write_plot_data_files(data, scratch.path());
     ProcessOptions options;
-    options.command = "'" + gnuplot->string() + "' plot.gp";
+    options.argv = {gnuplot->string(), "plot.gp"};
     options.cwd = scratch.path();
     options.env = current_environment();
     options.timeout_seconds = timeout_seconds;

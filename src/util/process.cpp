@@ -234,8 +234,16 @@ pid_t spawn_shell(const ProcessOptions& options, int out_fd, int err_fd)
         attributes.get(), POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF));
 
     // posix_spawn does not write through these; the C signature is older than const.
-    std::array<char*, 4> argv = {const_cast<char*>("sh"), const_cast<char*>("-c"),
-                                 const_cast<char*>(options.command.c_str()), nullptr};
+    std::vector<char*> argv;
+    if (options.argv.empty()) {
+        argv = {const_cast<char*>("sh"), const_cast<char*>("-c"),
+                const_cast<char*>(options.command.c_str())};
+    } else {
+        for (const auto& arg : options.argv) {
+            argv.push_back(const_cast<char*>(arg.c_str()));
+        }
+    }
+    argv.push_back(nullptr);
     std::vector<char*> envp;
     envp.reserve(options.env.size() + 2);
     const std::string scope_prefix = std::string(k_process_scope_variable) + "=";
@@ -251,10 +259,15 @@ pid_t spawn_shell(const ProcessOptions& options, int out_fd, int err_fd)
 
     pid_t pid = -1;
     const int error =
-        ::posix_spawn(&pid, "/bin/sh", actions.get(), attributes.get(), argv.data(), envp.data());
+        options.argv.empty()
+            ? ::posix_spawn(&pid, "/bin/sh", actions.get(), attributes.get(), argv.data(),
+                            envp.data())
+            : ::posix_spawnp(&pid, argv[0], actions.get(), attributes.get(), argv.data(),
+                             envp.data());
     if (error != 0) {
         std::string where = options.cwd.empty() ? "" : " in '" + options.cwd.string() + "'";
-        throw Error("cannot run /bin/sh" + where + ": " + errno_text(error));
+        throw Error("cannot run " + (options.argv.empty() ? "/bin/sh" : options.argv[0]) + where +
+                    ": " + errno_text(error));
     }
     return pid;
 }
@@ -848,7 +861,14 @@ std::size_t ProcessScope::end(double grace_seconds) const noexcept
 
 ProcessResult run_process(const ProcessOptions& options)
 {
-    spdlog::debug("running `{}`{}{}", options.command, options.cwd.empty() ? "" : " in ",
+    std::string shown = options.command;
+    if (!options.argv.empty()) {
+        shown.clear();
+        for (const auto& arg : options.argv) {
+            shown += (shown.empty() ? "" : " ") + arg;
+        }
+    }
+    spdlog::debug("running `{}`{}{}", shown, options.cwd.empty() ? "" : " in ",
                   options.cwd.native());
     const auto start = Clock::now();
     Pipe out = make_pipe();
@@ -865,7 +885,7 @@ ProcessResult run_process(const ProcessOptions& options)
 
     Child child(options, pid, std::move(out.read), std::move(err.read));
     ProcessResult result = child.wait(start);
-    spdlog::debug("`{}` exited {} after {:.3f} s{}", options.command, result.exit_code,
+    spdlog::debug("`{}` exited {} after {:.3f} s{}", shown, result.exit_code,
                   result.seconds,
                   result.timed_out ? " (timed out)" : (result.canceled ? " (canceled)" : ""));
     return result;

@@ -125,6 +125,18 @@ TEST(Process, WithVariablesReplacesInPlaceAndAppends)
               (std::vector<std::string>{"A=x=y", "AB=2", "EMPTY=e", "B=3", "C="}));
 }
 
+TEST(Process, ArgvRunsAProgramWithoutAShell)
+{
+    ProcessOptions options = shell("ignored");
+    options.argv = {"printf", "%s|", "a b", "$HOME", "'; exit 3"};
+    const ProcessResult result = run_process(options);
+    EXPECT_EQ(result.exit_code, 0);
+    EXPECT_EQ(result.out, "a b|$HOME|'; exit 3|");
+
+    options.argv = {"/nonexistent/program"};
+    EXPECT_THROW((void)run_process(options), Error);
+}
+
 TEST(Process, StdinIsDevNull)
 {
     const ProcessResult result = run_process(shell("cat; echo $?"));

@@ -17,12 +17,17 @@ class ProcessScope;
 /// Seconds between SIGTERM and SIGKILL when a process group is ended (a timeout, a cancel).
 inline constexpr double k_kill_grace_seconds = 5.0;
 
-/// What to run and how. The child runs `/bin/sh -c <command>` in its own process group, with
-/// stdin from /dev/null, stdout and stderr captured, and no file descriptor of ours but 0-2.
+/// What to run and how. The child runs `/bin/sh -c <command>` (or `argv`) in its own process
+/// group, with stdin from /dev/null, stdout and stderr captured, and no file descriptor of
+/// ours but 0-2.
 struct ProcessOptions
 {
     /// One line, run as `/bin/sh -c <command>` exactly as written (quoting kept).
     std::string command;
+    /// When not empty, runs this program instead, without a shell: argv[0] is a path, or a
+    /// name looked up on our PATH; `command` is ignored. For our own commands (git, gnuplot),
+    /// so that no argument is ever read by a shell.
+    std::vector<std::string> argv;
     /// Working directory; empty: the current directory.
     std::filesystem::path cwd;
     /// The complete environment, "NAME=value" entries (empty: an empty environment).
