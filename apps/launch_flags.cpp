@@ -165,7 +165,7 @@ void setup_logging(const std::optional<std::string>& level,
         }
     }
     std::vector<spdlog::sink_ptr> sinks;
-    sinks.push_back(std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
+    sinks.push_back(escape_control_in_logs(std::make_shared<spdlog::sinks::stderr_color_sink_mt>()));
     if (log_file) {
         try {
             sinks.push_back(std::make_shared<spdlog::sinks::basic_file_sink_mt>(*log_file));

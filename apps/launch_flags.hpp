@@ -4,6 +4,7 @@
 #include "mlosbench/launcher/launch_plan.hpp"
 
 #include <CLI/CLI.hpp>
+#include <spdlog/common.h>
 
 namespace mlosbench::app {
 
@@ -25,6 +26,10 @@ void check_log_file(const std::optional<std::string>& log_file,
 /// Throws ConfigError for an unknown level.
 void setup_logging(const std::optional<std::string>& level,
                    const std::optional<std::string>& log_file);
+
+/// `sink` with control characters in each line of a message escaped (escape_control): for the
+/// console, where a trial's output quoted in a warning must not drive the terminal.
+[[nodiscard]] spdlog::sink_ptr escape_control_in_logs(spdlog::sink_ptr sink);
 
 /// From now on every log message (stderr and the log file) has `secrets` masked.
 void mask_secrets_in_logs(const SecretMask& secrets);

@@ -175,6 +175,20 @@ TEST(TrialResults, AResultsFileThatIsNotARegularFileFailsTheTrial)
     EXPECT_EQ(reason(dir, "odd", 4), file + "a directory, not a regular file");
 }
 
+TEST(TrialResults, AFailedTrialsStderrCannotDriveTheTerminal)
+{
+    TempDir dir;
+    // An OSC title change and a cursor move in the script's stderr, quoted by the warning.
+    const fs::path env = write_env(dir, "esc", R"js(
+        "run": ["printf 'first\\033]0;pwned\\007\\nsecond\\033[2J\\n' >&2; exit 3"])js");
+    const auto r = run(dir, env, "esc");
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.err.find('\x1b'), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find('\x07'), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("\n  | first\\x1b]0;pwned\\x07\n  | second\\x1b[2J"), std::string::npos)
+        << r.err;
+}
+
 TEST(TrialResults, AFailedTrialsWarningShowsTheLastLinesOfItsStderr)
 {
     TempDir dir;
