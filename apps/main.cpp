@@ -128,9 +128,6 @@ int main(int argc, char** argv)
     }
     try {
         return stdout_checked(command(args));
-    } catch (const mlosbench::Interrupted&) {
-        std::cerr << "mlosbench: interrupted\n";
-        return 130;
     } catch (const mlosbench::ConfigErrors& e) {
         for (const auto& error : e.errors()) {
             std::cerr << "mlosbench: error: " << mlosbench::escape_control(error.what()) << "\n";

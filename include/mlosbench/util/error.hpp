@@ -44,11 +44,4 @@ private:
     std::vector<ConfigError> m_errors;
 };
 
-/// The run was interrupted by SIGINT/SIGTERM (exit 130).
-class Interrupted : public Error
-{
-public:
-    Interrupted() : Error("interrupted") {}
-};
-
 } // namespace mlosbench
