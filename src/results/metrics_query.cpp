@@ -28,11 +28,6 @@ bool same_series(const MetricSample& a, const MetricSample& b)
 
 } // namespace
 
-const char* metric_source_name(MetricSource source)
-{
-    return source == MetricSource::result ? "result" : "telemetry";
-}
-
 void sort_metric_samples(std::vector<MetricSample>& samples)
 {
     std::stable_sort(samples.begin(), samples.end(), [](const auto& a, const auto& b) {

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "mlosbench/util/json.hpp"
+#include "mlosbench/storage/metric_sample.hpp"
 #include "mlosbench/util/time.hpp"
 
 #include <cstddef>
@@ -10,27 +10,6 @@
 #include <vector>
 
 namespace mlosbench {
-
-/// Where a metric sample comes from.
-enum class MetricSource {
-    telemetry, ///< a trial_telemetry row (read_telemetry_file, post-metric)
-    result,    ///< a trial_result row, timed at the trial's end (ts_end)
-};
-
-/// "telemetry" or "result".
-[[nodiscard]] const char* metric_source_name(MetricSource source);
-
-/// One row of `mlosbench metrics`: a sample, or the mean of a bucket of samples (summarize).
-struct MetricSample
-{
-    std::int64_t trial_id = 0;
-    Timestamp ts{};
-    std::string metric;
-    Json value; ///< a number, or the stored text when it is not one; null for NULL
-    MetricSource source = MetricSource::telemetry;
-    std::optional<std::string> metadata; ///< post-metric --metadata; never on summaries
-    std::int64_t count = 1;              ///< samples averaged into this row
-};
 
 /// What `metrics` selects. A series is the samples of one (trial, metric, source); --last and
 /// --summarize work per series, after --since, in that order.

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "mlosbench/results/metrics_query.hpp"
+#include "mlosbench/storage/storage_reader.hpp"
+#include "mlosbench/storage/telemetry_row.hpp"
 #include "mlosbench/util/json.hpp"
 
 #include <memory>
@@ -10,24 +12,19 @@
 
 namespace mlosbench {
 
-/// One telemetry sample as stored (a plain struct: experiments hold 100,000s of them).
-struct TelemetryRow
-{
-    long long trial_id = 0;
-    std::string ts; ///< ISO 8601 UTC: "YYYY-MM-DDTHH:MM:SS.ffffffZ"
-    std::string metric;
-    std::optional<std::string> value; ///< the stored text; nullopt for NULL
-};
-
-/// Reads experiments, trials and their results from a SQLite storage file, read-only: what
-/// `show` and `export` print. Values come back as JSON documents (the shape `--json` prints);
-/// parameter values of non-tunable parameters with secret names are masked.
+/// What `show`, `export`, `metrics`, `plot` and `report` print, read through a StorageReader
+/// (the storage owns the schema and its SQL; this turns its typed rows into the documents the
+/// commands print and reports unknown experiments and trials). Values come back as JSON
+/// documents (the shape `--json` prints); parameter values of non-tunable parameters with
+/// secret names are masked.
 class ResultsReader
 {
 public:
-    /// Opens `database` read-only. Throws ConfigError when the file does not exist or is not
-    /// an mlosbench/mlos_bench storage file.
+    /// Opens the SQLite storage file `database` read-only (SqliteReader). Throws ConfigError
+    /// when the file does not exist or is not an mlosbench/mlos_bench storage file.
     explicit ResultsReader(const std::string& database);
+    /// Reads through `storage` (any backend).
+    explicit ResultsReader(std::unique_ptr<StorageReader> storage);
     ~ResultsReader();
     ResultsReader(const ResultsReader&) = delete;
     ResultsReader& operator=(const ResultsReader&) = delete;
@@ -65,10 +62,7 @@ public:
     void require_experiment(const std::string& exp_id) const;
 
 private:
-    [[nodiscard]] bool has_table(const char* name) const;
-
-    struct Impl;
-    std::unique_ptr<Impl> m_impl;
+    std::unique_ptr<StorageReader> m_storage;
 };
 
 /// The rows of results_df() as CSV (header, then one line per trial; RFC 4180 quoting). A text
