@@ -31,6 +31,7 @@ TEST(OptimizerRegistry, EachRowBuildsItsClass)
         SCOPED_TRACE(cls.short_name);
         OptimizerSpec spec;
         spec.class_name = std::string(cls.short_name);
+        spec.config = {{"tunable_values_cycle", {{{"n", 2}}}}}; // ManualOptimizer's list
         EXPECT_EQ(cls.make(spec, space)->name(), cls.short_name);
         // make_optimizer takes any spelling.
         for (const auto name : cls.mlos_names) {
