@@ -1,7 +1,10 @@
 #include "mlosbench/config/class_names.hpp"
 
+#include "config/detail/schema_store.hpp"
+
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 #include <utility>
 
 namespace mlosbench {
@@ -12,88 +15,76 @@ namespace {
 struct ProvidedClass
 {
     ConfigKind kind;
-    std::string_view short_name;
-    std::vector<std::string_view> mlos_names;
+    std::string short_name;
+    std::vector<std::string> mlos_names;
 };
 
-// The single list of provided classes. config/schemas/ lists the same names in its `class`
-// enums; tests/config/class_names_test.cpp fails when the two disagree.
+/// The kinds whose configs name a class.
+constexpr std::array<ConfigKind, 5> k_class_kinds = {ConfigKind::environment, ConfigKind::service,
+                                                     ConfigKind::optimizer, ConfigKind::scheduler,
+                                                     ConfigKind::storage};
+
+/// Every `if: {properties: {class: {enum: [...]}}}` of `node`, in document order: the class
+/// dispatch of a schema, one branch per class holding every spelling of it.
+void collect_class_branches(const Json& node, std::vector<std::vector<std::string>>& branches)
+{
+    if (node.is_object()) {
+        if (const auto cond = node.find("if"); cond != node.end() && cond->is_object()) {
+            const Json* names = nullptr;
+            if (const auto props = cond->find("properties");
+                props != cond->end() && props->is_object()) {
+                if (const auto cls = props->find("class");
+                    cls != props->end() && cls->is_object() && cls->contains("enum")) {
+                    names = &cls->at("enum");
+                }
+            }
+            if (names != nullptr) {
+                branches.push_back(names->get<std::vector<std::string>>());
+            }
+        }
+        for (const auto& [key, value] : node.items()) {
+            collect_class_branches(value, branches);
+        }
+    } else if (node.is_array()) {
+        for (const auto& item : node) {
+            collect_class_branches(item, branches);
+        }
+    }
+}
+
+// The classes as config/schemas/ lists them, read from the embedded schemas on first use: the
+// schema that validates a config is the one list of the names config files may use. Each
+// area's registry (environment_registry, service_registry, ...) binds the same names to code;
+// tests fail when a registry and its schema disagree.
 const std::vector<ProvidedClass>& provided_classes()
 {
-    static const std::vector<ProvidedClass> table = {
-        {ConfigKind::environment,
-         "CompositeEnv",
-         {"mlos_bench.environments.CompositeEnv",
-          "mlos_bench.environments.composite_env.CompositeEnv"}},
-        {ConfigKind::environment,
-         "LocalEnv",
-         {"mlos_bench.environments.LocalEnv", "mlos_bench.environments.local.LocalEnv",
-          "mlos_bench.environments.local.local_env.LocalEnv"}},
-        {ConfigKind::environment,
-         "LocalFileShareEnv",
-         {"mlos_bench.environments.LocalFileShareEnv",
-          "mlos_bench.environments.local.LocalFileShareEnv",
-          "mlos_bench.environments.local.local_fileshare_env.LocalFileShareEnv"}},
-        {ConfigKind::environment,
-         "MockEnv",
-         {"mlos_bench.environments.MockEnv", "mlos_bench.environments.mock_env.MockEnv"}},
-        {ConfigKind::environment,
-         "RemoteEnv",
-         {"mlos_bench.environments.RemoteEnv", "mlos_bench.environments.remote.RemoteEnv",
-          "mlos_bench.environments.remote.remote_env.RemoteEnv"}},
-
-        {ConfigKind::service,
-         "ConfigPersistenceService",
-         {"mlos_bench.services.ConfigPersistenceService",
-          "mlos_bench.services.config_persistence.ConfigPersistenceService"}},
-        {ConfigKind::service,
-         "LocalExecService",
-         {"mlos_bench.services.LocalExecService", "mlos_bench.services.local.LocalExecService",
-          "mlos_bench.services.local.local_exec.LocalExecService"}},
-        {ConfigKind::service, "LocalFileShareService", {}},
-        {ConfigKind::service,
-         "SshFileShareService",
-         {"mlos_bench.services.remote.ssh.SshFileShareService",
-          "mlos_bench.services.remote.ssh.ssh_fileshare.SshFileShareService"}},
-        {ConfigKind::service,
-         "SshHostService",
-         {"mlos_bench.services.remote.ssh.SshHostService",
-          "mlos_bench.services.remote.ssh.ssh_host_service.SshHostService"}},
-        {ConfigKind::service,
-         "TempDirContextService",
-         {"mlos_bench.services.local.temp_dir_context.TempDirContextService"}},
-
-        {ConfigKind::optimizer,
-         "GridSearchOptimizer",
-         {"mlos_bench.optimizers.GridSearchOptimizer",
-          "mlos_bench.optimizers.grid_search_optimizer.GridSearchOptimizer"}},
-        {ConfigKind::optimizer,
-         "ManualOptimizer",
-         {"mlos_bench.optimizers.ManualOptimizer",
-          "mlos_bench.optimizers.manual_optimizer.ManualOptimizer"}},
-        {ConfigKind::optimizer,
-         "MlosCoreOptimizer",
-         {"mlos_bench.optimizers.MlosCoreOptimizer",
-          "mlos_bench.optimizers.mlos_core_optimizer.MlosCoreOptimizer"}},
-        {ConfigKind::optimizer,
-         "MockOptimizer",
-         {"mlos_bench.optimizers.MockOptimizer",
-          "mlos_bench.optimizers.mock_optimizer.MockOptimizer"}},
-        {ConfigKind::optimizer,
-         "OneShotOptimizer",
-         {"mlos_bench.optimizers.OneShotOptimizer",
-          "mlos_bench.optimizers.one_shot_optimizer.OneShotOptimizer"}},
-        {ConfigKind::optimizer, "TpeOptimizer", {}},
-
-        {ConfigKind::scheduler,
-         "SyncScheduler",
-         {"mlos_bench.schedulers.SyncScheduler",
-          "mlos_bench.schedulers.sync_scheduler.SyncScheduler"}},
-
-        {ConfigKind::storage,
-         "SqlStorage",
-         {"mlos_bench.storage.sql.SqlStorage", "mlos_bench.storage.sql.storage.SqlStorage"}},
-    };
+    static const std::vector<ProvidedClass> table = [] {
+        std::vector<ProvidedClass> out;
+        for (const ConfigKind kind : k_class_kinds) {
+            std::vector<std::vector<std::string>> branches;
+            collect_class_branches(Json::parse(detail::schema_text(detail::schema_path(kind))),
+                                   branches);
+            for (auto& branch : branches) {
+                // Our short name is the spelling without a module path.
+                const auto short_name =
+                    std::find_if(branch.begin(), branch.end(),
+                                 [](const auto& n) { return n.find('.') == std::string::npos; });
+                if (short_name == branch.end()) {
+                    throw std::logic_error("a class branch of " +
+                                           std::string(detail::schema_path(kind)) +
+                                           " has no short name");
+                }
+                ProvidedClass entry{kind, *short_name, {}};
+                for (auto& name : branch) {
+                    if (name != entry.short_name) {
+                        entry.mlos_names.push_back(std::move(name));
+                    }
+                }
+                out.push_back(std::move(entry));
+            }
+        }
+        return out;
+    }();
     return table;
 }
 
@@ -129,7 +120,7 @@ const ProvidedClass* find_provided(std::string_view cls)
         if (entry.short_name == cls) {
             return &entry;
         }
-        for (const auto name : entry.mlos_names) {
+        for (const auto& name : entry.mlos_names) {
             if (name == cls) {
                 return &entry;
             }
@@ -182,7 +173,7 @@ std::optional<std::string> canonical_class_name(ConfigKind kind, std::string_vie
     if (entry == nullptr || entry->kind != kind) {
         return std::nullopt;
     }
-    return std::string(entry->short_name);
+    return entry->short_name;
 }
 
 bool is_unsupported_class(ConfigKind kind, std::string_view cls)

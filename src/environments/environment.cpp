@@ -1,56 +1,14 @@
 #include "mlosbench/environments/environment.hpp"
 
 #include "environments/detail/script_support.hpp"
-#include "mlosbench/environments/composite_env.hpp"
-#include "mlosbench/environments/local_env.hpp"
-#include "mlosbench/environments/local_fileshare_env.hpp"
-#include "mlosbench/environments/mock_env.hpp"
-#include "mlosbench/environments/remote_env.hpp"
-#include "mlosbench/services/local_file_share_service.hpp"
-#include "mlosbench/services/ssh_file_share_service.hpp"
-#include "mlosbench/util/error.hpp"
+#include "mlosbench/environments/environment_registry.hpp"
 
 namespace mlosbench {
-namespace {
-
-std::unique_ptr<FileShareService> make_file_share(const EnvironmentSpec& spec)
-{
-    if (spec.services.local_file_share) {
-        return std::make_unique<LocalFileShareService>(*spec.services.local_file_share);
-    }
-    if (spec.services.ssh_file_share) {
-        if (!spec.params.contains("ssh_hostname")) {
-            throw ConfigError(spec.file, spec.pointer + "/config",
-                              spec.class_name + " '" + spec.name +
-                                  "' uses SshFileShareService and needs the parameter "
-                                  "'ssh_hostname': declare it in const_args or required_args");
-        }
-        return std::make_unique<SshFileShareService>(*spec.services.ssh_file_share);
-    }
-    throw ConfigError(spec.file, spec.pointer,
-                      spec.class_name + " '" + spec.name +
-                          "' needs a file share service (LocalFileShareService or "
-                          "SshFileShareService)");
-}
-
-} // namespace
 
 std::unique_ptr<Environment> Environment::create(const EnvironmentSpec& spec,
                                                  const RunnerContext& runner)
 {
-    if (std::holds_alternative<LocalSettings>(spec.settings)) {
-        return std::make_unique<LocalEnv>(spec, runner);
-    }
-    if (std::holds_alternative<FileShareEnvSettings>(spec.settings)) {
-        return std::make_unique<LocalFileShareEnv>(spec, runner, make_file_share(spec));
-    }
-    if (std::holds_alternative<MockSettings>(spec.settings)) {
-        return std::make_unique<MockEnv>(spec, runner);
-    }
-    if (std::holds_alternative<RemoteSettings>(spec.settings)) {
-        return std::make_unique<RemoteEnv>(spec, runner);
-    }
-    return std::make_unique<CompositeEnv>(spec, runner);
+    return environment_class(spec.settings).make(spec, runner);
 }
 
 Environment::Environment(const EnvironmentSpec& spec, const RunnerContext& runner)

@@ -1,7 +1,7 @@
 #include "detail/environment_loader.hpp"
 
-#include "mlosbench/config/class_names.hpp"
 #include "mlosbench/config/template.hpp"
+#include "mlosbench/environments/environment_registry.hpp"
 #include "mlosbench/services/local_exec_service.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/strings.hpp"
@@ -35,8 +35,9 @@ std::string describe_source(const std::string& file) { return "const_args of " +
 
 } // namespace
 
-EnvironmentSpec EnvironmentLoader::load_root(const std::string& spec, const Referrer& referrer,
-                                             const Parameters& globals,
+EnvironmentSpec EnvironmentLoader::load_root(const std::string& spec,
+                                             const Referrer& referrer,
+                                             const GlobalsView& globals,
                                              const ServiceSet& services)
 {
     const LoadedConfig loaded = m_loader.load(spec, ConfigKind::environment, referrer);
@@ -53,9 +54,11 @@ EnvironmentSpec EnvironmentLoader::load_root(const std::string& spec, const Refe
     return root;
 }
 
-EnvironmentSpec EnvironmentLoader::load(const Json& doc, const std::string& file,
-                                        const std::string& pointer, const fs::path& dir,
-                                        const Parameters& globals,
+EnvironmentSpec EnvironmentLoader::load(const Json& doc,
+                                        const std::string& file,
+                                        const std::string& pointer,
+                                        const fs::path& dir,
+                                        const GlobalsView& globals,
                                         const Parameters* parent_params,
                                         const ServiceSet& services)
 {
@@ -71,11 +74,11 @@ EnvironmentSpec EnvironmentLoader::load(const Json& doc, const std::string& file
     spec.pointer = pointer;
     spec.name = doc.at("name").get<std::string>();
     const std::string cls = doc.at("class").get<std::string>();
-    const auto canonical = canonical_class_name(ConfigKind::environment, cls);
-    if (!canonical) {
+    const EnvironmentClass* env_class = find_environment_class(cls);
+    if (env_class == nullptr) {
         throw ConfigError(file, pointer + "/class", "unknown environment class '" + cls + "'");
     }
-    spec.class_name = *canonical;
+    spec.class_name = std::string(env_class->short_name);
     const Json config = doc.value("config", Json::object());
     const std::string config_ptr = pointer + "/config";
 
@@ -96,7 +99,7 @@ EnvironmentSpec EnvironmentLoader::load(const Json& doc, const std::string& file
             const LoadedConfig s =
                 m_loader.load(list[i].get<std::string>(), ConfigKind::service,
                               {file, index_pointer(pointer, "include_services", i), dir});
-            spec.services.add_from_json(s.doc, s.origin, globals, &m_used);
+            spec.services.add_from_json(s.doc, s.origin, globals);
         }
     }
 
@@ -111,7 +114,6 @@ EnvironmentSpec EnvironmentLoader::load(const Json& doc, const std::string& file
             }
             const std::string ref = item.substr(1);
             const Parameter* map = globals.find("tunable_params_map");
-            m_used.insert("tunable_params_map");
             const std::string where = index_pointer(config_ptr, "tunable_params", i);
             if (map == nullptr || !map->value.is_object()) {
                 throw ConfigError(file, where,
@@ -154,7 +156,6 @@ EnvironmentSpec EnvironmentLoader::load(const Json& doc, const std::string& file
     for (const auto& name : params.names()) {
         if (const Parameter* g = globals.find(name)) {
             params.set(name, g->value, g->source);
-            m_used.insert(name);
         }
     }
     if (config.contains("required_args")) {
@@ -166,7 +167,6 @@ EnvironmentSpec EnvironmentLoader::load(const Json& doc, const std::string& file
             }
             if (const Parameter* g = globals.find(name)) {
                 params.set(name, g->value, g->source);
-                m_used.insert(name);
                 continue;
             }
             // A required arg that is a tunable of this environment comes with the trial.
@@ -187,7 +187,9 @@ EnvironmentSpec EnvironmentLoader::load(const Json& doc, const std::string& file
     }
     for (const char* name : k_well_known) {
         if (!params.contains(name)) {
-            const Parameter* g = globals.find(name);
+            // Only a value until a trial sets its own: not a read (a --trial_runner_id that
+            // nothing else reads is reported unused).
+            const Parameter* g = globals.values().find(name);
             params.set(name, g != nullptr ? g->value : Json(),
                        g != nullptr ? g->source : "set for each trial");
         }
@@ -203,7 +205,6 @@ EnvironmentSpec EnvironmentLoader::load(const Json& doc, const std::string& file
                 }
             }
             if (auto g = globals.text(var)) {
-                m_used.insert(std::string(var));
                 return g;
             }
             return std::nullopt;
@@ -214,27 +215,28 @@ EnvironmentSpec EnvironmentLoader::load(const Json& doc, const std::string& file
 
     // As in mlos_bench, globals replace the keys the `config` section already has (e.g.
     // `--mock_env_seed -1`); the parameter sections are handled above.
-    const Json settings_config = globals.override_existing(config, &m_used, k_structural_keys);
+    const Json settings_config = globals.override_existing(config, k_structural_keys);
     check_seconds(settings_config, "timeout", file, config_ptr);
     try {
-        spec.settings = parse_environment_settings(spec.class_name, settings_config);
+        spec.settings = env_class->parse_settings(settings_config);
     } catch (const Json::exception& e) {
         throw ConfigError(file, config_ptr,
                           "a value of the wrong type (after globals were applied): " +
                               std::string(e.what()));
     }
 
-    if (spec.class_name != "CompositeEnv") {
+    if (!std::holds_alternative<CompositeSettings>(spec.settings)) {
         return spec;
     }
     // Children see the globals, with this composite's parameters filling what they lack.
-    Parameters child_globals = globals;
+    Parameters child_globals = globals.values();
     for (const auto& [name, param] : params) {
         if (!child_globals.contains(name)) {
             child_globals.set(name, param.value,
                               "const_args of parent '" + spec.name + "' (" + file + ")");
         }
     }
+    const GlobalsView child_view = globals.over(child_globals);
     if (config.contains("include_children")) {
         const Json& list = config.at("include_children");
         for (std::size_t i = 0; i < list.size(); ++i) {
@@ -253,8 +255,8 @@ EnvironmentSpec EnvironmentLoader::load(const Json& doc, const std::string& file
             const LoadedConfig child =
                 m_loader.load(path.string(), ConfigKind::environment, {file, where, dir});
             m_include_stack.push_back(canonical_path);
-            spec.children.push_back(load(child.doc, child.origin, "", child.dir, child_globals,
-                                         &params, spec.services));
+            spec.children.push_back(
+                load(child.doc, child.origin, "", child.dir, child_view, &params, spec.services));
             m_include_stack.pop_back();
         }
     }
@@ -262,7 +264,7 @@ EnvironmentSpec EnvironmentLoader::load(const Json& doc, const std::string& file
         const Json& list = config.at("children");
         for (std::size_t i = 0; i < list.size(); ++i) {
             spec.children.push_back(load(list[i], file, index_pointer(config_ptr, "children", i),
-                                         dir, child_globals, &params, spec.services));
+                                         dir, child_view, &params, spec.services));
         }
     }
     if (spec.children.empty()) {
@@ -292,17 +294,7 @@ void EnvironmentLoader::check_groups(const EnvironmentSpec& spec) const
 // globals it declares, its tunables, the trial ids), each script a file.
 void EnvironmentLoader::check_scripts(const EnvironmentSpec& spec) const
 {
-    const ScriptSettings* script = nullptr;
-    bool local = false;
-    if (const auto* s = std::get_if<LocalSettings>(&spec.settings)) {
-        script = &s->script;
-        local = true;
-    } else if (const auto* f = std::get_if<FileShareEnvSettings>(&spec.settings)) {
-        script = &f->local.script;
-        local = true;
-    } else if (const auto* r = std::get_if<RemoteSettings>(&spec.settings)) {
-        script = &r->script;
-    }
+    const auto [script, local] = environment_scripts(spec.settings);
     if (script == nullptr) {
         return;
     }

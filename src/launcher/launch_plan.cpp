@@ -1,18 +1,18 @@
 #include "mlosbench/launcher/launch_plan.hpp"
 
 #include "detail/environment_loader.hpp"
-#include "mlosbench/config/class_names.hpp"
+#include "mlosbench/config/globals_view.hpp"
 #include "mlosbench/config/template.hpp"
+#include "mlosbench/optimizers/optimizer_registry.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/strings.hpp"
-
-#include <spdlog/spdlog.h>
-#include <unistd.h>
 
 #include <algorithm>
 #include <limits>
 #include <random>
 #include <set>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -24,13 +24,6 @@ const std::set<std::string> k_cli_path_keys = {"$schema",     "description", "co
                                                "services",    "scheduler",   "environment",
                                                "optimizer",   "storage",     "tunable_values",
                                                "globals",     "teardown",    "log_file"};
-
-// Keys the launcher itself reads from the globals.
-const std::set<std::string> k_launcher_keys = {
-    "experiment_id",     "trial_id",      "config_id",         "num_trial_runners",
-    "config_path",       "random_seed",   "random_init",       "log_level",
-    "log_file",          "teardown",      "max_trials",        "trial_config_repeat_count",
-    "optimization_targets", "max_suggestions", "seed",         "start_with_defaults"};
 
 std::vector<std::string> string_or_list(const Json& value)
 {
@@ -45,7 +38,7 @@ std::vector<std::string> string_or_list(const Json& value)
     return out;
 }
 
-std::int64_t integer_global(const Parameters& globals,
+std::int64_t integer_global(const GlobalsView& globals,
                             const std::string& name,
                             std::int64_t minimum,
                             std::int64_t maximum = std::numeric_limits<std::int64_t>::max())
@@ -132,10 +125,7 @@ private:
     void collect_secrets();
 
     /// Globals replace the keys a component config already has (reference 2.4).
-    Json merge_globals(Json config)
-    {
-        return m_plan.globals.override_existing(std::move(config), &m_used);
-    }
+    Json merge_globals(Json config) { return m_globals.override_existing(std::move(config)); }
     [[nodiscard]] Referrer cli_referrer(const std::string& key) const
     {
         return {m_plan.cli_config, "/" + key, m_cli_dir};
@@ -145,7 +135,8 @@ private:
     LaunchPlan m_plan;
     Json m_cli = Json::object();
     fs::path m_cli_dir;
-    std::set<std::string> m_used;
+    /// Every component reads the globals through this view, which records what was read.
+    GlobalsView m_globals{m_plan.globals};
 };
 
 void PlanBuilder::load_cli_config()
@@ -247,12 +238,12 @@ void PlanBuilder::build_globals()
     for (const auto& [name, param] : g) {
         const VariableLookup lookup = [&](std::string_view var) -> std::optional<std::string> {
             if (auto v = expanded.text(var)) {
-                m_used.insert(std::string(var));
+                m_globals.mark_read(var);
                 return v;
             }
             if (var != name) {
                 if (auto v = g.text(var)) {
-                    m_used.insert(std::string(var));
+                    m_globals.mark_read(var);
                     return v;
                 }
             }
@@ -262,7 +253,8 @@ void PlanBuilder::build_globals()
     }
     g = std::move(expanded);
 
-    const std::int64_t runners = integer_global(g, "num_trial_runners", 1, k_max_trial_runners);
+    const std::int64_t runners =
+        integer_global(m_globals, "num_trial_runners", 1, k_max_trial_runners);
     if (m_options.num_trial_runners && runners < 1) {
         throw ConfigError("", "--num-trial-runners", "expected a positive integer");
     }
@@ -284,7 +276,7 @@ ServiceSet PlanBuilder::load_services()
     }
     for (const auto& [path, referrer] : files) {
         const LoadedConfig loaded = m_plan.loader.load(path, ConfigKind::service, referrer);
-        services.add_from_json(loaded.doc, loaded.origin, m_plan.globals, &m_used);
+        services.add_from_json(loaded.doc, loaded.origin, m_globals);
     }
     return services;
 }
@@ -303,7 +295,8 @@ void PlanBuilder::load_optimizer()
         const LoadedConfig loaded = m_plan.loader.load(*spec, ConfigKind::optimizer, referrer);
         opt.file = loaded.origin;
         const std::string cls = loaded.doc.at("class").get<std::string>();
-        opt.class_name = canonical_class_name(ConfigKind::optimizer, cls).value_or(cls);
+        const OptimizerClass* opt_class = find_optimizer_class(cls);
+        opt.class_name = opt_class != nullptr ? std::string(opt_class->short_name) : cls;
         config = merge_globals(loaded.doc.value("config", Json::object()));
         if (loaded.doc.contains("include_tunables")) {
             const Json& list = loaded.doc.at("include_tunables");
@@ -318,9 +311,8 @@ void PlanBuilder::load_optimizer()
     // The well-known optimizer keys come from the globals whatever the config has.
     for (const char* key :
          {"optimization_targets", "max_suggestions", "seed", "start_with_defaults"}) {
-        if (const Parameter* p = m_plan.globals.find(key)) {
+        if (const Parameter* p = m_globals.find(key)) {
             config[key] = p->value;
-            m_used.insert(key);
         }
     }
     const std::string where = opt.file.empty() ? std::string("globals") : opt.file;
@@ -384,7 +376,7 @@ void PlanBuilder::apply_tunable_values()
         m_plan.tunable_sources[t->name()] = "default";
     }
     bool random_init = m_options.random_init;
-    if (const Parameter* p = m_plan.globals.find("random_init")) {
+    if (const Parameter* p = m_globals.find("random_init")) {
         random_init = random_init || bool_value(p->value, p->source, "random_init");
     }
     if (random_init) {
@@ -446,9 +438,8 @@ void PlanBuilder::build_scheduler()
     }
     config = merge_globals(std::move(config));
     for (const char* key : {"experiment_id", "trial_id"}) {
-        if (const Parameter* p = m_plan.globals.find(key)) {
+        if (const Parameter* p = m_globals.find(key)) {
             config[key] = p->value;
-            m_used.insert(key);
         }
     }
     s.experiment_id = config.contains("experiment_id") && config.at("experiment_id").is_string()
@@ -492,8 +483,8 @@ void PlanBuilder::build_scheduler()
     if (m_options.no_teardown) {
         s.teardown = false; // always honoured, scheduler file or not
     }
-    s.num_trial_runners = static_cast<int>(
-        integer_global(m_plan.globals, "num_trial_runners", 1, k_max_trial_runners));
+    s.num_trial_runners =
+        static_cast<int>(integer_global(m_globals, "num_trial_runners", 1, k_max_trial_runners));
 }
 
 StorageSpec PlanBuilder::build_storage()
@@ -545,12 +536,13 @@ StorageSpec PlanBuilder::build_storage()
 
 void PlanBuilder::find_unused_globals()
 {
-    for (const auto& [name, param] : m_plan.globals) {
-        if (m_used.count(name) == 0 && k_launcher_keys.count(name) == 0 &&
-            name != "tunable_params_map") {
-            m_plan.unused_globals.push_back(name);
-        }
+    // The launcher owns these without reading them: the search path it sets itself, a
+    // log_file (--log-file or the CLI config's key decide it), and the map that `$name`
+    // entries of tunable_params look up (no typo when no environment refers to it).
+    for (const char* owned : {"config_path", "log_file", "tunable_params_map"}) {
+        m_globals.mark_read(owned);
     }
+    m_plan.unused_globals = m_globals.unread();
 }
 
 LaunchPlan PlanBuilder::build()
@@ -559,7 +551,7 @@ LaunchPlan PlanBuilder::build()
     make_loader();
     build_globals();
     if (m_plan.globals.contains("random_seed")) {
-        m_plan.random_seed = integer_global(m_plan.globals, "random_seed", INT64_MIN);
+        m_plan.random_seed = integer_global(m_globals, "random_seed", INT64_MIN);
     }
     if (m_options.random_seed) {
         m_plan.random_seed = m_options.random_seed;
@@ -568,11 +560,11 @@ LaunchPlan PlanBuilder::build()
     if (!m_plan.log_file && m_cli.contains("log_file")) {
         m_plan.log_file = m_cli.at("log_file").get<std::string>();
     }
+    // --log-level wins over a global log_level, which is read all the same.
+    const Parameter* log_level = m_globals.find("log_level");
     m_plan.log_level = m_options.log_level;
-    if (!m_plan.log_level) {
-        if (const Parameter* p = m_plan.globals.find("log_level")) {
-            m_plan.log_level = json_to_text(p->value);
-        }
+    if (!m_plan.log_level && log_level != nullptr) {
+        m_plan.log_level = json_to_text(log_level->value);
     }
 
     const ServiceSet services = load_services();
@@ -587,8 +579,8 @@ LaunchPlan PlanBuilder::build()
                           "no environment given: pass --environment FILE or set 'environment' "
                           "in the --config file");
     }
-    detail::EnvironmentLoader env_loader(m_plan.loader, m_plan.tunables, m_used);
-    m_plan.root = env_loader.load_root(*env, referrer, m_plan.globals, services);
+    detail::EnvironmentLoader env_loader(m_plan.loader, m_plan.tunables);
+    m_plan.root = env_loader.load_root(*env, referrer, m_globals, services);
     load_optimizer();
     apply_tunable_values();
     build_scheduler();

@@ -214,6 +214,26 @@ TEST(LaunchPlan, UnusedGlobalsAreListed)
     EXPECT_EQ(plan.unused_globals, std::vector<std::string>{"trial_config_repeat_cont"});
 }
 
+// Which globals count as used: what an environment reads (const_args it declares, `$name`s,
+// keys of its config), the keys the launcher reads or owns (even when a flag wins, as
+// --log-level), but not a trial id an environment only gets a placeholder of.
+TEST(LaunchPlan, UnusedGlobalsAreExactlyThoseNothingRead)
+{
+    LaunchOptions o;
+    o.environment = R"({"name": "m", "class": "MockEnv", "config": {"mock_env_seed": 42,
+        "const_args": {"path": "$base/y", "shared": "env"}}})";
+    o.log_level = "debug";
+    o.extra_args = {{"trial_runner_id", "3"}, {"config_id", "-1"}, {"log_level", "info"},
+                    {"log_file", "x.log"},    {"seed", "3"},       {"random_init", "false"},
+                    {"unused_typo", "1"},     {"base", "/b"},      {"shared", "global"},
+                    {"mock_env_seed", "7"},   {"max_trials", "2"}, {"teardown", "false"},
+                    {"late_typo", "2"}};
+    const LaunchPlan plan = load_launch_plan(o);
+    EXPECT_EQ(plan.root.params.value("path"), "/b/y");
+    EXPECT_EQ(plan.unused_globals,
+              (std::vector<std::string>{"trial_runner_id", "unused_typo", "late_typo"}));
+}
+
 TEST(LaunchPlan, MissingRequiredArgFailsFast)
 {
     LaunchOptions o;

@@ -3,16 +3,20 @@
 #include "mlosbench/config/schema_validator.hpp"
 
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace mlosbench {
 
-/// The one list of `class` names mlosbench accepts. Each class has a short name of ours
-/// (`LocalEnv`, `SshHostService`, `TpeOptimizer`, ...) and, when mlos_bench has it, every
-/// module path mlos_bench accepts (`mlos_bench.environments.local.local_env.LocalEnv`, ...).
-/// The `class` enums in config/schemas/ list the same names (a test keeps them in step).
+/// The `class` names config files may use, as the schemas of config/schemas/ list them (each
+/// `if` branch of a schema's class dispatch holds the spellings of one class). Each class has
+/// a short name of ours (`LocalEnv`, `SshHostService`, `TpeOptimizer`, ...) and, when
+/// mlos_bench has it, every module path mlos_bench accepts
+/// (`mlos_bench.environments.local.local_env.LocalEnv`, ...). The registry of each area
+/// (environment_registry.hpp, service_registry.hpp, ...) binds the same names to code; tests
+/// keep the two in step. The schemas are read on first use.
 
 /// Our short name for `cls` when it names a class of `kind` that mlosbench provides, in any
 /// spelling; nullopt otherwise (unknown, unsupported, or a class of another kind).
@@ -34,6 +38,24 @@ namespace mlosbench {
 /// The kind whose classes `cls` names: from the list above (provided or unsupported), else
 /// from an mlos_bench module prefix (`mlos_bench.environments.` ...). nullopt when unknown.
 [[nodiscard]] std::optional<ConfigKind> class_kind(std::string_view cls);
+
+/// The row of `rows` (a class registry: rows with `short_name` and `mlos_names`) that `cls`
+/// names in any spelling; nullptr when none.
+template <typename Row>
+[[nodiscard]] const Row* find_class_row(std::span<const Row> rows, std::string_view cls)
+{
+    for (const Row& row : rows) {
+        if (row.short_name == cls) {
+            return &row;
+        }
+        for (const std::string_view name : row.mlos_names) {
+            if (name == cls) {
+                return &row;
+            }
+        }
+    }
+    return nullptr;
+}
 
 /// True when a storage `drivername` is one mlosbench can use: `sqlite` or `postgresql`,
 /// optionally with a `+dbapi` suffix (`postgresql+psycopg2`).

@@ -70,6 +70,8 @@ struct CompositeSettings
 {
 };
 
+/// The settings of each environment class: environment_registry.hpp has one row per
+/// alternative (its names, parser and factory), so a new one does not build without its row.
 using EnvironmentSettings = std::variant<CompositeSettings, LocalSettings, FileShareEnvSettings,
                                          RemoteSettings, MockSettings>;
 
@@ -99,9 +101,5 @@ struct EnvironmentSpec
         }
     }
 };
-
-/// Reads the class-specific keys of an environment's (validated) `config` object.
-[[nodiscard]] EnvironmentSettings parse_environment_settings(const std::string& class_name,
-                                                             const Json& config);
 
 } // namespace mlosbench

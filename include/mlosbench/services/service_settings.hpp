@@ -1,10 +1,9 @@
 #pragma once
 
-#include "mlosbench/config/parameters.hpp"
+#include "mlosbench/config/globals_view.hpp"
 #include "mlosbench/util/json.hpp"
 
 #include <optional>
-#include <set>
 #include <string>
 #include <vector>
 
@@ -50,10 +49,9 @@ struct ServiceSet
     std::vector<std::string> sources; ///< the service config files, in load order
 
     /// Adds the services of a validated service document (one service or {"services": [...]}).
-    /// Globals override keys the config already has; `temp_dir` is $var-expanded against
-    /// them. `file` is used in error messages; the globals used are added to `used`.
-    void add_from_json(const Json& doc, const std::string& file, const Parameters& globals,
-                       std::set<std::string>* used = nullptr);
+    /// Globals override keys the config already has (and count as read); `temp_dir` is
+    /// $var-expanded against them. `file` is used in error messages.
+    void add_from_json(const Json& doc, const std::string& file, const GlobalsView& globals);
     /// Whether a file share (SSH or local) is available.
     [[nodiscard]] bool has_file_share() const { return ssh_file_share || local_file_share; }
 };
