@@ -9,25 +9,24 @@
 #include <spdlog/spdlog.h>
 
 #include <memory>
+#include <string>
+#include <string_view>
 #include <utility>
 
 namespace mlosbench::app {
 namespace {
 
-class MaskingSink final : public spdlog::sinks::sink
+/// A sink that passes each message to `inner` with its text rewritten by rewrite().
+class RewritingSink : public spdlog::sinks::sink
 {
 public:
-    MaskingSink(spdlog::sink_ptr inner, SecretMask secrets)
-        : m_inner(std::move(inner)), m_secrets(std::move(secrets))
-    {
-    }
+    explicit RewritingSink(spdlog::sink_ptr inner) : m_inner(std::move(inner)) {}
 
     void log(const spdlog::details::log_msg& msg) override
     {
-        const std::string masked =
-            m_secrets.apply(std::string(msg.payload.data(), msg.payload.size()));
+        const std::string text = rewrite(std::string_view(msg.payload.data(), msg.payload.size()));
         spdlog::details::log_msg copy = msg;
-        copy.payload = spdlog::string_view_t(masked.data(), masked.size());
+        copy.payload = spdlog::string_view_t(text.data(), text.size());
         m_inner->log(copy);
     }
     void flush() override { m_inner->flush(); }
@@ -37,45 +36,52 @@ public:
         m_inner->set_formatter(std::move(formatter));
     }
 
+protected:
+    [[nodiscard]] virtual std::string rewrite(std::string_view text) const = 0;
+
 private:
     spdlog::sink_ptr m_inner;
+};
+
+class MaskingSink final : public RewritingSink
+{
+public:
+    MaskingSink(spdlog::sink_ptr inner, SecretMask secrets)
+        : RewritingSink(std::move(inner)), m_secrets(std::move(secrets))
+    {
+    }
+
+private:
+    [[nodiscard]] std::string rewrite(std::string_view text) const override
+    {
+        return m_secrets.apply(std::string(text));
+    }
+
     SecretMask m_secrets;
 };
 
 /// Escapes control characters in each line of a message (a warning quotes a script's stderr,
 /// which may hold escape sequences); the lines themselves stay lines.
-class ControlEscapingSink final : public spdlog::sinks::sink
+class ControlEscapingSink final : public RewritingSink
 {
 public:
-    explicit ControlEscapingSink(spdlog::sink_ptr inner) : m_inner(std::move(inner)) {}
+    using RewritingSink::RewritingSink;
 
-    void log(const spdlog::details::log_msg& msg) override
+private:
+    [[nodiscard]] std::string rewrite(std::string_view text) const override
     {
-        const std::string_view payload(msg.payload.data(), msg.payload.size());
         std::string escaped;
         std::size_t start = 0;
         while (true) {
-            const std::size_t end = payload.find('\n', start);
-            escaped += escape_control(payload.substr(start, end - start));
+            const std::size_t end = text.find('\n', start);
+            escaped += escape_control(text.substr(start, end - start));
             if (end == std::string_view::npos) {
-                break;
+                return escaped;
             }
             escaped += '\n';
             start = end + 1;
         }
-        spdlog::details::log_msg copy = msg;
-        copy.payload = spdlog::string_view_t(escaped.data(), escaped.size());
-        m_inner->log(copy);
     }
-    void flush() override { m_inner->flush(); }
-    void set_pattern(const std::string& pattern) override { m_inner->set_pattern(pattern); }
-    void set_formatter(std::unique_ptr<spdlog::formatter> formatter) override
-    {
-        m_inner->set_formatter(std::move(formatter));
-    }
-
-private:
-    spdlog::sink_ptr m_inner;
 };
 
 } // namespace
