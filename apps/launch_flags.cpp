@@ -51,7 +51,8 @@ void add_launch_flags(CLI::App& app, LaunchOptions& o)
     app.add_option("--experiment-id,--experiment_id", o.experiment_id,
                    "Experiment to create or resume (default: the root environment's name)");
     app.add_flag("--no-teardown,--no_teardown", o.no_teardown,
-                 "Leave the environments as they are at the end (no teardown)");
+                 "Leave the environments up at the end: no teardown, and what setup lines "
+                 "started keeps running");
     app.add_option("--log-file,--log_file", o.log_file, "Also write the log to this file");
     app.add_option("--log-level,--log_level", o.log_level,
                    "CRITICAL, ERROR, WARNING, INFO (default), DEBUG, or a number");
