@@ -81,9 +81,7 @@ if [ "$mode" = test ]; then
     flags=(-DCMAKE_BUILD_TYPE=Debug -DMLOSBENCH_SANITIZE=ON -DMLOSBENCH_WERROR=ON)
 elif [ "$mode" = tsan ]; then
     dir=build/tsan
-    # -O1: ThreadSanitizer slows code down 5-15x; this keeps the tests quick.
-    flags=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-O1 -g" -DMLOSBENCH_SANITIZE=thread
-           -DMLOSBENCH_WERROR=ON)
+    flags=(-DCMAKE_BUILD_TYPE=Debug -DMLOSBENCH_SANITIZE=thread -DMLOSBENCH_WERROR=ON)
     targets=(--target schedulers_tests environments_tests storage_tests)
 else
     dir=build/release
