@@ -1,15 +1,14 @@
 #include "mlosbench/util/process.hpp"
 
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/process_scope.hpp"
+#include "util/detail/child_processes.hpp"
 
 #include <spdlog/spdlog.h>
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <spawn.h>
-#include <sys/prctl.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,11 +18,9 @@
 #include <cerrno>
 #include <chrono>
 #include <csignal>
-#include <cstdlib>
 #include <ctime>
 #include <mutex>
 #include <optional>
-#include <set>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -34,7 +31,7 @@ namespace mlosbench {
 
 namespace {
 
-using Clock = std::chrono::steady_clock;
+using namespace detail;
 using namespace std::chrono_literals;
 
 // How long output is still read after the shell has exited while something it started in the
@@ -43,51 +40,10 @@ using namespace std::chrono_literals;
 constexpr Clock::duration k_linger = 100ms;
 // Without pidfds (Linux < 5.3) the shell's exit is found by asking this often.
 constexpr Clock::duration k_fallback_tick = 10ms;
-// How often a group whose shell is gone is checked for being empty while it is ended, and
-// how often ProcessScope::end() looks again for what is left.
-constexpr Clock::duration k_group_tick = 20ms;
-// How long ProcessScope::end() waits for what it sent SIGKILL to.
-constexpr Clock::duration k_kill_wait = 2s;
 constexpr std::size_t k_read_chunk = std::size_t{64} * 1024;
 
 std::string errno_text(int error) { return std::generic_category().message(error); }
 
-// glibc 2.36's <sys/pidfd.h> lacks extern "C" (fixed in 2.37), so call the kernel directly.
-// Returns -1 where pidfds are missing (Linux < 5.3, some seccomp filters): see k_fallback_tick.
-int open_pidfd(pid_t pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0U)); }
-
-// An owned file descriptor.
-class Fd
-{
-public:
-    Fd() = default;
-    explicit Fd(int fd) : m_fd(fd) {}
-    ~Fd() { reset(); }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    Fd(Fd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-    Fd& operator=(Fd&& other) noexcept
-    {
-        if (this != &other) {
-            reset();
-            m_fd = std::exchange(other.m_fd, -1);
-        }
-        return *this;
-    }
-
-    [[nodiscard]] int get() const { return m_fd; }
-    [[nodiscard]] bool is_open() const { return m_fd >= 0; }
-    void reset()
-    {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-            m_fd = -1;
-        }
-    }
-
-private:
-    int m_fd = -1;
-};
 
 // Keeps a pipe end off 0-2, where the child's dup2 onto the same number would leave it
 // close-on-exec (only happens when our own standard descriptors were closed at start-up).
@@ -283,18 +239,7 @@ int exit_code_of(int status)
     return -1;
 }
 
-timespec to_timespec(Clock::duration duration)
-{
-    duration = std::max(duration, Clock::duration::zero());
-    const auto secs = std::chrono::duration_cast<std::chrono::seconds>(duration);
-    const auto nanos = std::chrono::duration_cast<std::chrono::nanoseconds>(duration - secs);
-    return timespec{static_cast<time_t>(secs.count()), static_cast<long>(nanos.count())};
-}
 
-Clock::duration to_duration(double seconds)
-{
-    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(seconds));
-}
 
 // One read per readiness, so it never blocks; EOF or an error closes our end.
 void drain(Fd& fd, TailBuffer& tail)
@@ -315,145 +260,6 @@ constexpr std::size_t k_tracked_groups = 1024;
 std::array<std::atomic<pid_t>, k_tracked_groups> g_running_groups{};
 static_assert(std::atomic<pid_t>::is_always_lock_free);
 
-// The shells run_process() has spawned and not yet reaped: every other child of ours is an
-// orphan that came to us as the subreaper. Spawning, reaping and looking for orphans happen
-// under this lock, so that a shell is never taken for an orphan.
-std::mutex g_children_mutex;
-std::set<pid_t> g_live_shells;
-
-// Set by kill_running_processes(): ProcessScope::end() kills at once.
-std::atomic<bool> g_kill_now{false};
-static_assert(std::atomic<bool>::is_always_lock_free);
-
-// A small file of /proc, whole; nullopt when it cannot be read (the process is gone).
-std::optional<std::string> read_proc_file(const std::string& path, std::size_t cap)
-{
-    const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.is_open()) {
-        return std::nullopt;
-    }
-    std::string text;
-    std::array<char, 4096> buffer; // NOLINT(cppcoreguidelines-pro-type-member-init)
-    while (text.size() < cap) {
-        const ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
-        if (got < 0 && errno == EINTR) {
-            continue;
-        }
-        if (got < 0) {
-            return std::nullopt;
-        }
-        if (got == 0) {
-            break;
-        }
-        text.append(buffer.data(), static_cast<std::size_t>(got));
-    }
-    return text;
-}
-
-void append_pids(std::string_view text, std::vector<pid_t>& pids)
-{
-    pid_t value = 0;
-    bool in_number = false;
-    for (const char c : text) {
-        if (c >= '0' && c <= '9') {
-            value = value * 10 + (c - '0');
-            in_number = true;
-        } else if (in_number) {
-            pids.push_back(value);
-            value = 0;
-            in_number = false;
-        }
-    }
-    if (in_number) {
-        pids.push_back(value);
-    }
-}
-
-// What /proc/PID/stat says of a process: its state letter, parent and process group.
-struct ProcStat
-{
-    char state = '?';
-    pid_t parent = 0;
-    pid_t group = 0;
-};
-
-std::optional<ProcStat> read_stat(pid_t pid)
-{
-    const auto text = read_proc_file("/proc/" + std::to_string(pid) + "/stat", 4096);
-    // "PID (NAME) STATE PPID PGRP ...", where NAME may hold anything, ')' included.
-    const auto name_end = text ? text->rfind(')') : std::string::npos;
-    if (name_end == std::string::npos || name_end + 2 >= text->size()) {
-        return std::nullopt;
-    }
-    ProcStat stat;
-    stat.state = (*text)[name_end + 2];
-    std::vector<pid_t> numbers;
-    append_pids(std::string_view(*text).substr(name_end + 3, 32), numbers);
-    if (numbers.size() < 2) {
-        return std::nullopt;
-    }
-    stat.parent = numbers[0];
-    stat.group = numbers[1];
-    return stat;
-}
-
-// Our children: the `children` file of each of our threads, or, where the kernel has none
-// (CONFIG_PROC_CHILDREN off), every process whose parent we are.
-std::vector<pid_t> own_children()
-{
-    std::vector<pid_t> pids;
-    bool listed = false;
-    if (DIR* tasks = ::opendir("/proc/self/task")) {
-        while (const dirent* entry = ::readdir(tasks)) {
-            if (entry->d_name[0] == '.') {
-                continue;
-            }
-            const std::string path = "/proc/self/task/" + std::string(entry->d_name) + "/children";
-            if (const auto text = read_proc_file(path, std::size_t{1} << 20U)) {
-                listed = true;
-                append_pids(*text, pids);
-            }
-        }
-        ::closedir(tasks);
-    }
-    if (listed) {
-        return pids;
-    }
-    const pid_t self = ::getpid();
-    if (DIR* all = ::opendir("/proc")) {
-        while (const dirent* entry = ::readdir(all)) {
-            if (entry->d_name[0] < '1' || entry->d_name[0] > '9') {
-                continue;
-            }
-            const auto pid = static_cast<pid_t>(std::strtol(entry->d_name, nullptr, 10));
-            if (const auto stat = read_stat(pid); stat && stat->parent == self) {
-                pids.push_back(pid);
-            }
-        }
-        ::closedir(all);
-    }
-    return pids;
-}
-
-bool has_ended(const ProcStat& stat) { return stat.state == 'Z' || stat.state == 'X'; }
-
-// Reaps the children of ours that ended and are no shell of run_process(): orphans we
-// inherited as the subreaper. Call with g_children_mutex held.
-void reap_ended_orphans_locked()
-{
-    for (const pid_t pid : own_children()) {
-        if (g_live_shells.contains(pid)) {
-            continue;
-        }
-        if (const auto stat = read_stat(pid); stat && has_ended(*stat)) {
-            ::waitpid(pid, nullptr, WNOHANG);
-        }
-    }
-}
-
-// Whether process group `group` has no member left (after reap_ended_orphans_locked(), a
-// zombie member is gone too).
-bool group_is_empty(pid_t group) { return ::killpg(group, 0) != 0 && errno == ESRCH; }
 
 // Returns the slot taken, or k_tracked_groups.
 std::size_t track_group(pid_t group)
@@ -728,134 +534,6 @@ void kill_running_processes() noexcept
         if (pid > 0) {
             ::killpg(pid, SIGKILL);
         }
-    }
-}
-
-namespace {
-
-// A process of a scope, found by find_scope_processes().
-struct ScopeProcess
-{
-    pid_t pid = 0;
-    pid_t group = 0;
-    bool group_is_ours = false; ///< the group is our own or a running shell's: not signalled
-};
-
-// Whether the environment of `pid` holds `variable` ("NAME=value") as one whole entry.
-bool has_variable(pid_t pid, std::string_view variable)
-{
-    const auto environ_text =
-        read_proc_file("/proc/" + std::to_string(pid) + "/environ", std::size_t{4} << 20U);
-    if (!environ_text) {
-        return false;
-    }
-    const std::string_view text = *environ_text;
-    for (std::size_t at = text.find(variable); at != std::string_view::npos;
-         at = text.find(variable, at + 1)) {
-        const std::size_t end = at + variable.size();
-        if ((at == 0 || text[at - 1] == '\0') && (end == text.size() || text[end] == '\0')) {
-            return true;
-        }
-    }
-    return false;
-}
-
-// Our children that carry `variable`, that is the orphans of a scope (its descendants whose
-// parent has exited); ended orphans are reaped on the way.
-std::vector<ScopeProcess> find_scope_processes(std::string_view variable)
-{
-    const std::lock_guard lock(g_children_mutex);
-    std::vector<ScopeProcess> found;
-    const pid_t own_group = ::getpgrp();
-    for (const pid_t pid : own_children()) {
-        if (g_live_shells.contains(pid)) {
-            continue;
-        }
-        const auto stat = read_stat(pid);
-        if (!stat) {
-            continue;
-        }
-        if (has_ended(*stat)) {
-            ::waitpid(pid, nullptr, WNOHANG);
-            continue;
-        }
-        if (has_variable(pid, variable)) {
-            found.push_back({pid, stat->group,
-                             stat->group == own_group || g_live_shells.contains(stat->group)});
-        }
-    }
-    return found;
-}
-
-// Waits until one of `processes` ends or `until` passes.
-void wait_for_any(const std::vector<ScopeProcess>& processes, Clock::time_point until)
-{
-    std::vector<Fd> pidfds;
-    std::vector<pollfd> fds;
-    for (const auto& process : processes) {
-        Fd fd(open_pidfd(process.pid));
-        if (fd.is_open()) {
-            fds.push_back(pollfd{fd.get(), POLLIN, 0});
-            pidfds.push_back(std::move(fd));
-        }
-    }
-    const timespec timeout = to_timespec(until - Clock::now());
-    ::ppoll(fds.data(), fds.size(), &timeout, nullptr);
-}
-
-} // namespace
-
-ProcessScope::ProcessScope()
-{
-    static std::once_flag subreaper;
-    std::call_once(subreaper, [] {
-        if (::prctl(PR_SET_CHILD_SUBREAPER, 1UL, 0UL, 0UL, 0UL) != 0) {
-            spdlog::debug("cannot become the subreaper of our children: {}", errno_text(errno));
-        }
-    });
-    static std::atomic<unsigned long> next{1};
-    m_variable = std::string(k_process_scope_variable) + "=" + std::to_string(::getpid()) + "." +
-                 std::to_string(next.fetch_add(1));
-}
-
-std::size_t ProcessScope::end(double grace_seconds) const noexcept
-{
-    try {
-        std::set<pid_t> signalled;
-        const auto kill_at = Clock::now() + to_duration(std::max(grace_seconds, 0.0));
-        std::optional<Clock::time_point> give_up_at;
-        while (true) {
-            const std::vector<ScopeProcess> left = find_scope_processes(m_variable);
-            if (left.empty()) {
-                break;
-            }
-            const auto now = Clock::now();
-            if (!give_up_at && (now >= kill_at || g_kill_now.load())) {
-                give_up_at = now + k_kill_wait;
-            }
-            if (give_up_at && now >= *give_up_at) {
-                spdlog::warn("{} process{} of a trial did not end after SIGKILL (pid {})",
-                             left.size(), left.size() == 1 ? "" : "es", left.front().pid);
-                break;
-            }
-            for (const auto& process : left) {
-                // Its group as well: a background job's group is its line's, a daemon's
-                // its own, and either holds what it started.
-                const int signal = give_up_at ? SIGKILL : SIGTERM;
-                const bool first = signalled.insert(process.pid).second;
-                if (give_up_at || first) {
-                    ::kill(process.pid, signal);
-                    if (!process.group_is_ours) {
-                        ::killpg(process.group, signal);
-                    }
-                }
-            }
-            wait_for_any(left, std::min(give_up_at ? *give_up_at : kill_at, now + k_group_tick));
-        }
-        return signalled.size();
-    } catch (const std::exception& e) {
-        spdlog::warn("cannot end what a trial left running: {}", e.what());
-        return 0;
     }
 }
 

@@ -1,4 +1,5 @@
 #include "mlosbench/util/process.hpp"
+#include "mlosbench/util/process_scope.hpp"
 
 #include "mlosbench/util/error.hpp"
 #include "support/test_support.hpp"

@@ -2,6 +2,7 @@
 
 #include "mlosbench/environments/environment.hpp"
 #include "mlosbench/services/local_exec_service.hpp"
+#include "mlosbench/util/process_scope.hpp"
 #include "mlosbench/util/regex.hpp"
 
 #include <filesystem>
