@@ -1,7 +1,6 @@
 #pragma once
 
 #include "mlosbench/environments/environment.hpp"
-#include "mlosbench/environments/environment_spec.hpp"
 #include "mlosbench/optimizers/optimizer.hpp"
 #include "mlosbench/schedulers/run_verdict.hpp"
 #include "mlosbench/schedulers/scheduler_spec.hpp"
@@ -9,10 +8,10 @@
 #include "mlosbench/tunables/tunable_groups.hpp"
 #include "mlosbench/util/secret_mask.hpp"
 
-#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
