@@ -32,14 +32,6 @@ std::vector<std::string> string_list(const Json& config, const char* key)
     return out;
 }
 
-std::optional<std::string> optional_string(const Json& config, const char* key)
-{
-    if (config.contains(key) && config.at(key).is_string()) {
-        return config.at(key).get<std::string>();
-    }
-    return std::nullopt;
-}
-
 ScriptSettings parse_script(const Json& config)
 {
     ScriptSettings s;

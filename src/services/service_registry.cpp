@@ -9,22 +9,6 @@
 namespace mlosbench {
 namespace {
 
-std::optional<double> optional_number(const Json& config, const char* key)
-{
-    if (config.contains(key) && config.at(key).is_number()) {
-        return config.at(key).get<double>();
-    }
-    return std::nullopt;
-}
-
-std::optional<std::string> optional_string(const Json& config, const char* key)
-{
-    if (config.contains(key) && config.at(key).is_string()) {
-        return config.at(key).get<std::string>();
-    }
-    return std::nullopt;
-}
-
 SshSettings parse_ssh(const Json& config)
 {
     SshSettings s;

@@ -133,4 +133,20 @@ void check_seconds(const Json& object,
     }
 }
 
+std::optional<std::string> optional_string(const Json& object, const char* key)
+{
+    if (object.contains(key) && object.at(key).is_string()) {
+        return object.at(key).get<std::string>();
+    }
+    return std::nullopt;
+}
+
+std::optional<double> optional_number(const Json& object, const char* key)
+{
+    if (object.contains(key) && object.at(key).is_number()) {
+        return object.at(key).get<double>();
+    }
+    return std::nullopt;
+}
+
 } // namespace mlosbench

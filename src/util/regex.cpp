@@ -386,6 +386,17 @@ private:
         return static_cast<unsigned char>(c);
     }
 
+    // One item of a class: an escape or a literal byte; `set` is filled for `\d`, `\w`, ...
+    unsigned char class_atom(std::optional<ByteSet>& set)
+    {
+        if (peek() == '\\') {
+            ++m_pos;
+            std::optional<Op> none;
+            return escape(set, none, true);
+        }
+        return static_cast<unsigned char>(m_pattern[m_pos++]);
+    }
+
     std::size_t char_class()
     {
         const std::size_t open = m_pos;
@@ -404,15 +415,7 @@ private:
             first = false;
             const std::size_t item_at = m_pos;
             std::optional<ByteSet> item_set;
-            unsigned char lo = 0;
-            if (peek() == '\\') {
-                ++m_pos;
-                std::optional<Op> none;
-                lo = escape(item_set, none, true);
-            } else {
-                lo = static_cast<unsigned char>(peek());
-                ++m_pos;
-            }
+            const unsigned char lo = class_atom(item_set);
             if (item_set) {
                 for (std::size_t c = 0; c < 256; ++c) {
                     set[c] = set[c] || (*item_set)[c];
@@ -423,14 +426,7 @@ private:
             if (m_pos + 1 < m_pattern.size() && peek() == '-' && m_pattern[m_pos + 1] != ']') {
                 ++m_pos;
                 std::optional<ByteSet> end_set;
-                if (peek() == '\\') {
-                    ++m_pos;
-                    std::optional<Op> none;
-                    hi = escape(end_set, none, true);
-                } else {
-                    hi = static_cast<unsigned char>(peek());
-                    ++m_pos;
-                }
+                hi = class_atom(end_set);
                 if (end_set || hi < lo) {
                     fail("bad character range", item_at);
                 }

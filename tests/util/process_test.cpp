@@ -34,6 +34,15 @@ ProcessOptions shell(std::string command)
     return options;
 }
 
+// `command` run in `dir`, what it leaves running belonging to `scope`.
+ProcessOptions scoped(const support::TempDir& dir, const ProcessScope& scope, std::string command)
+{
+    ProcessOptions options = shell(std::move(command));
+    options.cwd = dir.path();
+    options.scope = &scope;
+    return options;
+}
+
 using support::is_running;
 using support::read_pid;
 
@@ -341,11 +350,10 @@ TEST(ProcessScope, EndsBackgroundJobsAndTheirChildren)
     const support::TempDir dir;
     const ProcessScope scope;
     // The subshell hands its child's pid back through a FIFO before the line ends.
-    ProcessOptions options = shell("sleep 100 >/dev/null 2>&1 & echo $! > job; mkfifo f; "
-                                   "(sleep 100 & echo $! > f; wait) >/dev/null 2>&1 & "
-                                   "read g < f; echo $g > grandchild");
-    options.cwd = dir.path();
-    options.scope = &scope;
+    ProcessOptions options = scoped(dir, scope,
+                                    "sleep 100 >/dev/null 2>&1 & echo $! > job; mkfifo f; "
+                                    "(sleep 100 & echo $! > f; wait) >/dev/null 2>&1 & "
+                                    "read g < f; echo $g > grandchild");
     const ProcessResult result = run_process(options);
     EXPECT_EQ(result.exit_code, 0);
     const pid_t job = read_pid(dir.path() / "job");
@@ -368,9 +376,8 @@ TEST(ProcessScope, EndsADaemonThatLeftTheGroupWithoutWaitingTheGrace)
     const support::TempDir dir;
     const ProcessScope scope;
     // setsid: its own session and group, and it holds our stdout and stderr.
-    ProcessOptions options = shell("setsid sleep 100 & echo $! > daemon; echo started");
-    options.cwd = dir.path();
-    options.scope = &scope;
+    ProcessOptions options =
+        scoped(dir, scope, "setsid sleep 100 & echo $! > daemon; echo started");
     const ProcessResult result = run_process(options);
     EXPECT_EQ(result.exit_code, 0);
     EXPECT_EQ(result.out, "started\n");
@@ -387,9 +394,7 @@ TEST(ProcessScope, LeavesOtherScopesAlone)
     const support::TempDir dir;
     const ProcessScope mine;
     const ProcessScope other;
-    ProcessOptions options = shell("sleep 100 >/dev/null 2>&1 & echo $! > job");
-    options.cwd = dir.path();
-    options.scope = &mine;
+    ProcessOptions options = scoped(dir, mine, "sleep 100 >/dev/null 2>&1 & echo $! > job");
     // A variable inherited from outside is replaced, not kept beside ours.
     options.env = with_variables(options.env, {{std::string(k_process_scope_variable), "x"}});
     EXPECT_EQ(run_process(options).exit_code, 0);
@@ -405,9 +410,8 @@ TEST(ProcessScope, KillsWhatIgnoresSigtermAfterTheGrace)
     const support::TempDir dir;
     const ProcessScope scope;
     // An ignored signal stays ignored in what the shell starts.
-    ProcessOptions options = shell("trap '' TERM; sleep 100 >/dev/null 2>&1 & echo $! > job");
-    options.cwd = dir.path();
-    options.scope = &scope;
+    ProcessOptions options =
+        scoped(dir, scope, "trap '' TERM; sleep 100 >/dev/null 2>&1 & echo $! > job");
     EXPECT_EQ(run_process(options).exit_code, 0);
     const pid_t job = read_pid(dir.path() / "job");
     EXPECT_EQ(scope.end(0.2), 1U);

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -51,6 +52,11 @@ void check_seconds(const Json& object,
                    const std::string& pointer,
                    double minimum = 0,
                    bool nullable = false);
+
+/// The string at `key` of `object`, or nullopt when there is none or it is not a string.
+[[nodiscard]] std::optional<std::string> optional_string(const Json& object, const char* key);
+/// The number at `key` of `object`, or nullopt when there is none or it is not a number.
+[[nodiscard]] std::optional<double> optional_number(const Json& object, const char* key);
 
 /// A key escaped for use in a JSON pointer (RFC 6901: "~" -> "~0", "/" -> "~1").
 [[nodiscard]] std::string escape_pointer_token(std::string_view token);

@@ -1,13 +1,13 @@
 #include "util/detail/child_processes.hpp"
 
+#include "mlosbench/util/file.hpp"
+
 #include <dirent.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include <algorithm>
-#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <string_view>
@@ -60,26 +60,11 @@ static_assert(std::atomic<bool>::is_always_lock_free);
 
 std::optional<std::string> read_proc_file(const std::string& path, std::size_t cap)
 {
-    const Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (!fd.is_open()) {
-        return std::nullopt;
+    try {
+        return read_regular_file(path, cap, "process file");
+    } catch (const FileError&) {
+        return std::nullopt; // the process is gone, or it is not ours to read
     }
-    std::string text;
-    std::array<char, 4096> buffer; // NOLINT(cppcoreguidelines-pro-type-member-init)
-    while (text.size() < cap) {
-        const ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
-        if (got < 0 && errno == EINTR) {
-            continue;
-        }
-        if (got < 0) {
-            return std::nullopt;
-        }
-        if (got == 0) {
-            break;
-        }
-        text.append(buffer.data(), static_cast<std::size_t>(got));
-    }
-    return text;
 }
 
 std::optional<ProcStat> read_stat(pid_t pid)

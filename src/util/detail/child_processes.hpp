@@ -75,7 +75,8 @@ extern std::set<pid_t> g_live_shells;
 /// Set by kill_running_processes(): ProcessScope::end() kills at once.
 extern std::atomic<bool> g_kill_now;
 
-/// A small file of /proc, whole; nullopt when it cannot be read (the process is gone).
+/// A file of /proc of at most `cap` bytes (read_regular_file); nullopt when it cannot be read
+/// (the process is gone) or is larger.
 [[nodiscard]] std::optional<std::string> read_proc_file(const std::string& path, std::size_t cap);
 
 // What /proc/PID/stat says of a process: its state letter, parent and process group.
