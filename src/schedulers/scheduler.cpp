@@ -78,7 +78,9 @@ struct Scheduler::Impl
     {
         const std::string text = space.canonical_text(s.config);
         for (std::int64_t i = 1; i <= spec.trial_config_repeat_count; ++i) {
-            queue.push_back(storage.new_trial(s.config, text, metadata(s, i), now()));
+            if (auto record = storage.new_trial(s.config, text, metadata(s, i), now())) {
+                queue.push_back(std::move(*record));
+            }
             ++created;
         }
     }
@@ -246,7 +248,7 @@ RunSummary Scheduler::Impl::run()
     summary.targets = optimizer.targets();
 
     // Trials left unfinished by an earlier run (a crash or an interrupt) run again first.
-    for (auto& record : storage.pending_trials(true)) {
+    for (auto& record : storage.claim_trials()) {
         queue.push_back(std::move(record));
     }
     if (!queue.empty()) {

@@ -145,7 +145,7 @@ public:
     virtual void assign_runner(std::int64_t trial_id, int runner_id) = 0;
     /// Records a status change: a status-history row, the trial row's status, and for a
     /// completed status ts_end and the results (metric -> value object). LeaseLost when
-    /// another worker holds the trial (as add_telemetry and save_trial_output).
+    /// another worker holds the trial (as assign_runner, add_telemetry and save_trial_output).
     virtual void update_trial(std::int64_t trial_id, Status status, Timestamp ts,
                               const Json& results = Json::object()) = 0;
     /// Records telemetry samples; a sample whose (time, metric) collides with a stored one
