@@ -1,7 +1,8 @@
 #include "commands.hpp"
 #include "launch_flags.hpp"
 #include "mlosbench/results/results_reader.hpp"
-#include "mlosbench/storage/sqlite_storage.hpp"
+#include "mlosbench/storage/storage.hpp"
+#include "mlosbench/storage/storage_spec.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/json.hpp"
 #include "results_common.hpp"
@@ -47,11 +48,11 @@ int delete_command(const std::vector<std::string>& args)
         return 0;
     }
     setup_logging(std::string("warning"), std::nullopt);
-    const std::string database = storage_database(storage);
+    const StorageSpec spec = results_storage(storage);
     // Read-only first: a file that is not a storage file (or has no such experiment) is
     // reported as such and left as it was.
-    ResultsReader(database).require_experiment(experiment);
-    const auto store = open_sqlite_storage(database);
+    ResultsReader(open_storage_reader(spec)).require_experiment(experiment);
+    const auto store = open_storage(spec);
     // A dry run first: checks the experiment exists and is not running, and counts.
     const DeletedRows planned = store->delete_experiment(experiment, true);
     if (!yes) {
@@ -59,7 +60,7 @@ int delete_command(const std::vector<std::string>& args)
             throw ConfigError("refusing to delete experiment '" + experiment +
                               "' without confirmation: stdin is not a terminal; pass --yes");
         }
-        std::cerr << "Delete experiment '" << experiment << "' from " << database << " ("
+        std::cerr << "Delete experiment '" << experiment << "' from " << spec.location() << " ("
                   << rows_text(planned) << ")? [y/N] " << std::flush;
         std::string answer;
         std::getline(std::cin, answer);

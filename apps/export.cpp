@@ -42,7 +42,7 @@ int export_command(const std::vector<std::string>& args)
     } else if (format.empty()) {
         format = ends_with_icase(output, ".json") ? "json" : "csv";
     }
-    const ResultsReader reader(storage_database(storage));
+    const ResultsReader reader(open_results_storage(storage));
     const bool csv = format == "csv";
     const auto results_text = [&] {
         const Json rows = reader.results_df(experiment);

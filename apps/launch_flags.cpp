@@ -26,8 +26,8 @@ void add_launch_flags(CLI::App& app, LaunchOptions& o)
     app.add_option("--scheduler", o.scheduler,
                    "Scheduler config; without it, the built-in SyncScheduler");
     app.add_option("--storage", o.storage,
-                   "Storage config, or a path ending in .db/.sqlite/.sqlite3 (default: "
-                   "./mlosbench.db)");
+                   "Storage config, a path ending in .db/.sqlite/.sqlite3, or a "
+                   "postgresql://USER@HOST:PORT/DB URL (default: ./mlosbench.db)");
     app.add_option("--config-path,--config_path,--config-paths,--config_paths", o.config_paths,
                    "Directories searched for relative config and script paths (repeatable)")
         ->expected(1, -1);
@@ -107,10 +107,11 @@ void finish_launch_flags(const CLI::App& app, LaunchOptions& o)
 }
 
 void check_log_file(const std::optional<std::string>& log_file,
-                    const std::string& database,
+                    const StorageSpec& storage,
                     const std::string& flag)
 {
-    if (!log_file || database.empty() || database == ":memory:") {
+    const std::string& database = storage.database;
+    if (!log_file || storage.drivername != "sqlite" || database.empty() || database == ":memory:") {
         return;
     }
     namespace fs = std::filesystem;

@@ -19,7 +19,7 @@ void finish_launch_flags(const CLI::App& app, LaunchOptions& options);
 /// Throws ConfigError naming `flag` when `log_file` is the storage file `database` (by any
 /// spelling or hard link): the log would be appended to the database.
 void check_log_file(const std::optional<std::string>& log_file,
-                    const std::string& database,
+                    const StorageSpec& storage,
                     const std::string& flag);
 
 /// Sets up logging on stderr (and `log_file`) at `level` (a name or a Python level number).

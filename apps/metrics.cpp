@@ -108,7 +108,7 @@ int metrics_command(const std::vector<std::string>& args)
                               k_timestamp_range + ", got '" + since_text + "'");
         }
     }
-    const ResultsReader reader(storage_database(storage));
+    const ResultsReader reader(open_results_storage(storage));
     const std::vector<MetricSample> samples = reader.metrics(experiment, query);
     std::set<std::string> found;
     for (const auto& s : samples) {

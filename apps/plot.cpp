@@ -29,7 +29,7 @@ int plot_command(const std::vector<std::string>& args)
     if (parse_args(app, args)) {
         return 0;
     }
-    const ResultsReader reader(storage_database(storage));
+    const ResultsReader reader(open_results_storage(storage));
     const Json rows = reader.results_df(experiment);
     const PlotData data = make_plot_data(find_experiment(reader, experiment), rows, metric);
     render_plot(data, PlotCharts::all, output);

@@ -1,6 +1,8 @@
 #include "commands.hpp"
 #include "launch_flags.hpp"
-#include "mlosbench/storage/sqlite_storage.hpp"
+#include "mlosbench/storage/postgres_target.hpp"
+#include "mlosbench/storage/storage.hpp"
+#include "mlosbench/storage/storage_spec.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/json.hpp"
 #include "mlosbench/util/time.hpp"
@@ -62,7 +64,8 @@ int post_metric_command(const std::vector<std::string>& args)
                    "from 1970 to 2261. A time already taken by this metric moves by 1 "
                    "microsecond");
     app.add_option("--storage", storage,
-                   "Storage config or .db path (default: $MLOSBENCH_STORAGE)");
+                   "Storage config, .db path or postgresql:// URL (default: "
+                   "$MLOSBENCH_STORAGE)");
     if (parse_args(app, args)) {
         return 0;
     }
@@ -81,8 +84,19 @@ int post_metric_command(const std::vector<std::string>& args)
         }
         time = *parsed;
     }
-    const std::string database =
-        storage.empty() ? required_variable("MLOSBENCH_STORAGE") : storage_database(storage);
+    // The trial's MLOSBENCH_STORAGE is the storage's location: a SQLite file's path, or a
+    // PostgreSQL URL without password (PGPASSWORD or ~/.pgpass gives that).
+    StorageSpec spec;
+    if (storage.empty()) {
+        const std::string location = required_variable("MLOSBENCH_STORAGE");
+        if (is_postgres_url(location)) {
+            spec = storage_spec_from_location(location, "MLOSBENCH_STORAGE");
+        } else {
+            spec.database = location;
+        }
+    } else {
+        spec = results_storage(storage);
+    }
     const std::string experiment = required_variable("MLOSBENCH_EXPERIMENT_ID");
     const std::string trial_text = required_variable("MLOSBENCH_TRIAL_ID");
     std::int64_t trial_id = 0;
@@ -92,14 +106,16 @@ int post_metric_command(const std::vector<std::string>& args)
         throw ConfigError("MLOSBENCH_TRIAL_ID: expected a trial id (an integer), got '" +
                           trial_text + "'");
     }
-    if (database == ":memory:") {
-        throw ConfigError("MLOSBENCH_STORAGE: the experiment's storage is in memory; post-metric "
-                          "needs a storage file");
+    if (spec.drivername == "sqlite") {
+        if (spec.database == ":memory:") {
+            throw ConfigError("MLOSBENCH_STORAGE: the experiment's storage is in memory; "
+                              "post-metric needs a storage file");
+        }
+        if (!std::filesystem::exists(spec.database)) {
+            throw ConfigError(spec.database, "", "storage file not found");
+        }
     }
-    if (!std::filesystem::exists(database)) {
-        throw ConfigError(database, "", "storage file not found");
-    }
-    const auto records = open_sqlite_storage(database)->attach_experiment(experiment);
+    const auto records = open_storage(spec)->attach_experiment(experiment);
     (void)records->post_telemetry(trial_id, TelemetrySample{time, name, value}, cumulative,
                                   metadata);
     return 0;

@@ -30,7 +30,7 @@ int report_command(const std::vector<std::string>& args)
     if (parse_args(app, args)) {
         return 0;
     }
-    const ResultsReader reader(storage_database(storage));
+    const ResultsReader reader(open_results_storage(storage));
     const Json rows = reader.results_df(experiment);
     const Json exp = find_experiment(reader, experiment);
     // An experiment without a successful trial (or without an objective) still gets its page,

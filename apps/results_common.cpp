@@ -13,22 +13,23 @@ namespace mlosbench::app {
 void add_storage_flag(CLI::App& app, std::string& storage)
 {
     app.add_option("--storage", storage,
-                   "Storage config, or a path ending in .db/.sqlite/.sqlite3 (default: "
-                   "./mlosbench.db); opened read-only");
+                   "Storage config, a path ending in .db/.sqlite/.sqlite3 or a "
+                   "postgresql://USER@HOST:PORT/DB URL (default: ./mlosbench.db); opened "
+                   "read-only");
 }
 
-std::string storage_database(const std::string& storage)
+StorageSpec results_storage(const std::string& storage)
 {
     LaunchOptions options;
     if (!storage.empty()) {
         options.storage = storage;
     }
-    const StorageSpec spec = load_storage_spec(options);
-    if (spec.drivername != "sqlite") {
-        throw ConfigError(spec.file, "/config/drivername",
-                          "only SQLite storage can be read, not '" + spec.drivername + "'");
-    }
-    return spec.database;
+    return load_storage_spec(options);
+}
+
+std::unique_ptr<StorageReader> open_results_storage(const std::string& storage)
+{
+    return open_storage_reader(results_storage(storage));
 }
 
 Json find_experiment(const ResultsReader& reader, const std::string& exp_id)

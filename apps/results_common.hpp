@@ -1,8 +1,10 @@
 #pragma once
 
 #include "mlosbench/results/results_reader.hpp"
+#include "mlosbench/storage/storage_spec.hpp"
 
 #include <CLI/CLI.hpp>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -11,8 +13,12 @@ namespace mlosbench::app {
 /// Adds `--storage` to a results command (show, export).
 void add_storage_flag(CLI::App& app, std::string& storage);
 
-/// The SQLite file `--storage` names (a path or a storage config; "" means ./mlosbench.db).
-[[nodiscard]] std::string storage_database(const std::string& storage);
+/// The storage `--storage` names (a storage config, a .db path or a postgresql:// URL; ""
+/// means ./mlosbench.db).
+[[nodiscard]] StorageSpec results_storage(const std::string& storage);
+
+/// That storage opened for reading (any backend): what the results commands read.
+[[nodiscard]] std::unique_ptr<StorageReader> open_results_storage(const std::string& storage);
 
 /// The element of reader.experiments() for `exp_id`; ConfigError when there is none.
 [[nodiscard]] Json find_experiment(const ResultsReader& reader, const std::string& exp_id);

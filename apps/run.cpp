@@ -166,19 +166,19 @@ int run_command(const std::vector<std::string>& args)
     }
     finish_launch_flags(app, options);
     if (options.log_file) {
-        check_log_file(options.log_file, load_storage_spec(options).database, "--log-file");
+        check_log_file(options.log_file, load_storage_spec(options), "--log-file");
     }
     setup_logging(options.log_level, options.log_file);
 
     if (options.create_update_storage_schema_only) {
         const StorageSpec spec = load_storage_spec(options);
         create_update_storage_schema(spec);
-        spdlog::info("storage schema of {} is up to date", spec.database);
+        spdlog::info("storage schema of {} is up to date", spec.location());
         return 0;
     }
 
     const LaunchPlan plan = load_launch_plan(options);
-    check_log_file(plan.log_file, plan.storage.database,
+    check_log_file(plan.log_file, plan.storage,
                    options.log_file ? "--log-file" : plan.cli_config + ": /log_file");
     setup_logging(plan.log_level, plan.log_file);
     mask_secrets_in_logs(plan.secrets);

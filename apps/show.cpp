@@ -71,6 +71,22 @@ void print_trials(const Json& trials)
     print_table({"TRIAL", "CONFIG", "STATUS", "RUNNER", "START", "DURATION", "RESULTS"}, rows);
 }
 
+// The processes that worked on the experiment (`--join` workers on several machines), when
+// there were any.
+void print_workers(const Json& workers)
+{
+    if (workers.empty()) {
+        return;
+    }
+    std::vector<std::vector<std::string>> rows;
+    for (const auto& w : workers) {
+        rows.push_back({text(w["worker_id"]), text(w["host"]), text(w["pid"]), text(w["state"]),
+                        text(w["ts_start"]), text(w["ts_heartbeat"]), text(w["ts_end"])});
+    }
+    std::cout << "\n";
+    print_table({"WORKER", "HOST", "PID", "STATE", "START", "HEARTBEAT", "END"}, rows);
+}
+
 void print_section(const std::string& title, const Json& object)
 {
     std::cout << title << ":\n";
@@ -129,7 +145,8 @@ void print_trial(const Json& t)
 int show_command(const std::vector<std::string>& args)
 {
     CLI::App app("Show what storage holds: the experiments with trial counts by status and best "
-                 "score; with EXP, its trials; with --trial N, one trial in full.",
+                 "score; with EXP, its trials and the workers (processes) that ran them; with "
+                 "--trial N, one trial in full.",
                  "mlosbench show");
     std::string storage;
     std::string experiment;
@@ -150,7 +167,7 @@ int show_command(const std::vector<std::string>& args)
     if (trial && experiment.empty()) {
         throw ConfigError("", "--trial", "--trial needs an experiment id (EXP)");
     }
-    const ResultsReader reader(storage_database(storage));
+    const ResultsReader reader(open_results_storage(storage));
     if (experiment.empty()) {
         const Json experiments = reader.experiments();
         if (json) {
@@ -167,10 +184,12 @@ int show_command(const std::vector<std::string>& args)
         }
     } else {
         const Json trials = reader.trials(experiment);
+        const Json workers = reader.workers(experiment);
         if (json) {
-            std::cout << json_dump(trials, 2) << "\n";
+            std::cout << json_dump(Json{{"trials", trials}, {"workers", workers}}, 2) << "\n";
         } else {
             print_trials(trials);
+            print_workers(workers);
         }
     }
     return 0;

@@ -66,7 +66,7 @@ void print_plan(std::ostream& out, const LaunchPlan& plan)
               << (s.max_trials <= 0 ? std::string("unlimited") : std::to_string(s.max_trials))
               << ", num_trial_runners " << s.num_trial_runners << ", teardown "
               << (s.teardown ? "yes" : "no") << "\n";
-    out << "storage " << plan.storage.drivername << " " << plan.storage.database << "\n";
+    out << "storage " << plan.storage.drivername << " " << plan.storage.location() << "\n";
 }
 
 int validate_files(const std::vector<std::string>& files, const std::optional<std::string>& kind)
@@ -141,7 +141,7 @@ int validate_command(const std::vector<std::string>& args)
     }
     finish_launch_flags(app, options);
     if (options.log_file) {
-        check_log_file(options.log_file, load_storage_spec(options).database, "--log-file");
+        check_log_file(options.log_file, load_storage_spec(options), "--log-file");
     }
     setup_logging(options.log_level, options.log_file);
     const LaunchPlan plan = load_launch_plan(options);

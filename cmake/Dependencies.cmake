@@ -9,6 +9,9 @@ find_package(Threads REQUIRED)
 # libzip ships a pkg-config file (Debian libzip-dev); only the results area links it.
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(libzip REQUIRED IMPORTED_TARGET libzip)
+# libpq (Debian libpq-dev), PostgreSQL's own C client library: the storage area loads it when
+# a PostgreSQL storage is used; the tests' PostgreSQL server fixture links it.
+pkg_check_modules(libpq REQUIRED IMPORTED_TARGET libpq)
 
 # valijson is header-only; Debian's libvalijson-dev pulls in many unrelated -dev packages,
 # so scripts/setup.sh unpacks just its headers into build/deps/ (a system install works too).

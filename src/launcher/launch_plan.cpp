@@ -98,12 +98,6 @@ std::string experiment_id_from(const std::string& name)
     return out.empty() ? "mlosbench" : out;
 }
 
-bool is_sqlite_path(const std::string& spec)
-{
-    return ends_with_icase(spec, ".db") || ends_with_icase(spec, ".sqlite") ||
-           ends_with_icase(spec, ".sqlite3");
-}
-
 class PlanBuilder
 {
 public:
@@ -489,7 +483,6 @@ void PlanBuilder::build_scheduler()
 
 StorageSpec PlanBuilder::build_storage()
 {
-    StorageSpec st;
     std::optional<std::string> spec = m_options.storage;
     Referrer referrer{"", "--storage", {}};
     if (!spec && m_cli.contains("storage")) {
@@ -497,41 +490,18 @@ StorageSpec PlanBuilder::build_storage()
         referrer = cli_referrer("storage");
     }
     if (!spec) {
+        StorageSpec st;
         st.database = (fs::current_path() / "mlosbench.db").string();
         return st;
     }
-    if (is_sqlite_path(*spec)) {
-        st.database = fs::absolute(*spec).string();
-        return st;
+    if (is_storage_location(*spec)) {
+        return storage_spec_from_location(*spec,
+                                          referrer.file.empty() ? referrer.pointer : referrer.file);
     }
     const LoadedConfig loaded = m_plan.loader.load(*spec, ConfigKind::storage, referrer);
-    st.file = loaded.origin;
-    const Json config = merge_globals(loaded.doc.value("config", Json::object()));
-    st.drivername = config.value("drivername", "sqlite");
-    st.database = config.value("database", "mlosbench.db");
-    if (config.contains("host") && config.at("host").is_string()) {
-        st.host = config.at("host").get<std::string>();
-    }
-    if (config.contains("port") && config.at("port").is_number_integer()) {
-        st.port = config.at("port").get<int>();
-    }
-    if (config.contains("username") && config.at("username").is_string()) {
-        st.username = config.at("username").get<std::string>();
-    }
-    if (config.contains("password") && config.at("password").is_string()) {
-        st.password = config.at("password").get<std::string>();
-    }
-    st.lazy_schema_create = config.value("lazy_schema_create", false);
-    st.log_sql = config.value("log_sql", false);
-    const auto resolve = string_or_list(loaded.doc.value("resolve_config_property_paths", Json()));
-    if (st.database != ":memory:" && fs::path(st.database).is_relative()) {
-        if (std::find(resolve.begin(), resolve.end(), "database") != resolve.end()) {
-            st.database = fs::absolute(loaded.dir / st.database).lexically_normal().string();
-        } else {
-            st.database = fs::absolute(st.database).string();
-        }
-    }
-    return st;
+    return storage_spec_from_config(
+        merge_globals(loaded.doc.value("config", Json::object())), loaded.origin, loaded.dir,
+        string_or_list(loaded.doc.value("resolve_config_property_paths", Json())));
 }
 
 void PlanBuilder::find_unused_globals()

@@ -82,6 +82,22 @@ Json ResultsReader::trials(const std::string& exp_id) const
     return out;
 }
 
+Json ResultsReader::workers(const std::string& exp_id) const
+{
+    require_experiment(exp_id);
+    Json out = Json::array();
+    for (const auto& w : m_storage->workers(exp_id)) {
+        out.push_back({{"worker_id", w.worker_id},
+                       {"host", w.host},
+                       {"pid", w.pid},
+                       {"ts_start", format_timestamp(w.ts_start)},
+                       {"ts_heartbeat", format_timestamp(w.ts_heartbeat)},
+                       {"ts_end", w.ts_end ? Json(format_timestamp(*w.ts_end)) : Json(nullptr)},
+                       {"state", w.state}});
+    }
+    return out;
+}
+
 Json ResultsReader::trial(const std::string& exp_id, long long trial_id) const
 {
     require_experiment(exp_id);

@@ -1,6 +1,7 @@
 #include "mlosbench/storage/sqlite_file.hpp"
 
 #include "mlosbench/util/error.hpp"
+#include "storage/detail/storage_tables.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
@@ -25,40 +26,6 @@ constexpr int k_busy_timeout_ms = 30000;
 // mlos_bench's revisions, oldest first (reference 9.1).
 constexpr std::array<std::string_view, 4> k_alembic_revisions = {"d2a708351ba8", "f83fb8ae7fc4",
                                                                  "8928a401115b", "b61aa446e724"};
-
-// The tables a storage file may hold and the columns each has had since it first appeared
-// (mlos_bench's baseline revision, our version 1, 2 or 4); newer columns may be missing from an
-// older file, which opening for writing adds.
-struct KnownTable
-{
-    std::string_view name;
-    std::vector<std::string_view> columns;
-};
-
-const std::vector<KnownTable>& known_tables()
-{
-    static const std::vector<KnownTable> tables = {
-        {"experiment", {"exp_id", "description", "root_env_config", "git_repo", "git_commit"}},
-        {"objectives", {"exp_id", "optimization_target", "optimization_direction"}},
-        {"config", {"config_id", "config_hash"}},
-        {"trial", {"exp_id", "trial_id", "config_id", "ts_start", "ts_end", "status"}},
-        {"config_param", {"config_id", "param_id", "param_value"}},
-        {"trial_param", {"exp_id", "trial_id", "param_id", "param_value"}},
-        {"trial_status", {"exp_id", "trial_id", "ts", "status"}},
-        {"trial_result", {"exp_id", "trial_id", "metric_id", "metric_value"}},
-        {"trial_telemetry", {"exp_id", "trial_id", "ts", "metric_id", "metric_value"}},
-        {"alembic_version", {"version_num"}},
-        // Ours.
-        {"experiment_tunables", {"exp_id", "tunables"}},
-        {"trial_output", {"exp_id", "trial_id", "stdout_tail", "stderr_tail", "reason"}},
-        {"trial_telemetry_metadata", {"exp_id", "trial_id", "ts", "metric_id", "metadata"}},
-        {"experiment_worker",
-         {"exp_id", "worker_id", "hostname", "pid", "ts_start", "ts_heartbeat", "ts_end", "state"}},
-        {"trial_claim", {"exp_id", "trial_id", "worker_id"}},
-        {"trial_metric_latest", {"exp_id", "trial_id", "metric_id", "ts"}},
-    };
-    return tables;
-}
 
 std::set<std::string> column_names(SQLite::Database& db, const std::string& table)
 {
@@ -165,11 +132,9 @@ SqliteFileIdentity identify_sqlite_file(SQLite::Database& db)
         identity.mismatch = std::move(why);
         return identity;
     };
-    const auto& known = known_tables();
     for (const auto& table : tables) {
-        const auto it = std::find_if(known.begin(), known.end(),
-                                     [&](const KnownTable& k) { return k.name == table; });
-        if (it == known.end()) {
+        const detail::KnownTable* const it = detail::known_table(table);
+        if (it == nullptr || table == "mlosbench_schema") {
             return foreign("table " + in_quotes(table) +
                            " is not one of mlosbench's or mlos_bench's");
         }
@@ -206,6 +171,22 @@ SqliteFileIdentity identify_sqlite_file(SQLite::Database& db)
     }
     identity.kind = SqliteFileKind::mlosbench;
     return identity;
+}
+
+void require_writable_sqlite_file(const SqliteFileIdentity& identity, const std::string& location)
+{
+    if (identity.kind == SqliteFileKind::foreign) {
+        throw ConfigError(location, "",
+                          "not an mlosbench or mlos_bench storage file (" + identity.mismatch +
+                              "): left as it was");
+    }
+    if (identity.kind == SqliteFileKind::mlos_bench && !identity.alembic_revision.empty() &&
+        !is_known_alembic_revision(identity.alembic_revision)) {
+        throw ConfigError(location, "",
+                          "made by an mlos_bench whose schema revision '" +
+                              identity.alembic_revision +
+                              "' this mlosbench does not know: left as it was");
+    }
 }
 
 SqliteFileIdentity identify_sqlite_file(const std::string& path)

@@ -62,9 +62,20 @@ TEST_F(Results, ShowListsTrialsOfAnExperiment)
     EXPECT_EQ(r.out.substr(0, r.out.find('\n')).find("TRIAL  CONFIG  STATUS"), 0U) << r.out;
     EXPECT_NE(r.out.find("latency=7 mode=b score=7"), std::string::npos) << r.out;
 
+    // The workers table follows the trials: the one run that made them, finished.
+    EXPECT_NE(r.out.find("\nWORKER  HOST"), std::string::npos) << r.out;
+
     const auto j = mlosbench({"show", "res1", "--json"});
     ASSERT_EQ(j.exit_code, 0) << j.err;
-    const auto doc = nlohmann::json::parse(j.out);
+    const auto all = nlohmann::json::parse(j.out);
+    ASSERT_EQ(all["workers"].size(), 1U);
+    EXPECT_EQ(all["workers"][0]["worker_id"], 1);
+    EXPECT_EQ(all["workers"][0]["state"], "finished");
+    EXPECT_EQ(all["workers"][0]["host"],
+              sql_value(s_db, "SELECT hostname FROM experiment_worker WHERE exp_id = 'res1'"));
+    EXPECT_EQ(all["workers"][0]["ts_end"],
+              sql_value(s_db, "SELECT ts_end FROM experiment_worker WHERE exp_id = 'res1'"));
+    const auto& doc = all["trials"];
     ASSERT_EQ(doc.size(), 5U);
     EXPECT_EQ(doc[0]["trial_id"], 1);
     EXPECT_EQ(doc[0]["status"], "SUCCEEDED");
@@ -275,8 +286,11 @@ TEST(ReadOnlyStorage, ReadsWhatARunningDriverHasCommitted)
     ::kill(-std::stoi(read_file(dir.path() / "pgid")), SIGKILL);
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto doc = nlohmann::json::parse(r.out);
-    ASSERT_EQ(doc.size(), 3U);
-    EXPECT_EQ(doc[2]["status"], "RUNNING");
+    ASSERT_EQ(doc["trials"].size(), 3U);
+    EXPECT_EQ(doc["trials"][2]["status"], "RUNNING");
+    ASSERT_EQ(doc["workers"].size(), 1U);
+    EXPECT_EQ(doc["workers"][0]["pid"], driver.pid);
+    EXPECT_EQ(doc["workers"][0]["state"], "running");
 }
 
 TEST(ResultsOutput, AFailedWriteToStdoutIsAnError)

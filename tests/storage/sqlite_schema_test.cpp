@@ -1,5 +1,6 @@
 #include "mlosbench/storage/sqlite_storage.hpp"
 #include "mlosbench/util/error.hpp"
+#include "support/sql_rows.hpp"
 #include "support/test_support.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -195,6 +196,72 @@ TEST(SqliteSchema, StampsAFileOfVersion2)
     SQLite::Database db(path, SQLite::OPEN_READONLY);
     EXPECT_EQ(db.execAndGet("SELECT group_concat(version_num) FROM alembic_version").getString(),
               "b61aa446e724");
+}
+
+// A file of version 3 (before workers) gets the worker tables; a cumulative post-metric adds
+// to the sample recorded last (rowid), and the objectives keep the order they were written in.
+TEST(SqliteSchema, UpgradesVersion3WithTheOrderOfItsRows)
+{
+    const TempDir dir;
+    const std::string path = (dir.path() / "v3.db").string();
+    EXPECT_EQ(create_update_sqlite_schema(path), 0);
+    {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        for (const char* table : {"experiment_worker", "trial_claim", "objective_position"}) {
+            db.exec(std::string("DROP TABLE ") + table);
+        }
+        db.exec("PRAGMA user_version = 3");
+        db.exec("INSERT INTO experiment (exp_id, root_env_config, git_repo, git_commit) VALUES "
+                "('e', 'env.jsonc', '', '')");
+        db.exec("INSERT INTO objectives VALUES ('e', 'zeta', 'min', NULL), "
+                "('e', 'alpha', 'max', NULL)");
+        db.exec("INSERT INTO config (config_id, config_hash) VALUES (1, 'h')");
+        db.exec("INSERT INTO trial VALUES ('e', 1, 1, NULL, '2024-01-01 00:00:00.000000', NULL, "
+                "'RUNNING')");
+        // Recorded later, timed earlier.
+        db.exec("INSERT INTO trial_telemetry VALUES ('e', 1, '2024-01-01 00:00:09.000000', "
+                "'ops', '5'), ('e', 1, '2024-01-01 00:00:01.000000', 'ops', '7')");
+    }
+    EXPECT_EQ(create_update_sqlite_schema(path), 3);
+    const auto rows = [&](const std::string& sql) { return testing::sql_rows(path, sql); };
+    EXPECT_EQ(rows("SELECT optimization_target, position FROM objective_position ORDER BY 2"),
+              (std::vector<std::string>{"zeta|0", "alpha|1"}));
+    EXPECT_EQ(rows("SELECT COUNT(*) FROM experiment_worker"), std::vector<std::string>{"0"});
+    EXPECT_EQ(rows("SELECT COUNT(*) FROM trial_claim"), std::vector<std::string>{"0"});
+    EXPECT_EQ(rows("SELECT sql LIKE '%WITHOUT ROWID' FROM sqlite_master WHERE name = "
+                   "'trial_claim'"),
+              std::vector<std::string>{"1"});
+    auto exp = open_sqlite_storage(path)->attach_experiment("e");
+    EXPECT_EQ(exp->post_telemetry(1, {now(), "ops", 1}, true, std::nullopt).value, 8);
+}
+
+// Version 4 as it first was: trial_claim a rowid table, and a trial_metric_latest that SQLite
+// does not need. Version 5 rebuilds the one WITHOUT ROWID, keeping its rows, and drops the other.
+TEST(SqliteSchema, UpgradesVersion4RebuildingTheClaimsTable)
+{
+    const TempDir dir;
+    const std::string path = (dir.path() / "v4.db").string();
+    EXPECT_EQ(create_update_sqlite_schema(path), 0);
+    {
+        SQLite::Database db(path, SQLite::OPEN_READWRITE);
+        db.exec("DROP TABLE trial_claim");
+        db.exec("DROP TABLE objective_position");
+        db.exec("CREATE TABLE trial_claim (exp_id VARCHAR(512) NOT NULL, trial_id INTEGER NOT "
+                "NULL, worker_id INTEGER NOT NULL, PRIMARY KEY (exp_id, trial_id))");
+        db.exec("CREATE TABLE trial_metric_latest (exp_id VARCHAR(512) NOT NULL, trial_id "
+                "INTEGER NOT NULL, metric_id VARCHAR(512) NOT NULL, ts DATETIME NOT NULL, "
+                "PRIMARY KEY (exp_id, trial_id, metric_id))");
+        db.exec("INSERT INTO trial_claim VALUES ('e', 1, 2), ('e', 2, 3)");
+        db.exec("PRAGMA user_version = 4");
+    }
+    EXPECT_EQ(create_update_sqlite_schema(path), 4);
+    const auto rows = [&](const std::string& sql) { return testing::sql_rows(path, sql); };
+    EXPECT_EQ(rows("SELECT * FROM trial_claim ORDER BY trial_id"),
+              (std::vector<std::string>{"e|1|2", "e|2|3"}));
+    EXPECT_EQ(rows("SELECT name, sql LIKE '%WITHOUT ROWID' FROM sqlite_master WHERE name LIKE "
+                   "'trial_%' AND type = 'table' AND name IN ('trial_claim', "
+                   "'trial_metric_latest', 'trial_claim_v4')"),
+              std::vector<std::string>{"trial_claim|1"});
 }
 
 // A SQLite file of someone else's that happens to have an `experiment` table (and a `trial`

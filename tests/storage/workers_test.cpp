@@ -1,11 +1,9 @@
 // Several workers on one experiment: trial ids and claims given out by the storage's
 // transactions, leases that lapse or die with their process, LeaseLost for a late worker,
-// finish() releasing claims. Workers are separate Storage objects on one real SQLite file, in
-// threads of this process or in forked processes.
-#include "mlosbench/storage/sqlite_reader.hpp"
-#include "mlosbench/storage/sqlite_storage.hpp"
+// finish() releasing claims. Workers are separate Storage objects on one real database (a
+// SQLite file, a PostgreSQL server), in threads of this process or in forked processes.
 #include "mlosbench/util/error.hpp"
-#include "support/sql_rows.hpp"
+#include "support/storage_backends.hpp"
 #include "support/test_support.hpp"
 
 #include <algorithm>
@@ -29,8 +27,7 @@ namespace mlosbench {
 namespace {
 
 using namespace std::chrono_literals;
-using testing::sql_rows;
-using testing::TempDir;
+using testing::Backend;
 
 TunableGroups make_tunables()
 {
@@ -137,10 +134,14 @@ private:
 
 void write_text(int fd, const std::string& text) { (void)!::write(fd, text.data(), text.size()); }
 
-class WorkersTest : public ::testing::Test
+class WorkersTest : public ::testing::TestWithParam<Backend>
 {
 protected:
-    [[nodiscard]] std::unique_ptr<Storage> open() const { return open_sqlite_storage(m_path); }
+    [[nodiscard]] std::unique_ptr<Storage> open() const { return m_db.open(); }
+    [[nodiscard]] std::vector<std::string> sql_rows(const std::string& sql) const
+    {
+        return m_db.rows(sql);
+    }
 
     TrialRecord add(ExperimentStorage& exp, std::int64_t x, std::int64_t max_total = 0) const
     {
@@ -153,12 +154,11 @@ protected:
         return *record;
     }
 
-    TempDir m_dir;
-    std::string m_path = (m_dir.path() / "workers.db").string();
+    testing::StorageDatabase m_db{GetParam()};
     TunableGroups m_tunables = make_tunables();
 };
 
-TEST_F(WorkersTest, WorkersGetTheirOwnIdsAndTheRowsShowThem)
+TEST_P(WorkersTest, WorkersGetTheirOwnIdsAndTheRowsShowThem)
 {
     auto storage = open();
     auto elsewhere = worker_spec(false);
@@ -180,7 +180,7 @@ TEST_F(WorkersTest, WorkersGetTheirOwnIdsAndTheRowsShowThem)
     }
     first->finish(Status::succeeded, now());
 
-    const auto workers = SqliteReader(m_path).workers("shared");
+    const auto workers = m_db.reader()->workers("shared");
     ASSERT_EQ(workers.size(), 2U);
     EXPECT_EQ(workers[0].worker_id, 1);
     EXPECT_EQ(workers[0].host, "host-a");
@@ -191,10 +191,10 @@ TEST_F(WorkersTest, WorkersGetTheirOwnIdsAndTheRowsShowThem)
     EXPECT_LE(workers[0].ts_start, workers[0].ts_heartbeat);
     EXPECT_EQ(workers[1].state, "running");
     EXPECT_FALSE(workers[1].ts_end.has_value());
-    EXPECT_TRUE(SqliteReader(m_path).workers("nope").empty());
+    EXPECT_TRUE(m_db.reader()->workers("nope").empty());
 }
 
-TEST_F(WorkersTest, NewTrialsAreClaimedByTheirMakerAndClaimsAreExclusive)
+TEST_P(WorkersTest, NewTrialsAreClaimedByTheirMakerAndClaimsAreExclusive)
 {
     {
         auto maker = open()->open_experiment(worker_spec(), m_tunables);
@@ -239,7 +239,7 @@ TEST_F(WorkersTest, NewTrialsAreClaimedByTheirMakerAndClaimsAreExclusive)
     EXPECT_EQ(all, expected);
 }
 
-TEST_F(WorkersTest, TrialIdsAreUniqueAcrossThreadsAndProcesses)
+TEST_P(WorkersTest, TrialIdsAreUniqueAcrossThreadsAndProcesses)
 {
     constexpr int k_each = 15;
     std::vector<std::unique_ptr<Forked>> processes;
@@ -283,18 +283,18 @@ TEST_F(WorkersTest, TrialIdsAreUniqueAcrossThreadsAndProcesses)
     }
     EXPECT_EQ(failures.load(), 0);
     constexpr int k_total = 5 * k_each;
-    EXPECT_EQ(sql_rows(m_path, "SELECT COUNT(DISTINCT trial_id), MIN(trial_id), MAX(trial_id) "
-                               "FROM trial"),
+    EXPECT_EQ(sql_rows("SELECT COUNT(DISTINCT trial_id), MIN(trial_id), MAX(trial_id) "
+                       "FROM trial"),
               std::vector<std::string>{std::to_string(k_total) + "|1|" + std::to_string(k_total)});
     // Each claimed by the worker that made it.
-    EXPECT_EQ(sql_rows(m_path, "SELECT COUNT(*) FROM trial_claim"),
+    EXPECT_EQ(sql_rows("SELECT COUNT(*) FROM trial_claim"),
               std::vector<std::string>{std::to_string(k_total)});
     const TrialCounts counts = exp->trial_counts();
     EXPECT_EQ(counts.total, k_total);
     EXPECT_EQ(counts.finished, 0);
 }
 
-TEST_F(WorkersTest, TotalTrialsCapTheExperimentAcrossWorkers)
+TEST_P(WorkersTest, TotalTrialsCapTheExperimentAcrossWorkers)
 {
     auto exp = open()->open_experiment(worker_spec(), m_tunables);
     auto other = open()->open_experiment(worker_spec(), m_tunables);
@@ -321,7 +321,7 @@ TEST_F(WorkersTest, TotalTrialsCapTheExperimentAcrossWorkers)
     EXPECT_EQ(exp->trial_counts().finished, 1);
 }
 
-TEST_F(WorkersTest, ALapsedLeaseHandsTheTrialOverAndTheLateWorkerCannotRecord)
+TEST_P(WorkersTest, ALapsedLeaseHandsTheTrialOverAndTheLateWorkerCannotRecord)
 {
     auto late = open()->open_experiment(worker_spec(), m_tunables);
     const auto trial = add(*late, 5);
@@ -366,19 +366,17 @@ TEST_F(WorkersTest, ALapsedLeaseHandsTheTrialOverAndTheLateWorkerCannotRecord)
     // The trial runs again under its id; the history shows both runs.
     taker->update_trial(1, Status::running, now());
     taker->update_trial(1, Status::succeeded, now(), {{"score", 4}});
-    EXPECT_EQ(sql_rows(m_path, "SELECT status FROM trial_status ORDER BY ts"),
+    EXPECT_EQ(sql_rows("SELECT status FROM trial_status ORDER BY ts"),
               (std::vector<std::string>{"RUNNING", "RUNNING", "SUCCEEDED"}));
-    EXPECT_EQ(sql_rows(m_path, "SELECT metric_id, metric_value FROM trial_result"),
+    EXPECT_EQ(sql_rows("SELECT metric_id, metric_value FROM trial_result"),
               std::vector<std::string>{"score|4"});
-    EXPECT_EQ(sql_rows(m_path, "SELECT COUNT(*) FROM trial_telemetry"),
-              std::vector<std::string>{"0"});
+    EXPECT_EQ(sql_rows("SELECT COUNT(*) FROM trial_telemetry"), std::vector<std::string>{"0"});
     // An attached process (post-metric) is no worker and records into any trial.
     open()->attach_experiment("shared")->add_telemetry(1, {{now(), "cpu", 2}});
-    EXPECT_EQ(sql_rows(m_path, "SELECT COUNT(*) FROM trial_telemetry"),
-              std::vector<std::string>{"1"});
+    EXPECT_EQ(sql_rows("SELECT COUNT(*) FROM trial_telemetry"), std::vector<std::string>{"1"});
 }
 
-TEST_F(WorkersTest, AWorkerKilledOnThisHostLosesItsTrialsAtOnce)
+TEST_P(WorkersTest, AWorkerKilledOnThisHostLosesItsTrialsAtOnce)
 {
     // The child registers, makes two trials, starts one, tells, and waits to be killed -9.
     int ready[2];
@@ -412,13 +410,13 @@ TEST_F(WorkersTest, AWorkerKilledOnThisHostLosesItsTrialsAtOnce)
     const auto taken = exp->claim_trials();
     EXPECT_EQ(ids_of(taken), (std::vector<std::int64_t>{1, 2}));
     EXPECT_TRUE(exp->others_in_flight().empty());
-    const auto workers = SqliteReader(m_path).workers("shared");
+    const auto workers = m_db.reader()->workers("shared");
     ASSERT_EQ(workers.size(), 2U);
     EXPECT_EQ(workers[0].pid, child);
     EXPECT_EQ(workers[0].state, "lost");
 }
 
-TEST_F(WorkersTest, FinishReleasesClaimsAndTheLastWorkerEndsTheExperiment)
+TEST_P(WorkersTest, FinishReleasesClaimsAndTheLastWorkerEndsTheExperiment)
 {
     auto first = open()->open_experiment(worker_spec(), m_tunables);
     auto second = open()->open_experiment(worker_spec(), m_tunables);
@@ -430,17 +428,17 @@ TEST_F(WorkersTest, FinishReleasesClaimsAndTheLastWorkerEndsTheExperiment)
     EXPECT_TRUE(second->claim_trials().empty());
     first->finish(Status::succeeded, now());
     // Another worker lives: the experiment goes on.
-    EXPECT_EQ(sql_rows(m_path, "SELECT status, ts_end FROM experiment"),
+    EXPECT_EQ(sql_rows("SELECT status, ts_end FROM experiment"),
               std::vector<std::string>{"RUNNING|<null>"});
     EXPECT_EQ(ids_of(second->claim_trials()), (std::vector<std::int64_t>{2, 3}));
     second->finish(Status::failed, now());
-    EXPECT_EQ(sql_rows(m_path, "SELECT status, ts_end IS NOT NULL, driver_pid FROM experiment"),
+    EXPECT_EQ(sql_rows("SELECT status, ts_end IS NOT NULL, driver_pid FROM experiment"),
               std::vector<std::string>{"FAILED|1|<null>"});
-    EXPECT_EQ(sql_rows(m_path, "SELECT worker_id, state FROM experiment_worker ORDER BY 1"),
+    EXPECT_EQ(sql_rows("SELECT worker_id, state FROM experiment_worker ORDER BY 1"),
               (std::vector<std::string>{"1|finished", "2|finished"}));
 }
 
-TEST_F(WorkersTest, TwoProcessesJoiningANewExperimentAtOnceBothSucceed)
+TEST_P(WorkersTest, TwoProcessesJoiningANewExperimentAtOnceBothSucceed)
 {
     std::vector<std::unique_ptr<Forked>> processes;
     for (int p = 0; p < 3; ++p) {
@@ -459,12 +457,14 @@ TEST_F(WorkersTest, TwoProcessesJoiningANewExperimentAtOnceBothSucceed)
     }
     std::sort(outputs.begin(), outputs.end());
     EXPECT_EQ(outputs, (std::vector<std::string>{"created", "joined", "joined"}));
-    EXPECT_EQ(sql_rows(m_path, "SELECT COUNT(*) FROM experiment"), std::vector<std::string>{"1"});
-    EXPECT_EQ(sql_rows(m_path, "SELECT COUNT(*), COUNT(DISTINCT worker_id) FROM "
-                               "experiment_worker"),
+    EXPECT_EQ(sql_rows("SELECT COUNT(*) FROM experiment"), std::vector<std::string>{"1"});
+    EXPECT_EQ(sql_rows("SELECT COUNT(*), COUNT(DISTINCT worker_id) FROM "
+                       "experiment_worker"),
               std::vector<std::string>{"3|3"});
-    EXPECT_EQ(sql_rows(m_path, "SELECT COUNT(*) FROM trial"), std::vector<std::string>{"3"});
+    EXPECT_EQ(sql_rows("SELECT COUNT(*) FROM trial"), std::vector<std::string>{"3"});
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, WorkersTest, testing::all_backends(), testing::backend_name);
 
 } // namespace
 } // namespace mlosbench

@@ -80,20 +80,7 @@ void generate_ssh_key(const fs::path& path)
     run("ssh-keygen -q -t ed25519 -N '' -C mlosbench-test -f " + shell_quote(path.string()));
 }
 
-int SshServer::free_port()
-{
-    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t size = sizeof address;
-    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
-        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
-        throw std::runtime_error("cannot find a free port");
-    }
-    ::close(fd);
-    return ntohs(address.sin_port);
-}
+int SshServer::free_port() { return free_tcp_port(); }
 
 SshServer::SshServer()
 {

@@ -1,18 +1,20 @@
 #include "support/test_support.hpp"
 
-#include <gtest/gtest.h>
-
-#include <fcntl.h>
-#include <sys/wait.h>
-#include <unistd.h>
-
+#include <arpa/inet.h>
 #include <array>
 #include <csignal>
 #include <cstdlib>
+#include <fcntl.h>
 #include <fstream>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <random>
 #include <sstream>
+#include <stdexcept>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -76,6 +78,21 @@ bool is_running(int pid)
     fields >> state >> skipped[0] >> skipped[1] >> skipped[2] >> skipped[3] >> skipped[4] >> flags;
     constexpr unsigned long k_pf_exiting = 0x4;
     return state != "Z" && state != "X" && (flags & k_pf_exiting) == 0;
+}
+
+int free_tcp_port()
+{
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t size = sizeof address;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0 ||
+        ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &size) != 0) {
+        throw std::runtime_error("cannot find a free port");
+    }
+    ::close(fd);
+    return ntohs(address.sin_port);
 }
 
 std::string host_name()

@@ -33,6 +33,9 @@ private:
 /// still succeeds, so /proc tells: state Z or X, or PF_EXITING in the flags.
 [[nodiscard]] bool is_running(int pid);
 
+/// A TCP port of 127.0.0.1 that nothing listened on a moment ago.
+[[nodiscard]] int free_tcp_port();
+
 /// This machine's host name (gethostname), as worker rows of a storage name it.
 [[nodiscard]] std::string host_name();
 

@@ -38,6 +38,11 @@ public:
     /// for an unknown experiment.
     [[nodiscard]] Json trials(const std::string& exp_id) const;
 
+    /// The workers (processes) that worked on `exp_id` by worker id: worker_id, host, pid,
+    /// ts_start, ts_heartbeat, ts_end (null while it works), state ("running", "finished",
+    /// "lost"). Throws ConfigError for an unknown experiment.
+    [[nodiscard]] Json workers(const std::string& exp_id) const;
+
     /// One trial: the fields of trials() plus config ({param: value}), metadata (trial_param),
     /// status_history ([{ts, status}]), stdout_tail, stderr_tail, reason. Throws ConfigError
     /// for an unknown experiment or trial.

@@ -38,6 +38,10 @@ inline constexpr const char* k_mlos_bench_alembic_head = "b61aa446e724";
 /// user_version and alembic_version. SQLite errors escape as SQLite::Exception.
 [[nodiscard]] SqliteFileIdentity identify_sqlite_file(SQLite::Database& db);
 
+/// Throws ConfigError naming `location` unless a file of this identity may be written: a
+/// foreign file, or one of an mlos_bench revision we do not know, is left as it was.
+void require_writable_sqlite_file(const SqliteFileIdentity& identity, const std::string& location);
+
 /// The same for the existing file `path`, opened in a way that writes nothing and creates no
 /// -wal/-shm file (immutable while it has no write-ahead log, else read-only).
 [[nodiscard]] SqliteFileIdentity identify_sqlite_file(const std::string& path);

@@ -5,15 +5,11 @@
 #include <memory>
 #include <string>
 
-namespace SQLite {
-class Database;
-} // namespace SQLite
-
 namespace mlosbench {
 
 /// A SQLite storage file (ours or mlos_bench's) read without writing to it
 /// (open_sqlite_for_reading: fine on a read-only mount, leaves no -wal/-shm behind). SQLite
-/// errors while reading escape as SQLite::Exception.
+/// errors while reading throw Error naming the file.
 class SqliteReader final : public StorageReader
 {
 public:
@@ -38,10 +34,8 @@ public:
     metric_samples(const std::string& exp_id, const MetricSampleFilter& filter) const override;
 
 private:
-    /// Whether the file has table `name` (ours are missing from older files and mlos_bench's).
-    [[nodiscard]] bool has_table(const char* name) const;
-
-    std::unique_ptr<SQLite::Database> m_db;
+    // The one reader implementation over any backend (detail/sql_reader), on this file.
+    std::unique_ptr<StorageReader> m_reader;
 };
 
 } // namespace mlosbench

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "mlosbench/storage/schema_version.hpp"
 #include "mlosbench/storage/storage.hpp"
 
 #include <memory>
@@ -7,16 +8,12 @@
 
 namespace mlosbench {
 
-namespace detail {
-struct SqliteConnection;
-} // namespace detail
-
 /// The schema version this build writes, kept in `PRAGMA user_version` (0: a file made by
 /// mlos_bench or an empty one; opening upgrades it).
-inline constexpr int k_sqlite_schema_version = 4;
+inline constexpr int k_sqlite_schema_version = k_schema_version;
 
-/// Experiments kept in one SQLite file, with mlos_bench's tables and columns (reference 9.2)
-/// so its tools read our files, plus ours:
+/// Experiments kept in one SQLite file, with mlos_bench's tables and columns so its tools read
+/// our files, plus ours (the same on PostgreSQL, see postgres_storage.hpp):
 /// - `experiment_tunables(exp_id, tunables)`: the tunable definitions as a tunable-params JSON
 ///   document (TunableGroups::definitions_json), compared on resume;
 /// - `trial_output(exp_id, trial_id, stdout_tail, stderr_tail, reason)`: the last run's output
@@ -30,14 +27,18 @@ inline constexpr int k_sqlite_schema_version = 4;
 ///   experiment; state "running", "finished" or "lost" (declared dead by another worker);
 /// - `trial_claim(exp_id, trial_id, worker_id)` (version 4): the worker that holds each trial
 ///   (made it or claimed it); a claim counts while that worker is running and alive;
-/// - `trial_metric_latest(exp_id, trial_id, metric_id, ts)` (version 4): the time of the
-///   telemetry sample of each metric recorded last, which `post-metric --cumulative` adds to.
+/// - on PostgreSQL only, `trial_metric_latest(exp_id, trial_id, metric_id, ts)` (version 4):
+///   the time of the telemetry sample of each metric recorded last, which `post-metric
+///   --cumulative` adds to (SQLite's rowid tells it);
+/// - `objective_position(exp_id, optimization_target, position)` (version 5): the order of an
+///   experiment's objectives (0 first, the one `show` ranks by).
 /// A file is identified before anything is written to it (identify_sqlite_file): only a new
 /// (empty) file, one of ours or one made by mlos_bench is opened for writing.
 /// Timestamps are UTC text `YYYY-MM-DD HH:MM:SS.ffffff`, statuses their names ("SUCCEEDED").
 /// WAL mode and a busy timeout, so other processes (`post-metric`, other workers) may write
 /// while an experiment runs; every write transaction is BEGIN IMMEDIATE, so trial ids and
 /// claims are given out one process at a time. Heartbeats and leases use this machine's clock.
+/// The SQL is the backends' one implementation (detail/sql_storage, detail/sql_experiment).
 /// One connection, guarded by a mutex, shared by the experiments opened from it.
 class SqliteStorage final : public Storage
 {
@@ -60,8 +61,9 @@ public:
                                                 bool dry_run) override;
 
 private:
-    // Shared with the experiments opened from here, which may outlive this object.
-    std::shared_ptr<detail::SqliteConnection> m_connection;
+    // The one implementation over any backend's connection (detail/sql_storage), on this
+    // file; the experiments opened from it share (and keep open) its connection.
+    std::unique_ptr<Storage> m_storage;
 };
 
 /// See SqliteStorage::SqliteStorage.

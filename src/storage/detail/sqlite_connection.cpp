@@ -1,19 +1,77 @@
 #include "sqlite_connection.hpp"
 
 #include "mlosbench/storage/sqlite_file.hpp"
-#include "sqlite_schema.hpp"
 
-#include <algorithm>
-#include <chrono>
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
+#include <SQLiteCpp/Statement.h>
 #include <filesystem>
+#include <spdlog/spdlog.h>
 #include <sqlite3.h>
-#include <thread>
 
 namespace mlosbench::detail {
 namespace {
 
-constexpr auto k_open_busy_limit = std::chrono::seconds(30);
-constexpr auto k_max_pause = std::chrono::milliseconds(100);
+// Long enough for a checkpoint or a slow disk under load; post-metric and the driver write
+// small transactions, so a wait this long means something is stuck.
+constexpr int k_busy_timeout_ms = 30000;
+
+SqlError translated(const SQLite::Exception& e)
+{
+    return {(e.getErrorCode() & 0xff) == SQLITE_BUSY ? SqlFailure::busy : SqlFailure::other,
+            e.what()};
+}
+
+class SqliteStatement final : public SqlStatement
+{
+public:
+    SqliteStatement(SQLite::Database& db, const std::string& sql)
+    try : m_statement(db, sql) {
+    } catch (const SQLite::Exception& e) {
+        throw translated(e);
+    }
+
+    void bind_null(int index) override { m_statement.bind(index); }
+    void bind_int64(int index, std::int64_t value) override { m_statement.bind(index, value); }
+    void bind_text(int index, const std::string& value) override { m_statement.bind(index, value); }
+    bool step() override
+    {
+        try {
+            return m_statement.executeStep();
+        } catch (const SQLite::Exception& e) {
+            throw translated(e);
+        }
+    }
+    std::int64_t exec() override
+    {
+        try {
+            return m_statement.exec();
+        } catch (const SQLite::Exception& e) {
+            throw translated(e);
+        }
+    }
+    void reset() noexcept override { m_statement.tryReset(); }
+    [[nodiscard]] bool is_null(int column) const override
+    {
+        return m_statement.isColumnNull(column);
+    }
+    [[nodiscard]] std::int64_t int64(int column) const override
+    {
+        return m_statement.getColumn(column).getInt64();
+    }
+    [[nodiscard]] double real(int column) const override
+    {
+        return m_statement.getColumn(column).getDouble();
+    }
+    [[nodiscard]] std::string text(int column) const override
+    {
+        return m_statement.getColumn(column).getString();
+    }
+    [[nodiscard]] int column_count() const override { return m_statement.getColumnCount(); }
+
+private:
+    SQLite::Statement m_statement;
+};
 
 // `file_path`, once it is known to be a file we may write: nothing (not even the journal
 // mode) changes in a SQLite file that is not ours.
@@ -24,67 +82,139 @@ const std::string& identified(const std::string& file_path)
         std::filesystem::file_size(file_path, ec) == 0) {
         return file_path;
     }
-    require_writable_schema(identify_sqlite_file(file_path), file_path);
+    require_writable_sqlite_file(identify_sqlite_file(file_path), file_path);
     return file_path;
+}
+
+std::unique_ptr<SQLite::Database> open_read_write(const std::string& path)
+{
+    try {
+        auto db = std::make_unique<SQLite::Database>(
+            identified(path), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
+        db->setBusyTimeout(k_busy_timeout_ms);
+        return db;
+    } catch (const SQLite::Exception& e) {
+        throw translated(e);
+    }
 }
 
 } // namespace
 
-SqliteConnection::SqliteConnection(const std::string& file_path)
-    : path(file_path),
-      db(identified(file_path), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX)
+SqliteConnection::SqliteConnection(const std::string& path)
+    : m_path(path), m_db(open_read_write(path))
 {
-    // Switching a new file to WAL and creating its schema take the file's exclusive lock,
-    // which SQLite may refuse at once (SQLITE_BUSY, without waiting for the busy timeout)
-    // while another process opens the same new file: wait and try again, for as long as the
-    // busy timeout would.
-    const auto deadline = std::chrono::steady_clock::now() + k_open_busy_limit;
-    for (auto pause = std::chrono::milliseconds(1);; pause = std::min(2 * pause, k_max_pause)) {
-        try {
-            configure_connection(db, path.empty() || path == ":memory:");
-            previous_version = migrate_schema(db, path);
-            return;
-        } catch (const SQLite::Exception& e) {
-            if ((e.getErrorCode() & 0xff) != SQLITE_BUSY ||
-                std::chrono::steady_clock::now() + pause > deadline) {
-                throw;
+    try {
+        if (!(path.empty() || path == ":memory:")) {
+            // Persistent in the file; readers never block the writer and vice versa.
+            const std::string mode = m_db->execAndGet("PRAGMA journal_mode=WAL").getString();
+            if (mode != "wal") {
+                spdlog::warn("{}: SQLite journal mode is '{}', not WAL", path, mode);
             }
         }
-        std::this_thread::sleep_for(pause);
+        // With WAL, NORMAL syncs at checkpoints only: a commit survives a crash of the
+        // process (kill -9), though not necessarily a power loss.
+        m_db->exec("PRAGMA synchronous=NORMAL");
+    } catch (const SQLite::Exception& e) {
+        throw translated(e);
     }
 }
 
-SQLite::Statement& SqliteConnection::statement(const char* sql)
+SqliteConnection::SqliteConnection(std::unique_ptr<SQLite::Database> db, std::string path)
+    : m_path(std::move(path)), m_db(std::move(db))
 {
-    auto& slot = statements[sql];
+}
+
+SqliteConnection::~SqliteConnection() = default;
+
+SqlStatement& SqliteConnection::statement(const char* sql)
+{
+    auto& slot = m_statements[sql];
     if (!slot) {
-        slot = std::make_unique<SQLite::Statement>(db, sql);
+        slot = std::make_unique<SqliteStatement>(*m_db, sql);
     }
-    slot->tryReset();
+    slot->reset();
     return *slot;
 }
 
-const ConfigRows* SqliteConnection::config_rows(std::int64_t config_id)
+std::unique_ptr<SqlStatement> SqliteConnection::prepare(const std::string& sql)
 {
-    if (const auto it = configs.find(config_id); it != configs.end()) {
-        return &it->second;
+    return std::make_unique<SqliteStatement>(*m_db, sql);
+}
+
+void SqliteConnection::exec(const std::string& sql)
+{
+    try {
+        m_db->exec(sql);
+    } catch (const SQLite::Exception& e) {
+        throw translated(e);
     }
-    {
-        Query exists(statement("SELECT 1 FROM config WHERE config_id = ?"));
-        if (!exists.bind(config_id).step()) {
-            return nullptr;
-        }
+}
+
+// BEGIN and COMMIT are prepared once, like every other statement: a trial takes half a dozen
+// transactions, and parsing them each time is a cost of its own.
+void SqliteConnection::begin(SqlLock lock, std::string_view /*key*/)
+{
+    statement(lock == SqlLock::write ? "BEGIN IMMEDIATE" : "BEGIN").exec();
+}
+
+void SqliteConnection::commit()
+{
+    auto& commit = statement("COMMIT");
+    commit.exec();
+    commit.reset();
+}
+
+void SqliteConnection::rollback() noexcept
+{
+    try {
+        m_db->exec("ROLLBACK");
+    } catch (const SQLite::Exception& e) {
+        spdlog::debug("{}: rollback: {}", m_path, e.what());
     }
-    ConfigRows rows;
-    Query query(statement("SELECT param_id, param_value FROM config_param "
-                          "WHERE config_id = ? ORDER BY param_id"));
-    query.bind(config_id);
+}
+
+std::int64_t SqliteConnection::last_insert_id() { return m_db->getLastInsertRowid(); }
+
+bool SqliteConnection::has_table(const std::string& name)
+{
+    Query query(statement("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?"));
+    return query.bind(name).step();
+}
+
+std::vector<std::string> SqliteConnection::columns(const std::string& name)
+{
+    std::vector<std::string> names;
+    Query query(statement("SELECT name FROM pragma_table_info(?)"));
+    query.bind(name);
     while (query.step()) {
-        if (!query.column(1).isNull()) {
-            rows.emplace_back(query.column(0).getString(), query.column(1).getString());
-        }
+        names.push_back(query.column(0).text());
     }
-    return &(configs[config_id] = std::move(rows));
+    return names;
+}
+
+std::vector<std::string> SqliteConnection::tables_with_column(const std::string& column)
+{
+    std::vector<std::string> tables;
+    Query query(statement("SELECT m.name FROM sqlite_master m WHERE m.type = 'table' AND EXISTS "
+                          "(SELECT 1 FROM pragma_table_info(m.name) WHERE name = ?) ORDER BY "
+                          "m.name"));
+    query.bind(column);
+    while (query.step()) {
+        tables.push_back(query.column(0).text());
+    }
+    return tables;
+}
+
+int SqliteConnection::schema_version()
+{
+    Query query(statement("PRAGMA user_version"));
+    query.step();
+    return query.column(0).integer();
+}
+
+void SqliteConnection::set_schema_version(int version)
+{
+    exec("PRAGMA user_version = " + std::to_string(version));
 }
 
 } // namespace mlosbench::detail

@@ -1,110 +1,66 @@
 #pragma once
 
-#include "mlosbench/util/error.hpp"
+#include "sql_connection.hpp"
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Exception.h>
-#include <SQLiteCpp/Statement.h>
-#include <SQLiteCpp/Transaction.h>
-#include <cstdint>
 #include <memory>
-#include <mutex>
-#include <optional>
 #include <string>
 #include <unordered_map>
-#include <utility>
-#include <vector>
+
+namespace SQLite {
+class Database;
+class Statement;
+} // namespace SQLite
 
 namespace mlosbench::detail {
 
-/// A write transaction that takes the file's write lock at once (no upgrade deadlock).
-inline constexpr auto k_immediate = SQLite::TransactionBehavior::IMMEDIATE;
-
-/// `name` in single quotes, for messages.
-[[nodiscard]] inline std::string in_quotes(const std::string& name) { return "'" + name + "'"; }
-
-/// One use of a cached statement: binds in order, steps or executes, and resets the statement
-/// when it goes out of scope. The reset matters: a stepped SELECT left un-reset keeps its read
-/// transaction open, which pins an old snapshot and blocks WAL checkpoints.
-class Query
+/// SqlConnection on a SQLite file (SQLiteCpp). Write transactions are BEGIN IMMEDIATE: the
+/// file's write lock at once, so no upgrade deadlock, and one writer of the file at a time
+/// across processes. The schema version is `PRAGMA user_version`; the clock this machine's.
+class SqliteConnection final : public SqlConnection
 {
 public:
-    explicit Query(SQLite::Statement& statement) : m_statement(statement) {}
-    ~Query() { m_statement.tryReset(); }
-    Query(const Query&) = delete;
-    Query& operator=(const Query&) = delete;
-    Query(Query&&) = delete;
-    Query& operator=(Query&&) = delete;
+    /// Opens `path` read-write (created if missing; "" or ":memory:" for a private in-memory
+    /// database), refusing before anything is written a SQLite file that is not a storage
+    /// file (ConfigError), and sets WAL, synchronous=NORMAL and a busy timeout. Throws
+    /// SqlError when SQLite fails.
+    explicit SqliteConnection(const std::string& path);
+    /// Wraps a database opened elsewhere (a reader's, see open_sqlite_for_reading).
+    SqliteConnection(std::unique_ptr<SQLite::Database> db, std::string path);
+    ~SqliteConnection() override;
+    SqliteConnection(const SqliteConnection&) = delete;
+    SqliteConnection& operator=(const SqliteConnection&) = delete;
 
-    /// Binds `values` to parameters 1, 2, ...; a nullopt optional binds NULL.
-    template <class... Values> Query& bind(const Values&... values)
-    {
-        int index = 0;
-        (bind_one(++index, values), ...);
-        return *this;
-    }
-    /// The next row; false when there is none.
-    bool step() { return m_statement.executeStep(); }
-    /// Runs a statement that returns no rows; the number of rows it changed.
-    int exec() { return m_statement.exec(); }
-    [[nodiscard]] SQLite::Column column(int index) const { return m_statement.getColumn(index); }
+    [[nodiscard]] SqlDialect dialect() const override { return SqlDialect::sqlite; }
+    [[nodiscard]] const std::string& location() const override { return m_path; }
+    SqlStatement& statement(const char* sql) override;
+    std::unique_ptr<SqlStatement> prepare(const std::string& sql) override;
+    void exec(const std::string& sql) override;
+    void begin(SqlLock lock, std::string_view key) override;
+    void commit() override;
+    void rollback() noexcept override;
+    Timestamp clock() override { return now(); }
+    [[nodiscard]] std::int64_t last_insert_id() override;
+    [[nodiscard]] bool has_table(const std::string& name) override;
+    [[nodiscard]] std::vector<std::string> columns(const std::string& name) override;
+    [[nodiscard]] std::vector<std::string> tables_with_column(const std::string& column) override;
+    [[nodiscard]] int schema_version() override;
+    void set_schema_version(int version) override;
+
+    /// The SQLiteCpp database, for what only SQLite has (identifying a file).
+    [[nodiscard]] SQLite::Database& database() { return *m_db; }
 
 private:
-    void bind_one(int index, const std::string& value) { m_statement.bind(index, value); }
-    void bind_one(int index, const char* value) { m_statement.bind(index, value); }
-    void bind_one(int index, std::int64_t value) { m_statement.bind(index, value); }
-    void bind_one(int index, int value) { m_statement.bind(index, value); }
-    void bind_one(int index, const std::optional<std::string>& value)
-    {
-        if (value) {
-            m_statement.bind(index, *value);
-        } else {
-            m_statement.bind(index);
-        }
-    }
-
-    SQLite::Statement& m_statement;
+    std::string m_path;
+    std::unique_ptr<SQLite::Database> m_db;
+    // Declared after m_db: destroyed (finalized) before the database closes.
+    std::unordered_map<const char*, std::unique_ptr<SqlStatement>> m_statements;
 };
 
-/// A config's stored (param_id, param_value text) rows, by name; NULL values left out.
-using ConfigRows = std::vector<std::pair<std::string, std::string>>;
-
-/// The read-write connection of a SqliteStorage, its statement and config caches, and the
-/// mutex that guards them all. Shared by the experiments opened from it.
-struct SqliteConnection
+/// Whether `error` is SQLite's SQLITE_BUSY (a lock held longer than the busy timeout, or one
+/// SQLite refuses at once).
+[[nodiscard]] inline bool is_busy(const SqlError& error)
 {
-    /// Opens `file_path` (created if missing; "" or ":memory:" for a private in-memory
-    /// database), refusing before anything is written a SQLite file that is not a storage
-    /// file (ConfigError), and creates or upgrades the schema. SQLite errors escape as
-    /// SQLite::Exception.
-    explicit SqliteConnection(const std::string& file_path);
-
-    /// A cached prepared statement of `sql` (a string literal: cached by its address); wrap
-    /// it in a Query, which resets it when done. Under the lock.
-    SQLite::Statement& statement(const char* sql);
-
-    /// The stored rows of a config, or nullptr when there is no such config. Under the lock.
-    const ConfigRows* config_rows(std::int64_t config_id);
-
-    /// Runs `body` under the lock, turning SQLite's exceptions into Error("PATH: WHAT: ...").
-    template <class Body> auto locked(const std::string& what, Body&& body)
-    {
-        const std::lock_guard lock(mutex);
-        try {
-            return body();
-        } catch (const SQLite::Exception& e) {
-            throw Error(path + ": " + what + ": " + e.what());
-        }
-    }
-
-    std::string path;
-    int previous_version = 0; ///< the schema version the file had when opened
-    std::mutex mutex;
-    SQLite::Database db;
-    // Declared after db: destroyed (finalized) before the connection closes.
-    std::unordered_map<const char*, std::unique_ptr<SQLite::Statement>> statements;
-    /// Configs never change once written, so their rows are kept (ids are global to the file).
-    std::unordered_map<std::int64_t, ConfigRows> configs;
-};
+    return error.failure() == SqlFailure::busy;
+}
 
 } // namespace mlosbench::detail

@@ -1,9 +1,10 @@
+// The recording interface (Storage, ExperimentStorage) on both backends: a real SQLite file
+// and a real PostgreSQL database, closed, reopened and read back with plain SQL.
 #include "mlosbench/storage/sqlite_storage.hpp"
 #include "mlosbench/util/error.hpp"
+#include "support/storage_backends.hpp"
 #include "support/test_support.hpp"
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 #include <atomic>
 #include <gtest/gtest.h>
 #include <regex>
@@ -17,6 +18,7 @@
 namespace mlosbench {
 namespace {
 
+using testing::Backend;
 using testing::host_name;
 using testing::TempDir;
 using namespace std::chrono_literals;
@@ -50,44 +52,23 @@ ExperimentSpec make_spec(const std::string& id = "exp1")
 
 Timestamp at(const std::string& text) { return *parse_timestamp(text); }
 
-// Reads one value back with plain SQL.
-std::string query_text(SQLite::Database& db, const std::string& sql)
-{
-    SQLite::Statement query(db, sql);
-    if (!query.executeStep()) {
-        return "<no row>";
-    }
-    return query.getColumn(0).isNull() ? "<null>" : query.getColumn(0).getString();
-}
-
-int query_int(SQLite::Database& db, const std::string& sql) { return db.execAndGet(sql).getInt(); }
-
-std::vector<std::string> query_rows(SQLite::Database& db, const std::string& sql)
-{
-    std::vector<std::string> rows;
-    SQLite::Statement query(db, sql);
-    while (query.executeStep()) {
-        std::string row;
-        for (int i = 0; i < query.getColumnCount(); ++i) {
-            row += (i == 0 ? "" : "|") +
-                   (query.getColumn(i).isNull() ? "<null>" : query.getColumn(i).getString());
-        }
-        rows.push_back(row);
-    }
-    return rows;
-}
-
-class SqliteStorageTest : public ::testing::Test
+class StorageTest : public ::testing::TestWithParam<Backend>
 {
 protected:
-    [[nodiscard]] std::unique_ptr<Storage> open() const { return open_sqlite_storage(m_path); }
-    [[nodiscard]] SQLite::Database read() const
+    [[nodiscard]] std::unique_ptr<Storage> open() const { return m_db.open(); }
+    [[nodiscard]] std::vector<std::string> query_rows(const std::string& sql) const
     {
-        return SQLite::Database(m_path, SQLite::OPEN_READONLY);
+        return m_db.rows(sql);
     }
+    // The first column of the first row ("<null>" for NULL, "<no row>").
+    [[nodiscard]] std::string query_text(const std::string& sql) const
+    {
+        const auto rows = m_db.rows(sql);
+        return rows.empty() ? "<no row>" : rows[0];
+    }
+    [[nodiscard]] long long query_int(const std::string& sql) const { return m_db.count(sql); }
 
-    TempDir m_dir;
-    std::string m_path = (m_dir.path() / "mlosbench.db").string();
+    testing::StorageDatabase m_db{GetParam()};
     TunableGroups m_tunables = make_tunables();
 };
 
@@ -99,7 +80,7 @@ TrialRecord add_trial(ExperimentStorage& exp,
     return exp.new_trial(values, tunables.canonical_text(values), metadata, now()).value();
 }
 
-TEST_F(SqliteStorageTest, RecordsATrialsWholeLife)
+TEST_P(StorageTest, RecordsATrialsWholeLife)
 {
     const TunableValues values{{"workers", std::int64_t{8}}, {"ratio", 0.25}, {"mode", "safe"}};
     {
@@ -125,38 +106,36 @@ TEST_F(SqliteStorageTest, RecordsATrialsWholeLife)
         EXPECT_EQ(completed[0].results, (Json{{"note", "ok"}, {"ops", 100}, {"score", 12.5}}));
         exp->finish(Status::succeeded, at("2024-05-06 07:09:00"));
     }
-
-    auto db = read();
     const std::regex timestamp(R"(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6})");
-    EXPECT_EQ(query_rows(db, "SELECT exp_id, description, root_env_config, git_repo, git_commit, "
-                             "ts_end, status, driver_name, driver_pid FROM experiment"),
+    EXPECT_EQ(query_rows("SELECT exp_id, description, root_env_config, git_repo, git_commit, "
+                         "ts_end, status, driver_name, driver_pid FROM experiment"),
               std::vector<std::string>{"exp1|mock|environments/mock.jsonc|||2024-05-06 "
                                        "07:09:00.000000|SUCCEEDED|mlosbench|<null>"});
-    EXPECT_TRUE(std::regex_match(query_text(db, "SELECT ts_start FROM experiment"), timestamp));
-    EXPECT_EQ(query_rows(db, "SELECT * FROM objectives"),
+    EXPECT_TRUE(std::regex_match(query_text("SELECT ts_start FROM experiment"), timestamp));
+    EXPECT_EQ(query_rows("SELECT * FROM objectives"),
               std::vector<std::string>{"exp1|score|min|<null>"});
-    EXPECT_EQ(query_rows(db, "SELECT * FROM trial"),
+    EXPECT_EQ(query_rows("SELECT * FROM trial"),
               std::vector<std::string>{"exp1|1|1|2|2024-05-06 07:08:10.000001|2024-05-06 "
                                        "07:08:12.500000|SUCCEEDED"});
-    EXPECT_EQ(query_rows(db, "SELECT * FROM config_param ORDER BY param_id"),
+    EXPECT_EQ(query_rows("SELECT * FROM config_param ORDER BY param_id"),
               (std::vector<std::string>{"1|mode|safe", "1|ratio|0.25", "1|workers|8"}));
-    EXPECT_EQ(query_rows(db, "SELECT * FROM trial_param ORDER BY param_id"),
+    EXPECT_EQ(query_rows("SELECT * FROM trial_param ORDER BY param_id"),
               (std::vector<std::string>{"exp1|1|optimizer|MockOptimizer", "exp1|1|repeat_i|1"}));
-    EXPECT_EQ(query_rows(db, "SELECT * FROM trial_status ORDER BY ts"),
+    EXPECT_EQ(query_rows("SELECT * FROM trial_status ORDER BY ts"),
               (std::vector<std::string>{"exp1|1|2024-05-06 07:08:10.000001|RUNNING",
                                         "exp1|1|2024-05-06 07:08:12.500000|SUCCEEDED"}));
-    EXPECT_EQ(query_rows(db, "SELECT * FROM trial_result ORDER BY metric_id"),
+    EXPECT_EQ(query_rows("SELECT * FROM trial_result ORDER BY metric_id"),
               (std::vector<std::string>{"exp1|1|note|ok", "exp1|1|ops|100", "exp1|1|score|12.5"}));
-    EXPECT_EQ(query_rows(db, "SELECT * FROM trial_telemetry ORDER BY metric_id"),
+    EXPECT_EQ(query_rows("SELECT * FROM trial_telemetry ORDER BY metric_id"),
               (std::vector<std::string>{"exp1|1|2024-05-06 07:08:11.000000|cpu|0.75",
                                         "exp1|1|2024-05-06 07:08:11.000000|phase|warmup"}));
-    EXPECT_EQ(query_rows(db, "SELECT * FROM trial_output"),
+    EXPECT_EQ(query_rows("SELECT * FROM trial_output"),
               std::vector<std::string>{"exp1|1|out tail|err tail|"});
-    EXPECT_EQ(query_text(db, "SELECT tunables FROM experiment_tunables"),
+    EXPECT_EQ(query_text("SELECT tunables FROM experiment_tunables"),
               m_tunables.definitions_json().dump());
 }
 
-TEST_F(SqliteStorageTest, LoadsValuesBackTyped)
+TEST_P(StorageTest, LoadsValuesBackTyped)
 {
     auto storage = open();
     auto exp = storage->open_experiment(make_spec(), m_tunables);
@@ -175,7 +154,7 @@ TEST_F(SqliteStorageTest, LoadsValuesBackTyped)
     EXPECT_TRUE(exp->load_completed(trial.trial_id).empty());
 }
 
-TEST_F(SqliteStorageTest, DeduplicatesConfigsBySha256OfTheirText)
+TEST_P(StorageTest, DeduplicatesConfigsBySha256OfTheirText)
 {
     auto storage = open();
     auto exp = storage->open_experiment(make_spec(), m_tunables);
@@ -188,16 +167,14 @@ TEST_F(SqliteStorageTest, DeduplicatesConfigsBySha256OfTheirText)
     EXPECT_EQ(t1.config_id, t3.config_id);
     EXPECT_NE(t1.config_id, t2.config_id);
     EXPECT_NE(t4.config_id, t1.config_id);
-
-    auto db = read();
-    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM config"), 3);
-    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM config_param"), 9);
-    EXPECT_EQ(query_text(db, "SELECT config_hash FROM config WHERE config_id = " +
-                                 std::to_string(t4.config_id)),
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM config"), 3);
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM config_param"), 9);
+    EXPECT_EQ(query_text("SELECT config_hash FROM config WHERE config_id = " +
+                         std::to_string(t4.config_id)),
               "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
-TEST_F(SqliteStorageTest, ResumeContinuesIdsAndRelistsInterruptedTrials)
+TEST_P(StorageTest, ResumeContinuesIdsAndRelistsInterruptedTrials)
 {
     const TunableValues values = m_tunables.defaults();
     {
@@ -246,20 +223,18 @@ TEST_F(SqliteStorageTest, ResumeContinuesIdsAndRelistsInterruptedTrials)
     ASSERT_EQ(completed.size(), 2U);
     EXPECT_EQ(completed[0].trial_id, 2);
     EXPECT_EQ(completed[1].trial_id, 3);
-
-    auto db = read();
-    EXPECT_EQ(query_rows(db, "SELECT status FROM trial_status WHERE trial_id = 3 ORDER BY ts"),
+    EXPECT_EQ(query_rows("SELECT status FROM trial_status WHERE trial_id = 3 ORDER BY ts"),
               (std::vector<std::string>{"RUNNING", "CANCELED", "RUNNING", "SUCCEEDED"}));
-    EXPECT_EQ(query_rows(db, "SELECT ts_start, ts_end FROM trial WHERE trial_id = 3"),
+    EXPECT_EQ(query_rows("SELECT ts_start, ts_end FROM trial WHERE trial_id = 3"),
               std::vector<std::string>{"2030-01-01 00:00:00.000000|2030-01-01 00:00:01.000000"});
-    EXPECT_EQ(query_rows(db, "SELECT status FROM trial_status WHERE trial_id = 2 ORDER BY ts"),
+    EXPECT_EQ(query_rows("SELECT status FROM trial_status WHERE trial_id = 2 ORDER BY ts"),
               (std::vector<std::string>{"RUNNING", "RUNNING", "SUCCEEDED"}));
-    EXPECT_EQ(query_rows(db, "SELECT ts_start, ts_end FROM trial WHERE trial_id = 2"),
+    EXPECT_EQ(query_rows("SELECT ts_start, ts_end FROM trial WHERE trial_id = 2"),
               std::vector<std::string>{"2030-01-02 00:00:00.000000|2030-01-02 00:00:05.000000"});
-    EXPECT_EQ(query_text(db, "SELECT status FROM experiment"), "RUNNING");
+    EXPECT_EQ(query_text("SELECT status FROM experiment"), "RUNNING");
 }
 
-TEST_F(SqliteStorageTest, NewExperimentStartsAtFirstTrialId)
+TEST_P(StorageTest, NewExperimentStartsAtFirstTrialId)
 {
     auto storage = open();
     auto spec = make_spec();
@@ -269,7 +244,7 @@ TEST_F(SqliteStorageTest, NewExperimentStartsAtFirstTrialId)
     EXPECT_EQ(add_trial(*exp, m_tunables, m_tunables.defaults()).trial_id, 11);
 }
 
-TEST_F(SqliteStorageTest, ResumeWithOtherTunablesOrObjectivesIsRefused)
+TEST_P(StorageTest, ResumeWithOtherTunablesOrObjectivesIsRefused)
 {
     {
         (void)open()->open_experiment(make_spec(), m_tunables);
@@ -319,33 +294,34 @@ TEST_F(SqliteStorageTest, ResumeWithOtherTunablesOrObjectivesIsRefused)
     {
         (void)open()->open_experiment(spec, other);
     }
-    auto db = read();
-    EXPECT_EQ(query_rows(db, "SELECT optimization_target, optimization_direction FROM objectives "
-                             "ORDER BY optimization_target"),
+    EXPECT_EQ(query_rows("SELECT optimization_target, optimization_direction FROM objectives "
+                         "ORDER BY optimization_target"),
               (std::vector<std::string>{"latency|min", "score|max"}));
 }
 
 // mlos_bench records no tunable definitions, only the parameter values of each config: a
 // resume of an experiment it made compares the tunables' names with those.
-TEST_F(SqliteStorageTest, ResumeOfAnMlosBenchExperimentComparesTheRecordedParameterNames)
+TEST_P(StorageTest, ResumeOfAnMlosBenchExperimentComparesTheRecordedParameterNames)
 {
     {
-        (void)open(); // mlos_bench's tables as it makes them
-        SQLite::Database db(m_path, SQLite::OPEN_READWRITE);
-        db.exec("DROP TABLE experiment_tunables");
-        db.exec("DROP TABLE trial_output");
-        db.exec("DROP TABLE trial_telemetry_metadata");
-        db.exec("PRAGMA user_version = 0");
-        db.exec("INSERT INTO experiment (exp_id, description, root_env_config, git_repo, "
-                "git_commit) VALUES ('mb', 'mock', 'env.jsonc', 'file:///r', 'abc')");
-        db.exec("INSERT INTO objectives VALUES ('mb', 'score', 'min', NULL)");
-        db.exec("INSERT INTO config (config_id, config_hash) VALUES (1, 'h1'), (2, 'h2')");
-        db.exec("INSERT INTO config_param VALUES (1, 'workers', '4'), (1, 'ratio', '0.5'), "
-                "(1, 'policy', 'lru'), (2, 'workers', '8'), (2, 'ratio', '0.25'), "
-                "(2, 'policy', 'fifo')");
-        db.exec("INSERT INTO trial (exp_id, trial_id, config_id, ts_start, ts_end, status) "
-                "VALUES ('mb', 1, 1, '2024-01-01 00:00:00', '2024-01-01 00:00:01', "
-                "'SUCCEEDED'), ('mb', 2, 2, '2024-01-01 00:00:02', NULL, 'RUNNING')");
+        (void)open(); // then only mlos_bench's tables, as it makes them
+        for (const char* ours :
+             {"experiment_tunables", "trial_output", "trial_telemetry_metadata",
+              "experiment_worker", "trial_claim", "trial_metric_latest", "objective_position"}) {
+            m_db.exec(std::string("DROP TABLE IF EXISTS ") + ours);
+        }
+        m_db.exec(m_db.is_sqlite() ? "PRAGMA user_version = 0" : "DROP TABLE mlosbench_schema");
+        const auto exec = [&](const char* sql) { m_db.exec(sql); };
+        exec("INSERT INTO experiment (exp_id, description, root_env_config, git_repo, "
+             "git_commit) VALUES ('mb', 'mock', 'env.jsonc', 'file:///r', 'abc')");
+        exec("INSERT INTO objectives VALUES ('mb', 'score', 'min', NULL)");
+        exec("INSERT INTO config (config_hash) VALUES ('h1'), ('h2')");
+        exec("INSERT INTO config_param VALUES (1, 'workers', '4'), (1, 'ratio', '0.5'), "
+             "(1, 'policy', 'lru'), (2, 'workers', '8'), (2, 'ratio', '0.25'), "
+             "(2, 'policy', 'fifo')");
+        exec("INSERT INTO trial (exp_id, trial_id, config_id, ts_start, ts_end, status) "
+             "VALUES ('mb', 1, 1, '2024-01-01 00:00:00', '2024-01-01 00:00:01', "
+             "'SUCCEEDED'), ('mb', 2, 2, '2024-01-01 00:00:02', NULL, 'RUNNING')");
     }
     try {
         (void)open()->open_experiment(make_spec("mb"), m_tunables);
@@ -356,8 +332,7 @@ TEST_F(SqliteStorageTest, ResumeOfAnMlosBenchExperimentComparesTheRecordedParame
                   "'policy' is gone; use --force to resume it anyway");
     }
     {
-        auto db = read();
-        EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM experiment_tunables"), 0);
+        EXPECT_EQ(query_int("SELECT COUNT(*) FROM experiment_tunables"), 0);
     }
     // The same names resume, and from then on the definitions are stored and compared.
     const auto same = make_tunables(R"({
@@ -374,8 +349,7 @@ TEST_F(SqliteStorageTest, ResumeOfAnMlosBenchExperimentComparesTheRecordedParame
         EXPECT_TRUE(exp->resumed());
         EXPECT_EQ(exp->claim_trials().size(), 1U);
     }
-    auto db = read();
-    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM experiment_tunables WHERE exp_id = 'mb'"), 1);
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM experiment_tunables WHERE exp_id = 'mb'"), 1);
 }
 
 // A child process that lives until killed: its pid plays another driver.
@@ -408,7 +382,7 @@ private:
     int m_pid = -1;
 };
 
-TEST_F(SqliteStorageTest, LiveDriverIsRefusedDeadOneTakenOver)
+TEST_P(StorageTest, LiveDriverIsRefusedDeadOneTakenOver)
 {
     Sleeper other;
     ASSERT_GT(other.pid(), 0);
@@ -430,15 +404,13 @@ TEST_F(SqliteStorageTest, LiveDriverIsRefusedDeadOneTakenOver)
     auto exp = storage->open_experiment(make_spec(), m_tunables);
     EXPECT_TRUE(exp->resumed());
     {
-        auto db = read();
-        EXPECT_EQ(query_int(db, "SELECT driver_pid FROM experiment"), ::getpid());
+        EXPECT_EQ(query_int("SELECT driver_pid FROM experiment"), ::getpid());
     }
     exp->finish(Status::succeeded, now());
-    auto db = read();
-    EXPECT_EQ(query_text(db, "SELECT driver_pid FROM experiment"), "<null>");
+    EXPECT_EQ(query_text("SELECT driver_pid FROM experiment"), "<null>");
 }
 
-TEST_F(SqliteStorageTest, AttachingLeavesTheDriverAlone)
+TEST_P(StorageTest, AttachingLeavesTheDriverAlone)
 {
     Sleeper driver;
     auto spec = make_spec();
@@ -456,12 +428,11 @@ TEST_F(SqliteStorageTest, AttachingLeavesTheDriverAlone)
     // Without the tunables, numbers are guessed from the text.
     EXPECT_EQ(attached->load_config(1),
               (TunableValues{{"workers", std::int64_t{8}}, {"ratio", 0.5}, {"mode", "safe"}}));
-    auto db = read();
-    EXPECT_EQ(query_int(db, "SELECT driver_pid FROM experiment"), driver.pid());
-    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM trial_telemetry"), 1);
+    EXPECT_EQ(query_int("SELECT driver_pid FROM experiment"), driver.pid());
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM trial_telemetry"), 1);
 }
 
-TEST_F(SqliteStorageTest, TelemetryCollisionsMoveByOneMicrosecond)
+TEST_P(StorageTest, TelemetryCollisionsMoveByOneMicrosecond)
 {
     auto storage = open();
     auto exp = storage->open_experiment(make_spec(), m_tunables);
@@ -472,19 +443,17 @@ TEST_F(SqliteStorageTest, TelemetryCollisionsMoveByOneMicrosecond)
     // Status rows collide too.
     exp->update_trial(trial.trial_id, Status::running, t);
     exp->update_trial(trial.trial_id, Status::running, t);
-
-    auto db = read();
-    EXPECT_EQ(query_rows(db, "SELECT ts, metric_id, metric_value FROM trial_telemetry "
-                             "ORDER BY metric_id, ts"),
+    EXPECT_EQ(query_rows("SELECT ts, metric_id, metric_value FROM trial_telemetry "
+                         "ORDER BY metric_id, ts"),
               (std::vector<std::string>{
                   "2024-01-01 12:00:00.999999|lat|5", "2024-01-01 12:00:00.999999|rps|1",
                   "2024-01-01 12:00:01.000000|rps|2", "2024-01-01 12:00:01.000001|rps|3"}));
     EXPECT_EQ(
-        query_rows(db, "SELECT ts FROM trial_status ORDER BY ts"),
+        query_rows("SELECT ts FROM trial_status ORDER BY ts"),
         (std::vector<std::string>{"2024-01-01 12:00:00.999999", "2024-01-01 12:00:01.000000"}));
 }
 
-TEST_F(SqliteStorageTest, SecretsAreNeverStored)
+TEST_P(StorageTest, SecretsAreNeverStored)
 {
     {
         auto storage = open();
@@ -498,16 +467,22 @@ TEST_F(SqliteStorageTest, SecretsAreNeverStored)
         EXPECT_EQ(trial.metadata, (Json{{"keyboard", "qwerty"}}));
         EXPECT_EQ(exp->others_in_flight().size(), 0U);
     }
-    auto db = read();
-    EXPECT_EQ(query_rows(db, "SELECT param_id, param_value FROM trial_param"),
+    EXPECT_EQ(query_rows("SELECT param_id, param_value FROM trial_param"),
               std::vector<std::string>{"keyboard|qwerty"});
-    for (const auto& entry : std::filesystem::directory_iterator(m_dir.path())) {
-        EXPECT_EQ(testing::read_file(entry.path()).find("hunter2"), std::string::npos)
-            << entry.path();
+    if (m_db.is_sqlite()) {
+        for (const auto& entry : std::filesystem::directory_iterator(m_db.dir())) {
+            EXPECT_EQ(testing::read_file(entry.path()).find("hunter2"), std::string::npos)
+                << entry.path();
+        }
+    }
+    for (const auto& table : {"trial_param", "config_param", "experiment_tunables"}) {
+        for (const auto& row : query_rows(std::string("SELECT * FROM ") + table)) {
+            EXPECT_EQ(row.find("hunter2"), std::string::npos) << table;
+        }
     }
 }
 
-TEST_F(SqliteStorageTest, ErrorsNameWhatIsMissingOrWrong)
+TEST_P(StorageTest, ErrorsNameWhatIsMissingOrWrong)
 {
     auto storage = open();
     auto exp = storage->open_experiment(make_spec(), m_tunables);
@@ -529,9 +504,9 @@ TEST_F(SqliteStorageTest, ErrorsNameWhatIsMissingOrWrong)
               }),
               "ConfigError: experiment 'exp1' has no trial 99");
     EXPECT_EQ(message([&] { (void)exp->load_config(42); }),
-              "ConfigError: there is no config 42 in " + m_path);
+              "ConfigError: there is no config 42 in " + m_db.location());
     EXPECT_EQ(message([&] { (void)storage->attach_experiment("nope"); }),
-              "ConfigError: there is no experiment 'nope' in " + m_path);
+              "ConfigError: there is no experiment 'nope' in " + m_db.location());
     EXPECT_EQ(message([&] {
                   exp->update_trial(trial.trial_id, Status::running, now(), {{"score", 1}});
               }),
@@ -544,8 +519,9 @@ TEST_F(SqliteStorageTest, ErrorsNameWhatIsMissingOrWrong)
               "Error: trial 1 of experiment 'exp1' already ended SUCCEEDED");
 }
 
-TEST_F(SqliteStorageTest, InMemoryStorageWorks)
+TEST(SqliteStorage, InMemoryStorageWorks)
 {
+    const TunableGroups m_tunables = make_tunables();
     auto storage = open_sqlite_storage(":memory:");
     EXPECT_EQ(storage->location(), ":memory:");
     auto exp = storage->open_experiment(make_spec(), m_tunables);
@@ -554,7 +530,7 @@ TEST_F(SqliteStorageTest, InMemoryStorageWorks)
     EXPECT_EQ(exp->load_completed(0).size(), 1U);
 }
 
-TEST_F(SqliteStorageTest, ConcurrentWritersFromFourThreadsLoseNothing)
+TEST_P(StorageTest, ConcurrentWritersFromFourThreadsLoseNothing)
 {
     constexpr int k_threads = 4;
     constexpr int k_trials = 40;
@@ -588,18 +564,16 @@ TEST_F(SqliteStorageTest, ConcurrentWritersFromFourThreadsLoseNothing)
     EXPECT_EQ(failures.load(), 0);
     constexpr int k_total = k_threads * k_trials;
     EXPECT_EQ(exp->load_completed(0).size(), static_cast<std::size_t>(k_total));
-
-    auto db = read();
-    EXPECT_EQ(query_int(db, "SELECT COUNT(DISTINCT trial_id) FROM trial"), k_total);
-    EXPECT_EQ(query_int(db, "SELECT MAX(trial_id) FROM trial"), k_total);
-    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM trial WHERE status = 'SUCCEEDED'"), k_total);
-    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM trial_status"), 2 * k_total);
-    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM trial_telemetry"), 2 * k_total);
-    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM trial_result"), k_total);
-    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM config"), k_threads);
+    EXPECT_EQ(query_int("SELECT COUNT(DISTINCT trial_id) FROM trial"), k_total);
+    EXPECT_EQ(query_int("SELECT MAX(trial_id) FROM trial"), k_total);
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM trial WHERE status = 'SUCCEEDED'"), k_total);
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM trial_status"), 2 * k_total);
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM trial_telemetry"), 2 * k_total);
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM trial_result"), k_total);
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM config"), k_threads);
 }
 
-TEST_F(SqliteStorageTest, TwoProcessesWritingTelemetryAtOnceLoseNothing)
+TEST_P(StorageTest, TwoProcessesWritingTelemetryAtOnceLoseNothing)
 {
     constexpr int k_samples = 200;
     std::int64_t trial_id = 0;
@@ -611,7 +585,7 @@ TEST_F(SqliteStorageTest, TwoProcessesWritingTelemetryAtOnceLoseNothing)
     }
     const Timestamp t = at("2024-01-01 00:00:00");
 
-    // Fork with no connection to the file open (SQLite connections must not cross a fork),
+    // Fork with no connection open (connections must not cross a fork),
     // then both processes start together and write one sample per transaction at the same
     // time and metric, so most samples collide with one of the other process's.
     int go[2];
@@ -647,13 +621,13 @@ TEST_F(SqliteStorageTest, TwoProcessesWritingTelemetryAtOnceLoseNothing)
     ASSERT_EQ(::waitpid(child, &status, 0), child);
     ASSERT_TRUE(WIFEXITED(status));
     EXPECT_EQ(WEXITSTATUS(status), 0);
-
-    auto db = read();
-    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM trial_telemetry"), 2 * k_samples);
-    EXPECT_EQ(query_int(db, "SELECT COUNT(DISTINCT ts) FROM trial_telemetry"), 2 * k_samples);
-    EXPECT_EQ(query_text(db, "SELECT MAX(ts) FROM trial_telemetry"),
+    EXPECT_EQ(query_int("SELECT COUNT(*) FROM trial_telemetry"), 2 * k_samples);
+    EXPECT_EQ(query_int("SELECT COUNT(DISTINCT ts) FROM trial_telemetry"), 2 * k_samples);
+    EXPECT_EQ(query_text("SELECT MAX(ts) FROM trial_telemetry"),
               "2024-01-01 00:00:00.000" + std::to_string(2 * k_samples - 1));
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, StorageTest, testing::all_backends(), testing::backend_name);
 
 } // namespace
 } // namespace mlosbench

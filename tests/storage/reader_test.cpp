@@ -1,9 +1,10 @@
-// The typed read interface (StorageReader) on a real SQLite file: written through the
-// storage, closed, reopened read-only by SqliteReader, read back as typed rows; and the
-// to_json() of each row type.
+// The typed read interface (StorageReader) on a real SQLite file and a real PostgreSQL
+// database: written through the storage, closed, reopened read-only, read back as typed rows;
+// and the to_json() of each row type.
 #include "mlosbench/storage/sqlite_reader.hpp"
 #include "mlosbench/storage/sqlite_storage.hpp"
 #include "mlosbench/util/error.hpp"
+#include "support/storage_backends.hpp"
 #include "support/test_support.hpp"
 
 #include <SQLiteCpp/Database.h>
@@ -15,6 +16,7 @@
 namespace mlosbench {
 namespace {
 
+using testing::Backend;
 using testing::TempDir;
 
 constexpr const char* k_tunables = R"({
@@ -26,22 +28,19 @@ constexpr const char* k_tunables = R"({
 
 Timestamp at(const std::string& text) { return *parse_timestamp(text); }
 
-class SqliteReaderTest : public ::testing::Test
+// Two experiments: "exp1" with three trials (two on one config) and telemetry, "exp2" with
+// none. Written by `storage`, which the caller closes before reading.
+void write_experiments(Storage& storage)
 {
-protected:
-    // Two experiments: "exp1" with three trials (two on one config) and telemetry, "exp2"
-    // with none. Written by the storage, which is closed again before the test reads.
-    void SetUp() override
     {
         TunableGroups tunables;
         tunables.add_from_json(Json::parse(k_tunables), "tunables.jsonc");
-        auto storage = open_sqlite_storage(m_path);
         ExperimentSpec spec;
         spec.experiment_id = "exp1";
         spec.description = "mock";
         spec.root_env_config = "environments/mock.jsonc";
         spec.objectives = {{"score", "min"}, {"ops", "max"}};
-        auto exp = storage->open_experiment(spec, tunables);
+        auto exp = storage.open_experiment(spec, tunables);
         const TunableValues fast{{"workers", std::int64_t{8}}, {"mode", "fast"}};
         const TunableValues safe{{"workers", std::int64_t{2}}, {"mode", "safe"}};
         const auto add = [&](const TunableValues& values, const Json& metadata) {
@@ -71,17 +70,23 @@ protected:
 
         spec.experiment_id = "exp2";
         spec.objectives = {};
-        auto empty = storage->open_experiment(spec, tunables);
+        auto empty = storage.open_experiment(spec, tunables);
         empty->finish(Status::succeeded, at("2024-05-06 08:00:00"));
     }
+}
 
-    TempDir m_dir;
-    std::string m_path = (m_dir.path() / "mlosbench.db").string();
+class ReaderTest : public ::testing::TestWithParam<Backend>
+{
+protected:
+    void SetUp() override { write_experiments(*m_db.open()); }
+
+    testing::StorageDatabase m_db{GetParam()};
 };
 
-TEST_F(SqliteReaderTest, ReadsExperimentSummaries)
+TEST_P(ReaderTest, ReadsExperimentSummaries)
 {
-    const SqliteReader reader(m_path);
+    const auto reader_ptr = m_db.reader();
+    const StorageReader& reader = *reader_ptr;
     const auto experiments = reader.experiments();
     ASSERT_EQ(experiments.size(), 2U);
     const ExperimentSummary& e = experiments[0];
@@ -107,9 +112,10 @@ TEST_F(SqliteReaderTest, ReadsExperimentSummaries)
     EXPECT_FALSE(reader.has_experiment("exp3"));
 }
 
-TEST_F(SqliteReaderTest, ReadsTrialsWithResultsAndDurations)
+TEST_P(ReaderTest, ReadsTrialsWithResultsAndDurations)
 {
-    const SqliteReader reader(m_path);
+    const auto reader_ptr = m_db.reader();
+    const StorageReader& reader = *reader_ptr;
     const auto trials = reader.trials("exp1");
     ASSERT_EQ(trials.size(), 3U);
     EXPECT_EQ(trials[0].trial_id, 1);
@@ -132,9 +138,10 @@ TEST_F(SqliteReaderTest, ReadsTrialsWithResultsAndDurations)
     EXPECT_FALSE(reader.has_trial("exp2", 1));
 }
 
-TEST_F(SqliteReaderTest, ReadsOneTrialInFullWithSecretsMasked)
+TEST_P(ReaderTest, ReadsOneTrialInFullWithSecretsMasked)
 {
-    const SqliteReader reader(m_path);
+    const auto reader_ptr = m_db.reader();
+    const StorageReader& reader = *reader_ptr;
     const auto detail = reader.trial("exp1", 1);
     ASSERT_TRUE(detail);
     EXPECT_EQ(detail->exp_id, "exp1");
@@ -154,19 +161,18 @@ TEST_F(SqliteReaderTest, ReadsOneTrialInFullWithSecretsMasked)
     EXPECT_FALSE(reader.trial("exp3", 1));
 }
 
-TEST_F(SqliteReaderTest, MasksSecretNamedMetadataWrittenByOthers)
+TEST_P(ReaderTest, MasksSecretNamedMetadataWrittenByOthers)
 {
-    {
-        SQLite::Database db(m_path, SQLite::OPEN_READWRITE);
-        db.exec("INSERT INTO trial_param VALUES ('exp1', 2, 'db_password', 'hunter2')");
-    }
-    const SqliteReader reader(m_path);
+    m_db.exec("INSERT INTO trial_param VALUES ('exp1', 2, 'db_password', 'hunter2')");
+    const auto reader_ptr = m_db.reader();
+    const StorageReader& reader = *reader_ptr;
     EXPECT_EQ(reader.trial("exp1", 2)->metadata, (Json{{"db_password", "******"}}));
 }
 
-TEST_F(SqliteReaderTest, ReadsTheResultsFrame)
+TEST_P(ReaderTest, ReadsTheResultsFrame)
 {
-    const SqliteReader reader(m_path);
+    const auto reader_ptr = m_db.reader();
+    const StorageReader& reader = *reader_ptr;
     const ResultsFrame frame = reader.results_frame("exp1");
     EXPECT_EQ(frame.config_names, (std::vector<std::string>{"mode", "workers"}));
     EXPECT_EQ(frame.result_names, (std::vector<std::string>{"note", "ops", "score"}));
@@ -182,9 +188,10 @@ TEST_F(SqliteReaderTest, ReadsTheResultsFrame)
     EXPECT_TRUE(reader.results_frame("exp2").rows.empty());
 }
 
-TEST_F(SqliteReaderTest, ReadsTelemetryAndMetricSamples)
+TEST_P(ReaderTest, ReadsTelemetryAndMetricSamples)
 {
-    const SqliteReader reader(m_path);
+    const auto reader_ptr = m_db.reader();
+    const StorageReader& reader = *reader_ptr;
     const auto telemetry = reader.telemetry("exp1");
     ASSERT_EQ(telemetry.size(), 3U);
     EXPECT_EQ(telemetry[0].trial_id, 1);
@@ -215,18 +222,21 @@ TEST_F(SqliteReaderTest, ReadsTelemetryAndMetricSamples)
     EXPECT_TRUE(reader.metric_samples("exp1", filter).empty());
 }
 
-TEST_F(SqliteReaderTest, ReadingLeavesAReadOnlyFileAsItWas)
+TEST(SqliteReader, ReadingLeavesAReadOnlyFileAsItWas)
 {
-    const auto before = std::filesystem::last_write_time(m_path);
-    ASSERT_EQ(::chmod(m_path.c_str(), 0444), 0);
+    const TempDir dir;
+    const std::string path = (dir.path() / "mlosbench.db").string();
+    write_experiments(*open_sqlite_storage(path));
+    const auto before = std::filesystem::last_write_time(path);
+    ASSERT_EQ(::chmod(path.c_str(), 0444), 0);
     {
-        const SqliteReader reader(m_path);
+        const SqliteReader reader(path);
         EXPECT_EQ(reader.trials("exp1").size(), 3U);
     }
-    EXPECT_EQ(std::filesystem::last_write_time(m_path), before);
-    EXPECT_FALSE(std::filesystem::exists(m_path + "-wal"));
-    EXPECT_FALSE(std::filesystem::exists(m_path + "-shm"));
-    ASSERT_EQ(::chmod(m_path.c_str(), 0644), 0);
+    EXPECT_EQ(std::filesystem::last_write_time(path), before);
+    EXPECT_FALSE(std::filesystem::exists(path + "-wal"));
+    EXPECT_FALSE(std::filesystem::exists(path + "-shm"));
+    ASSERT_EQ(::chmod(path.c_str(), 0644), 0);
 }
 
 TEST(SqliteReader, RefusesMissingEmptyAndForeignFiles)
@@ -339,6 +349,8 @@ TEST(StoredRows, ResultsFrameToJson)
               R"("trial_runner_id":null,"config.mode":"fast","result.score":null}])");
     EXPECT_EQ(ResultsFrame{}.to_json(), Json::array());
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, ReaderTest, testing::all_backends(), testing::backend_name);
 
 } // namespace
 } // namespace mlosbench

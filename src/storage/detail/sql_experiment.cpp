@@ -1,4 +1,4 @@
-#include "sqlite_experiment.hpp"
+#include "sql_experiment.hpp"
 
 #include "mlosbench/config/parameters.hpp"
 #include "sha256.hpp"
@@ -8,13 +8,15 @@
 #include <cmath>
 #include <map>
 #include <spdlog/spdlog.h>
-#include <sqlite3.h>
 #include <utility>
 
 namespace mlosbench::detail {
 namespace {
 
-using Transaction = SQLite::Transaction;
+// The first and last trial ids of an experiment (?1), NULL for none.
+constexpr const char* k_trial_id_range =
+    "SELECT (SELECT MIN(trial_id) FROM trial WHERE exp_id = ?1), "
+    "(SELECT MAX(trial_id) FROM trial WHERE exp_id = ?1)";
 
 // A collision moves a timestamp by 1 µs; this many moves means the insert cannot succeed.
 constexpr int k_max_timestamp_moves = 1000000;
@@ -24,9 +26,9 @@ constexpr int k_max_timestamp_moves = 1000000;
 constexpr int k_busy_attempts = 5;
 
 // A stored value read back for the run (decode_typed_value); NULL is null.
-Json typed_value_of(const SQLite::Column& column)
+Json typed_value_of(const SqlColumn& column)
 {
-    return column.isNull() ? Json(nullptr) : decode_typed_value(column.getString());
+    return column.is_null() ? Json(nullptr) : decode_typed_value(column.text());
 }
 
 // previous + delta, integral when both are.
@@ -56,17 +58,17 @@ Json add_numbers(const std::string& metric, const Json& previous, const Json& de
     return sum;
 }
 
-// The records of one experiment in a SQLite file: trial recording (new trials, status
+// The records of one experiment: trial recording (new trials, status
 // changes, results, telemetry, output) and the reads the run needs back, each under the
 // connection's lock and in one transaction.
-class SqliteExperiment final : public ExperimentStorage
+class SqlExperiment final : public ExperimentStorage
 {
 public:
-    SqliteExperiment(std::shared_ptr<SqliteConnection> connection,
-                     std::string id,
-                     bool resumed,
-                     WorkerContext worker,
-                     std::map<std::string, TunableType> types)
+    SqlExperiment(std::shared_ptr<SharedConnection> connection,
+                  std::string id,
+                  bool resumed,
+                  WorkerContext worker,
+                  std::map<std::string, TunableType> types)
         : m_connection(std::move(connection)), m_id(std::move(id)), m_resumed(resumed),
           m_worker(std::move(worker)), m_types(std::move(types))
     {
@@ -88,7 +90,7 @@ public:
             [&]() -> std::optional<TrialRecord> {
                 // IMMEDIATE: the next id is read and taken under the file's write lock, so
                 // workers in other processes never take the same one.
-                Transaction transaction(m_connection->db, k_immediate);
+                SqlTransaction transaction(m_connection->sql(), SqlLock::write, m_id);
                 TrialRecord record;
                 record.trial_id = m_worker.first_trial_id;
                 {
@@ -96,17 +98,15 @@ public:
                     // one, so an experiment's ids are MIN..MAX: two lookups of the primary
                     // key count them. (Two subqueries: SQLite reads a lone MIN or MAX off the
                     // index, but both in one SELECT scan the experiment's every trial.)
-                    Query ids(m_connection->statement(
-                        "SELECT (SELECT MIN(trial_id) FROM trial WHERE exp_id = ?1), "
-                        "(SELECT MAX(trial_id) FROM trial WHERE exp_id = ?1)"));
+                    Query ids(m_connection->statement(k_trial_id_range));
                     ids.bind(m_id).step();
-                    if (!ids.column(1).isNull()) {
+                    if (!ids.column(1).is_null()) {
                         const std::int64_t count =
-                            ids.column(1).getInt64() - ids.column(0).getInt64() + 1;
+                            ids.column(1).int64() - ids.column(0).int64() + 1;
                         if (max_total > 0 && count >= max_total) {
                             return std::nullopt;
                         }
-                        record.trial_id = ids.column(1).getInt64() + 1;
+                        record.trial_id = ids.column(1).int64() + 1;
                     }
                 }
                 record.config_id = config_id(config, config_text);
@@ -147,10 +147,10 @@ public:
         require_worker("claim trials");
         std::vector<RunningWorker> lost;
         auto trials = m_connection->locked("claiming the trials of " + in_quotes(m_id), [&] {
-            Transaction transaction(m_connection->db, k_immediate);
+            SqlTransaction transaction(m_connection->sql(), SqlLock::write, m_id);
             const WorkerCensus census =
-                take_census(*m_connection, m_id, now(), m_worker.lease_timeout, m_worker.host,
-                            m_worker.worker_id);
+                take_census(*m_connection, m_id, m_connection->sql().clock(),
+                            m_worker.lease_timeout, m_worker.host, m_worker.worker_id);
             declare_lost(*m_connection, m_id, census.dead);
             lost = census.dead;
             std::vector<TrialRecord> free;
@@ -189,20 +189,20 @@ public:
         }
         return m_connection->locked(
             "renewing the lease of worker " + std::to_string(m_worker.worker_id), [&] {
-                Transaction transaction(m_connection->db, k_immediate);
+                SqlTransaction transaction(m_connection->sql(), SqlLock::write, m_id);
                 std::string state;
                 {
                     Query query(m_connection->statement("SELECT state FROM experiment_worker WHERE "
                                                         "exp_id = ? AND worker_id = ?"));
                     if (query.bind(m_id, m_worker.worker_id).step()) {
-                        state = query.column(0).getString();
+                        state = query.column(0).text();
                     }
                 }
                 Query(m_connection->statement("UPDATE experiment_worker SET ts_heartbeat = ?, "
                                               "state = CASE WHEN state = 'finished' THEN "
                                               "state ELSE 'running' END WHERE exp_id = ? AND "
                                               "worker_id = ?"))
-                    .bind(format_timestamp(now()), m_id, m_worker.worker_id)
+                    .bind(format_timestamp(m_connection->sql().clock()), m_id, m_worker.worker_id)
                     .exec();
                 transaction.commit();
                 return state != "lost";
@@ -212,10 +212,10 @@ public:
     [[nodiscard]] std::vector<TrialRecord> others_in_flight() override
     {
         return m_connection->locked("reading the trials in flight of " + in_quotes(m_id), [&] {
-            Transaction transaction(m_connection->db);
+            SqlTransaction transaction(m_connection->sql(), SqlLock::read, m_id);
             const WorkerCensus census =
-                take_census(*m_connection, m_id, now(), m_worker.lease_timeout, m_worker.host,
-                            m_worker.worker_id);
+                take_census(*m_connection, m_id, m_connection->sql().clock(),
+                            m_worker.lease_timeout, m_worker.host, m_worker.worker_id);
             std::vector<TrialRecord> held;
             for (auto& [record, holder] : unfinished_trials()) {
                 if (holder && *holder != m_worker.worker_id &&
@@ -232,19 +232,32 @@ public:
 
     [[nodiscard]] TrialCounts trial_counts() override
     {
+        // Cheap however many trials there are: the id range (as new_trial) minus the few
+        // unfinished ones, which the (exp_id, status, trial_id) index finds.
         return m_connection->locked("counting the trials of " + in_quotes(m_id), [&] {
-            Query query(m_connection->statement(
-                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status IN ('SUCCEEDED', 'FAILED', "
-                "'TIMED_OUT') THEN 1 ELSE 0 END), 0) FROM trial WHERE exp_id = ?"));
-            query.bind(m_id).step();
-            return TrialCounts{query.column(0).getInt64(), query.column(1).getInt64()};
+            SqlTransaction transaction(m_connection->sql(), SqlLock::read, m_id);
+            TrialCounts counts;
+            {
+                Query ids(m_connection->statement(k_trial_id_range));
+                ids.bind(m_id).step();
+                if (!ids.column(1).is_null()) {
+                    counts.total = ids.column(1).int64() - ids.column(0).int64() + 1;
+                }
+            }
+            Query unfinished(m_connection->statement(
+                "SELECT COUNT(*) FROM trial WHERE exp_id = ? AND status IN ('UNKNOWN', "
+                "'PENDING', 'READY', 'RUNNING', 'CANCELED')"));
+            unfinished.bind(m_id).step();
+            counts.finished = counts.total - unfinished.column(0).int64();
+            transaction.commit();
+            return counts;
         });
     }
 
     void assign_runner(std::int64_t trial_id, int runner_id) override
     {
         m_connection->locked("assigning trial " + std::to_string(trial_id) + " to a runner", [&] {
-            Transaction transaction(m_connection->db, k_immediate);
+            SqlTransaction transaction(m_connection->sql(), SqlLock::write, m_id);
             const Status status = held_status(trial_id);
             refuse_final(trial_id, status);
             Query(m_connection->statement(
@@ -259,7 +272,7 @@ public:
     update_trial(std::int64_t trial_id, Status status, Timestamp ts, const Json& results) override
     {
         m_connection->locked("recording the status of trial " + std::to_string(trial_id), [&] {
-            Transaction transaction(m_connection->db, k_immediate);
+            SqlTransaction transaction(m_connection->sql(), SqlLock::write, m_id);
             const Status was = held_status(trial_id);
             refuse_final(trial_id, was);
             const bool has_results = results.is_object() && !results.empty();
@@ -319,7 +332,7 @@ public:
     void add_telemetry(std::int64_t trial_id, const std::vector<TelemetrySample>& samples) override
     {
         m_connection->locked("recording telemetry of trial " + std::to_string(trial_id), [&] {
-            Transaction transaction(m_connection->db, k_immediate);
+            SqlTransaction transaction(m_connection->sql(), SqlLock::write, m_id);
             (void)held_status(trial_id);
             auto& insert = m_connection->statement(
                 "INSERT INTO trial_telemetry (exp_id, trial_id, ts, metric_id, metric_value) "
@@ -356,8 +369,8 @@ public:
                 for (int attempt = 1;; ++attempt) {
                     try {
                         return post_once(trial_id, sample, cumulative, metadata);
-                    } catch (const SQLite::Exception& e) {
-                        if (e.getErrorCode() != SQLITE_BUSY || attempt == k_busy_attempts) {
+                    } catch (const SqlError& e) {
+                        if (e.failure() != SqlFailure::busy || attempt == k_busy_attempts) {
                             throw;
                         }
                         spdlog::debug("storage busy, retrying ({})", e.what());
@@ -372,7 +385,7 @@ public:
                            const std::string& reason) override
     {
         m_connection->locked("recording the output of trial " + std::to_string(trial_id), [&] {
-            Transaction transaction(m_connection->db, k_immediate);
+            SqlTransaction transaction(m_connection->sql(), SqlLock::write, m_id);
             (void)held_status(trial_id);
             Query(m_connection->statement(
                       "INSERT INTO trial_output (exp_id, trial_id, stdout_tail, stderr_tail, "
@@ -388,7 +401,7 @@ public:
     [[nodiscard]] std::vector<CompletedTrial> load_completed(std::int64_t after_trial_id) override
     {
         return m_connection->locked("reading the completed trials of " + in_quotes(m_id), [&] {
-            Transaction transaction(m_connection->db);
+            SqlTransaction transaction(m_connection->sql(), SqlLock::read, m_id);
             std::vector<CompletedTrial> trials;
             {
                 // A range of the (exp_id, status, trial_id) index: only trials after the id.
@@ -399,9 +412,9 @@ public:
                 query.bind(m_id, after_trial_id);
                 while (query.step()) {
                     CompletedTrial t;
-                    t.trial_id = query.column(0).getInt64();
-                    t.config_id = query.column(1).getInt64();
-                    t.status = parse_stored_status(query.column(2).getString());
+                    t.trial_id = query.column(0).int64();
+                    t.config_id = query.column(1).int64();
+                    t.status = parse_stored_status(query.column(2).text());
                     trials.push_back(std::move(t));
                 }
             }
@@ -417,7 +430,7 @@ public:
                 t.results = Json::object();
                 while (query.step()) {
                     // (trial, metric) is the key: each metric comes once.
-                    append_new_member(t.results, query.column(0).getString(),
+                    append_new_member(t.results, query.column(0).text(),
                                       typed_value_of(query.column(1)));
                 }
             }
@@ -432,7 +445,7 @@ public:
                                            [&] { return typed_config(config_id); });
         if (!values) {
             throw ConfigError("there is no config " + std::to_string(config_id) + " in " +
-                              m_connection->path);
+                              m_connection->location());
         }
         return *values;
     }
@@ -441,14 +454,14 @@ public:
     {
         require_worker("finish the experiment");
         m_connection->locked("finishing experiment " + in_quotes(m_id), [&] {
-            Transaction transaction(m_connection->db, k_immediate);
+            SqlTransaction transaction(m_connection->sql(), SqlLock::write, m_id);
             Query(m_connection->statement("UPDATE experiment_worker SET state = 'finished', "
                                           "ts_end = ? WHERE exp_id = ? AND worker_id = ?"))
-                .bind(format_timestamp(now()), m_id, m_worker.worker_id)
+                .bind(format_timestamp(m_connection->sql().clock()), m_id, m_worker.worker_id)
                 .exec();
             const WorkerCensus census =
-                take_census(*m_connection, m_id, now(), m_worker.lease_timeout, m_worker.host,
-                            m_worker.worker_id);
+                take_census(*m_connection, m_id, m_connection->sql().clock(),
+                            m_worker.lease_timeout, m_worker.host, m_worker.worker_id);
             if (census.live.empty()) {
                 Query(m_connection->statement("UPDATE experiment SET status = ?, ts_end = ?, "
                                               "driver_pid = NULL WHERE exp_id = ?"))
@@ -471,19 +484,24 @@ private:
                               bool cumulative,
                               const std::optional<std::string>& metadata)
     {
-        Transaction transaction(m_connection->db, k_immediate);
+        SqlTransaction transaction(m_connection->sql(), SqlLock::write, m_id);
         (void)held_status(trial_id);
         TelemetrySample stored = sample;
         if (cumulative) {
-            // The latest value is the one recorded last (trial_metric_latest), not the
-            // latest-timed: a poster's time is taken before it gets the lock, so posters that
-            // race commit out of time order. A sample that mlos_bench recorded is not in
-            // trial_metric_latest: then the latest-timed one.
+            // The latest value is the one recorded last, not the latest-timed: a poster's time
+            // is taken before it gets the lock, so posters that race commit out of time
+            // order. SQLite gives a new row max(rowid) + 1, so the highest rowid is the one;
+            // PostgreSQL keeps no such order, so trial_metric_latest says which (a sample
+            // that mlos_bench recorded is not in it: then the latest-timed one).
             Query last(m_connection->statement(
-                "SELECT t.metric_value FROM trial_telemetry t LEFT JOIN trial_metric_latest l "
-                "ON l.exp_id = t.exp_id AND l.trial_id = t.trial_id AND l.metric_id = "
-                "t.metric_id WHERE t.exp_id = ? AND t.trial_id = ? AND t.metric_id = ? AND "
-                "(l.ts IS NULL OR l.ts = t.ts) ORDER BY t.ts DESC LIMIT 1"));
+                m_connection->dialect() == SqlDialect::sqlite
+                    ? "SELECT metric_value FROM trial_telemetry WHERE exp_id = ? AND trial_id = "
+                      "? AND metric_id = ? ORDER BY rowid DESC LIMIT 1"
+                    : "SELECT t.metric_value FROM trial_telemetry t LEFT JOIN "
+                      "trial_metric_latest l ON l.exp_id = t.exp_id AND l.trial_id = t.trial_id "
+                      "AND l.metric_id = t.metric_id WHERE t.exp_id = ? AND t.trial_id = ? AND "
+                      "t.metric_id = ? AND (l.ts IS NULL OR l.ts = t.ts) ORDER BY t.ts DESC "
+                      "LIMIT 1"));
             if (last.bind(m_id, trial_id, sample.metric).step()) {
                 const Json previous = typed_value_of(last.column(0));
                 if (!previous.is_number()) {
@@ -517,17 +535,28 @@ private:
     std::int64_t config_id(const TunableValues& config, const std::string& config_text)
     {
         const std::string hash = detail::sha256_hex(config_text);
-        {
-            Query find(
+        const auto find = [&]() -> std::optional<std::int64_t> {
+            Query query(
                 m_connection->statement("SELECT config_id FROM config WHERE config_hash = ?"));
-            if (find.bind(hash).step()) {
-                return find.column(0).getInt64();
+            if (query.bind(hash).step()) {
+                return query.column(0).int64();
             }
+            return std::nullopt;
+        };
+        if (const auto id = find()) {
+            return *id;
         }
-        Query(m_connection->statement("INSERT INTO config (config_hash) VALUES (?)"))
-            .bind(hash)
-            .exec();
-        const std::int64_t id = m_connection->db.getLastInsertRowid();
+        // Configs are shared by experiments, whose writers do not wait for each other on
+        // PostgreSQL: one that inserted the same config first wins, and its id is used.
+        const std::int64_t inserted =
+            Query(m_connection->statement("INSERT INTO config (config_hash) VALUES (?) "
+                                          "ON CONFLICT (config_hash) DO NOTHING"))
+                .bind(hash)
+                .exec();
+        if (inserted == 0) {
+            return find().value();
+        }
+        const std::int64_t id = m_connection->sql().last_insert_id();
         ConfigRows rows;
         for (const auto& [name, value] : config) {
             rows.emplace_back(name, to_text(value));
@@ -538,7 +567,7 @@ private:
         }
         // Cached only once committed would be stricter; a rollback leaves an id that no
         // trial names, and SQLite may hand it out again, so overwrite on every insert.
-        m_connection->configs[id] = std::move(rows);
+        m_connection->cache_config(id, std::move(rows));
         return id;
     }
 
@@ -569,10 +598,10 @@ private:
             throw ConfigError("experiment " + in_quotes(m_id) + " has no trial " +
                               std::to_string(trial_id));
         }
-        const Status status = parse_stored_status(query.column(0).getString());
-        if (m_worker.worker_id != 0 && !query.column(1).isNull() &&
-            query.column(1).getInt64() != m_worker.worker_id) {
-            throw lease_lost(trial_id, query.column(1).getInt64());
+        const Status status = parse_stored_status(query.column(0).text());
+        if (m_worker.worker_id != 0 && !query.column(1).is_null() &&
+            query.column(1).int64() != m_worker.worker_id) {
+            throw lease_lost(trial_id, query.column(1).int64());
         }
         return status;
     }
@@ -584,8 +613,7 @@ private:
         Query query(m_connection->statement(
             "SELECT hostname, pid FROM experiment_worker WHERE exp_id = ? AND worker_id = ?"));
         if (query.bind(m_id, holder).step()) {
-            who +=
-                " (" + describe_worker(query.column(0).getString(), query.column(1).getInt()) + ")";
+            who += " (" + describe_worker(query.column(0).text(), query.column(1).integer()) + ")";
         }
         return LeaseLost("trial " + std::to_string(trial_id) + " of experiment " + in_quotes(m_id) +
                          " was taken over by " + who + " when the lease of " + "worker " +
@@ -616,19 +644,19 @@ private:
         query.bind(m_id);
         while (query.step()) {
             TrialRecord t;
-            t.trial_id = query.column(0).getInt64();
-            t.config_id = query.column(1).getInt64();
-            if (!query.column(2).isNull()) {
-                t.runner_id = query.column(2).getInt();
+            t.trial_id = query.column(0).int64();
+            t.config_id = query.column(1).int64();
+            if (!query.column(2).is_null()) {
+                t.runner_id = query.column(2).integer();
             }
-            t.status = parse_stored_status(query.column(3).getString());
-            t.ts_start = parse_stored_time(query.column(4).getString());
-            if (!query.column(5).isNull()) {
-                t.ts_end = parse_stored_time(query.column(5).getString());
+            t.status = parse_stored_status(query.column(3).text());
+            t.ts_start = parse_stored_time(query.column(4).text());
+            if (!query.column(5).is_null()) {
+                t.ts_end = parse_stored_time(query.column(5).text());
             }
-            trials.emplace_back(std::move(t), query.column(6).isNull()
+            trials.emplace_back(std::move(t), query.column(6).is_null()
                                                   ? std::nullopt
-                                                  : std::optional(query.column(6).getInt64()));
+                                                  : std::optional(query.column(6).int64()));
         }
         std::sort(trials.begin(), trials.end(),
                   [](const auto& a, const auto& b) { return a.first.trial_id < b.first.trial_id; });
@@ -645,14 +673,18 @@ private:
                                         "WHERE exp_id = ? AND trial_id = ? ORDER BY param_id"));
             query.bind(m_id, t.trial_id);
             while (query.step()) {
-                t.metadata[query.column(0).getString()] = typed_value_of(query.column(1));
+                t.metadata[query.column(0).text()] = typed_value_of(query.column(1));
             }
         }
     }
 
-    // Under the lock, in a transaction: `metric` of the trial was recorded last at `time`.
+    // Under the lock, in a transaction: `metric` of the trial was recorded last at `time`
+    // (PostgreSQL only: SQLite's rowid tells the order of the rows for free).
     void note_latest(std::int64_t trial_id, const std::string& metric, Micros time)
     {
+        if (m_connection->dialect() == SqlDialect::sqlite) {
+            return;
+        }
         Query(m_connection->statement(
                   "INSERT INTO trial_metric_latest (exp_id, trial_id, metric_id, ts) VALUES (?, "
                   "?, ?, ?) ON CONFLICT (exp_id, trial_id, metric_id) DO UPDATE SET ts = "
@@ -672,15 +704,14 @@ private:
     // Inserts (exp_id, trial_id, ts, rest...) with ON CONFLICT DO NOTHING, moving ts by 1 µs while
     // it collides with a stored row; returns the time used.
     template <class... Rest>
-    Micros insert_moving_time(SQLite::Statement& insert,
+    Micros insert_moving_time(SqlStatement& insert,
                               std::int64_t trial_id,
                               Micros start,
                               const Rest&... rest)
     {
         for (Micros t = start; t < start + k_max_timestamp_moves; ++t) {
             Query query(insert);
-            query.bind(m_id, trial_id, format_timestamp(from_micros(t)), rest...).exec();
-            if (m_connection->db.getChanges() > 0) {
+            if (query.bind(m_id, trial_id, format_timestamp(from_micros(t)), rest...).exec() > 0) {
                 if (t != start) {
                     spdlog::debug("trial {}: timestamp moved by {} us to avoid a collision",
                                   trial_id, t - start);
@@ -692,7 +723,7 @@ private:
                     format_timestamp(from_micros(start)));
     }
 
-    std::shared_ptr<SqliteConnection> m_connection;
+    std::shared_ptr<SharedConnection> m_connection;
     std::string m_id;
     bool m_resumed = false;
     WorkerContext m_worker;
@@ -701,18 +732,17 @@ private:
 
 } // namespace
 
-std::unique_ptr<ExperimentStorage>
-make_sqlite_experiment(std::shared_ptr<SqliteConnection> connection,
-                       std::string experiment_id,
-                       bool resumed,
-                       WorkerContext worker,
-                       std::map<std::string, TunableType> types)
+std::unique_ptr<ExperimentStorage> make_sql_experiment(std::shared_ptr<SharedConnection> connection,
+                                                       std::string experiment_id,
+                                                       bool resumed,
+                                                       WorkerContext worker,
+                                                       std::map<std::string, TunableType> types)
 {
-    return std::make_unique<SqliteExperiment>(std::move(connection), std::move(experiment_id),
-                                              resumed, std::move(worker), std::move(types));
+    return std::make_unique<SqlExperiment>(std::move(connection), std::move(experiment_id), resumed,
+                                           std::move(worker), std::move(types));
 }
 
-WorkerCensus take_census(SqliteConnection& connection,
+WorkerCensus take_census(SharedConnection& connection,
                          const std::string& exp_id,
                          Timestamp now,
                          std::chrono::milliseconds lease,
@@ -725,8 +755,8 @@ WorkerCensus take_census(SqliteConnection& connection,
                                      "ORDER BY worker_id"));
     query.bind(exp_id);
     while (query.step()) {
-        RunningWorker w{query.column(0).getInt64(), query.column(1).getString(),
-                        query.column(2).getInt(), parse_stored_time(query.column(3).getString())};
+        RunningWorker w{query.column(0).int64(), query.column(1).text(), query.column(2).integer(),
+                        parse_stored_time(query.column(3).text())};
         if (w.worker_id == self) {
             continue;
         }
@@ -735,7 +765,7 @@ WorkerCensus take_census(SqliteConnection& connection,
     return census;
 }
 
-void declare_lost(SqliteConnection& connection,
+void declare_lost(SharedConnection& connection,
                   const std::string& exp_id,
                   const std::vector<RunningWorker>& dead)
 {

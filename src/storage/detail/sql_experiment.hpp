@@ -2,7 +2,7 @@
 
 #include "mlosbench/storage/storage.hpp"
 #include "mlosbench/tunables/tunable.hpp"
-#include "sqlite_connection.hpp"
+#include "shared_connection.hpp"
 #include "worker_liveness.hpp"
 
 #include <chrono>
@@ -24,16 +24,16 @@ struct WorkerContext
     std::int64_t first_trial_id = 1; ///< the id new_trial gives when the experiment has none
 };
 
-/// The ExperimentStorage of experiment `experiment_id` in `connection`'s file, which it shares
-/// (and keeps open) with the storage it came from. `resumed` is what resumed() tells; `types`
-/// type the tunable values read back (a tunable missing from it reads back as a number when
+/// The ExperimentStorage of experiment `experiment_id` in `connection`'s database, which it
+/// shares (and keeps open) with the storage it came from. `resumed` is what resumed() tells;
+/// `types` type the tunable values read back (a tunable missing from it reads back as a number when
 /// its text is one, else as text).
 [[nodiscard]] std::unique_ptr<ExperimentStorage>
-make_sqlite_experiment(std::shared_ptr<SqliteConnection> connection,
-                       std::string experiment_id,
-                       bool resumed,
-                       WorkerContext worker,
-                       std::map<std::string, TunableType> types);
+make_sql_experiment(std::shared_ptr<SharedConnection> connection,
+                    std::string experiment_id,
+                    bool resumed,
+                    WorkerContext worker,
+                    std::map<std::string, TunableType> types);
 
 /// The running workers of an experiment, split by is_live at `now`.
 struct WorkerCensus
@@ -44,7 +44,7 @@ struct WorkerCensus
 
 /// Under the lock, in a transaction: the workers of `exp_id` in state "running" but worker
 /// `self` (0: none), judged alive or dead with `lease` from `host` (worker_liveness.hpp).
-[[nodiscard]] WorkerCensus take_census(SqliteConnection& connection,
+[[nodiscard]] WorkerCensus take_census(SharedConnection& connection,
                                        const std::string& exp_id,
                                        Timestamp now,
                                        std::chrono::milliseconds lease,
@@ -53,7 +53,7 @@ struct WorkerCensus
 
 /// Under the lock, in a write transaction: marks `dead` workers "lost" (their claims are
 /// free from now on).
-void declare_lost(SqliteConnection& connection,
+void declare_lost(SharedConnection& connection,
                   const std::string& exp_id,
                   const std::vector<RunningWorker>& dead);
 

@@ -1,11 +1,9 @@
-// SqliteStorage: post_telemetry (post-metric) and delete_experiment (delete), on real files.
-#include "mlosbench/storage/sqlite_storage.hpp"
+// post_telemetry (post-metric) and delete_experiment (delete), on a real SQLite file and a
+// real PostgreSQL database.
 #include "mlosbench/util/error.hpp"
-#include "support/sql_rows.hpp"
+#include "support/storage_backends.hpp"
 #include "support/test_support.hpp"
 
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 #include <map>
 #include <string>
@@ -16,10 +14,8 @@
 namespace mlosbench {
 namespace {
 
+using testing::Backend;
 using testing::host_name;
-using testing::sql_count;
-using testing::sql_rows;
-using testing::TempDir;
 
 Timestamp at(const std::string& text) { return *parse_timestamp(text); }
 
@@ -32,9 +28,16 @@ TunableGroups make_tunables()
     return tunables;
 }
 
-class PostDeleteTest : public ::testing::Test
+class PostDeleteTest : public ::testing::TestWithParam<Backend>
 {
 protected:
+    [[nodiscard]] std::unique_ptr<Storage> open() const { return m_db.open(); }
+    [[nodiscard]] std::vector<std::string> sql_rows(const std::string& sql) const
+    {
+        return m_db.rows(sql);
+    }
+    [[nodiscard]] long long sql_count(const std::string& sql) const { return m_db.count(sql); }
+
     // Creates experiment `id` with one trial per x value, RUNNING; returns it still open.
     std::unique_ptr<ExperimentStorage> make_experiment(Storage& storage,
                                                        const std::string& id,
@@ -56,14 +59,13 @@ protected:
         return exp;
     }
 
-    TempDir m_dir;
-    std::string m_path = (m_dir.path() / "p.db").string();
+    testing::StorageDatabase m_db{GetParam()};
     TunableGroups m_tunables = make_tunables();
 };
 
-TEST_F(PostDeleteTest, PostTelemetryAddsCumulativeValuesAndKeepsMetadata)
+TEST_P(PostDeleteTest, PostTelemetryAddsCumulativeValuesAndKeepsMetadata)
 {
-    auto storage = open_sqlite_storage(m_path);
+    auto storage = open();
     auto exp = make_experiment(*storage, "e", {1});
     const Timestamp t = at("2025-01-01 00:00:05");
     auto first = exp->post_telemetry(1, {t, "ops", 5}, true, std::nullopt);
@@ -74,20 +76,20 @@ TEST_F(PostDeleteTest, PostTelemetryAddsCumulativeValuesAndKeepsMetadata)
     EXPECT_EQ(format_timestamp(second.time), "2025-01-01 00:00:05.000001");
     // Not cumulative: recorded as given.
     (void)exp->post_telemetry(1, {t, "loss", -0.5}, false, "epoch 1");
-    EXPECT_EQ(sql_rows(m_path, "SELECT ts, metric_id, metric_value FROM trial_telemetry ORDER BY "
-                               "metric_id, ts"),
+    EXPECT_EQ(sql_rows("SELECT ts, metric_id, metric_value FROM trial_telemetry ORDER BY "
+                       "metric_id, ts"),
               (std::vector<std::string>{"2025-01-01 00:00:05.000000|loss|-0.5",
                                         "2025-01-01 00:00:05.000000|ops|5",
                                         "2025-01-01 00:00:05.000001|ops|7.5"}));
-    EXPECT_EQ(sql_rows(m_path, "SELECT exp_id, trial_id, ts, metric_id, metadata FROM "
-                               "trial_telemetry_metadata ORDER BY metric_id"),
+    EXPECT_EQ(sql_rows("SELECT exp_id, trial_id, ts, metric_id, metadata FROM "
+                       "trial_telemetry_metadata ORDER BY metric_id"),
               (std::vector<std::string>{"e|1|2025-01-01 00:00:05.000000|loss|epoch 1",
                                         "e|1|2025-01-01 00:00:05.000001|ops|batch=2"}));
 }
 
-TEST_F(PostDeleteTest, PostTelemetryRefusesBadInput)
+TEST_P(PostDeleteTest, PostTelemetryRefusesBadInput)
 {
-    auto storage = open_sqlite_storage(m_path);
+    auto storage = open();
     auto exp = make_experiment(*storage, "e", {1});
     exp->add_telemetry(1, {{at("2025-01-01 00:00:05"), "phase", "warmup"}});
     try {
@@ -99,17 +101,17 @@ TEST_F(PostDeleteTest, PostTelemetryRefusesBadInput)
                   "'warmup' is not a number");
     }
     EXPECT_THROW((void)exp->post_telemetry(7, {now(), "ops", 1}, false, std::nullopt), ConfigError);
-    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial_telemetry"), 1);
+    EXPECT_EQ(sql_count("SELECT COUNT(*) FROM trial_telemetry"), 1);
 }
 
 // Four processes, each with its own connection, add 1 to one cumulative metric of one trial
 // at one fixed time, while this process (the driver) records other trials' progress: every
 // sample is kept under its own time and the sum is exact.
-TEST_F(PostDeleteTest, ConcurrentCumulativePostsFromProcessesLoseNothing)
+TEST_P(PostDeleteTest, ConcurrentCumulativePostsFromProcessesLoseNothing)
 {
     constexpr int k_processes = 4;
     constexpr int k_posts = 25;
-    auto storage = open_sqlite_storage(m_path);
+    auto storage = open();
     auto exp = make_experiment(*storage, "e", {1, 2, 3});
     std::vector<pid_t> children;
     for (int p = 0; p < k_processes; ++p) {
@@ -118,7 +120,7 @@ TEST_F(PostDeleteTest, ConcurrentCumulativePostsFromProcessesLoseNothing)
         if (pid == 0) {
             int code = 0;
             try {
-                auto own = open_sqlite_storage(m_path)->attach_experiment("e");
+                auto own = open()->attach_experiment("e");
                 for (int i = 0; i < k_posts; ++i) {
                     (void)own->post_telemetry(1, {at("2025-01-01 00:00:05"), "count", 1}, true,
                                               "p" + std::to_string(p));
@@ -140,23 +142,21 @@ TEST_F(PostDeleteTest, ConcurrentCumulativePostsFromProcessesLoseNothing)
         EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
     const int total = k_processes * k_posts;
-    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 1"), total);
-    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(DISTINCT metric_value) FROM trial_telemetry WHERE "
-                                "trial_id = 1"),
+    EXPECT_EQ(sql_count("SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 1"), total);
+    EXPECT_EQ(sql_count("SELECT COUNT(DISTINCT metric_value) FROM trial_telemetry WHERE "
+                        "trial_id = 1"),
               total);
-    EXPECT_EQ(sql_count(m_path, "SELECT MAX(CAST(metric_value AS INTEGER)) FROM trial_telemetry "
-                                "WHERE trial_id = 1"),
+    EXPECT_EQ(sql_count("SELECT MAX(CAST(metric_value AS INTEGER)) FROM trial_telemetry "
+                        "WHERE trial_id = 1"),
               total);
-    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial_telemetry_metadata WHERE trial_id = 1"),
-              total);
-    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 2"),
-              k_posts);
+    EXPECT_EQ(sql_count("SELECT COUNT(*) FROM trial_telemetry_metadata WHERE trial_id = 1"), total);
+    EXPECT_EQ(sql_count("SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 2"), k_posts);
 }
 
-TEST_F(PostDeleteTest, DeleteRemovesTheExperimentAndTheConfigsOnlyItUses)
+TEST_P(PostDeleteTest, DeleteRemovesTheExperimentAndTheConfigsOnlyItUses)
 {
     {
-        auto storage = open_sqlite_storage(m_path);
+        auto storage = open();
         // x = 1 is shared; x = 2 and 3 belong to "gone" only.
         auto gone = make_experiment(*storage, "gone", {1, 2, 3});
         auto kept = make_experiment(*storage, "kept", {1, 4});
@@ -168,7 +168,7 @@ TEST_F(PostDeleteTest, DeleteRemovesTheExperimentAndTheConfigsOnlyItUses)
             exp->finish(Status::succeeded, now());
         }
         const DeletedRows dry = storage->delete_experiment("gone", true);
-        EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial WHERE exp_id = 'gone'"), 3);
+        EXPECT_EQ(sql_count("SELECT COUNT(*) FROM trial WHERE exp_id = 'gone'"), 3);
         const DeletedRows deleted = storage->delete_experiment("gone", false);
         EXPECT_EQ(dry, deleted);
         const std::map<std::string, std::int64_t> by_table(deleted.begin(), deleted.end());
@@ -185,26 +185,24 @@ TEST_F(PostDeleteTest, DeleteRemovesTheExperimentAndTheConfigsOnlyItUses)
         EXPECT_EQ(by_table.at("config"), 2);
         EXPECT_EQ(by_table.at("config_param"), 2);
     }
-    for (const auto& table : sql_rows(m_path, "SELECT m.name FROM sqlite_master m WHERE m.type = "
-                                              "'table' AND EXISTS (SELECT 1 FROM "
-                                              "pragma_table_info(m.name) WHERE name = 'exp_id')")) {
-        EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'gone'"), 0)
+    for (const auto& table : m_db.experiment_tables()) {
+        EXPECT_EQ(sql_count("SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'gone'"), 0)
             << table;
-        EXPECT_GT(sql_count(m_path, "SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'kept'"), 0)
+        EXPECT_GT(sql_count("SELECT COUNT(*) FROM " + table + " WHERE exp_id = 'kept'"), 0)
             << table;
     }
-    EXPECT_EQ(sql_rows(m_path, "SELECT p.param_value FROM config c JOIN config_param p USING "
-                               "(config_id) ORDER BY CAST(p.param_value AS INTEGER)"),
+    EXPECT_EQ(sql_rows("SELECT p.param_value FROM config c JOIN config_param p USING "
+                       "(config_id) ORDER BY CAST(p.param_value AS INTEGER)"),
               (std::vector<std::string>{"1", "4"}));
     // The kept experiment still works: a new trial of a deleted config gets a new config row.
-    auto storage = open_sqlite_storage(m_path);
+    auto storage = open();
     auto kept = make_experiment(*storage, "kept", {2});
-    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM config"), 3);
+    EXPECT_EQ(sql_count("SELECT COUNT(*) FROM config"), 3);
 }
 
-TEST_F(PostDeleteTest, DeleteRefusesWhileTheDriverRunsAndUnknownExperiments)
+TEST_P(PostDeleteTest, DeleteRefusesWhileTheDriverRunsAndUnknownExperiments)
 {
-    auto storage = open_sqlite_storage(m_path);
+    auto storage = open();
     // The driver pid: this test's parent process, alive for sure.
     const int driver = static_cast<int>(::getppid());
     auto exp = make_experiment(*storage, "busy", {1}, driver);
@@ -216,17 +214,21 @@ TEST_F(PostDeleteTest, DeleteRefusesWhileTheDriverRunsAndUnknownExperiments)
                                              std::to_string(driver) + " on " + host_name() +
                                              ": stop it before deleting the experiment");
     }
-    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial"), 1);
+    EXPECT_EQ(sql_count("SELECT COUNT(*) FROM trial"), 1);
     exp->finish(Status::succeeded, now()); // releases the driver pid
-    EXPECT_EQ(storage->delete_experiment("busy", false).size(), 15U);
-    EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial"), 0);
+    // Every table of ours and mlos_bench's with an exp_id (PostgreSQL's trial_metric_latest
+    // too), and config and config_param.
+    EXPECT_EQ(storage->delete_experiment("busy", false).size(), m_db.is_sqlite() ? 15U : 16U);
+    EXPECT_EQ(sql_count("SELECT COUNT(*) FROM trial"), 0);
     try {
         (void)storage->delete_experiment("busy", false);
         FAIL() << "expected a ConfigError";
     } catch (const ConfigError& e) {
-        EXPECT_EQ(std::string(e.what()), "there is no experiment 'busy' in " + m_path);
+        EXPECT_EQ(std::string(e.what()), "there is no experiment 'busy' in " + m_db.location());
     }
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, PostDeleteTest, testing::all_backends(), testing::backend_name);
 
 } // namespace
 } // namespace mlosbench
