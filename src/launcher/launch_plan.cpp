@@ -3,6 +3,7 @@
 #include "detail/environment_loader.hpp"
 #include "mlosbench/config/globals_view.hpp"
 #include "mlosbench/config/template.hpp"
+#include "mlosbench/launcher/host_pool.hpp"
 #include "mlosbench/optimizers/optimizer_registry.hpp"
 #include "mlosbench/schedulers/scheduler_registry.hpp"
 #include "mlosbench/util/error.hpp"
@@ -75,6 +76,7 @@ private:
     void build_scheduler();
     StorageSpec build_storage();
     void find_unused_globals();
+    void load_host_pool();
     void collect_secrets();
 
     /// Globals replace the keys a component config already has (reference 2.4).
@@ -428,8 +430,15 @@ LaunchPlan PlanBuilder::build()
                           "no environment given: pass --environment FILE or set 'environment' "
                           "in the --config file");
     }
+    load_host_pool();
     detail::EnvironmentLoader env_loader(m_plan.loader, m_plan.tunables);
     m_plan.root = env_loader.load_root(*env, referrer, m_globals, services);
+    if (!m_plan.host_pool.empty() && !uses_ssh_hostname(m_plan.root)) {
+        throw ConfigError(m_plan.globals.find("host_pool")->source, "host_pool",
+                          "no environment has the parameter ssh_hostname that the pool's hosts "
+                          "set: declare it in required_args or const_args of the environments "
+                          "that run on them");
+    }
     load_optimizer();
     apply_tunable_values();
     build_scheduler();
@@ -437,6 +446,33 @@ LaunchPlan PlanBuilder::build()
     find_unused_globals();
     collect_secrets();
     return std::move(m_plan);
+}
+
+void PlanBuilder::load_host_pool()
+{
+    const Parameter* global = m_globals.find("host_pool");
+    if (global == nullptr) {
+        return;
+    }
+    m_plan.host_pool = parse_host_pool(*global);
+    const auto size = static_cast<std::int64_t>(m_plan.host_pool.size());
+    // Environments resolve their parameters (required_args) when they load, before a runner
+    // binds them to its host: the first host gives those values.
+    for (const auto& [name, param] : m_plan.host_pool.front()) {
+        if (!m_plan.globals.contains(name)) {
+            m_plan.globals.set(name, param.value, global->source + ": host_pool/0");
+            m_globals.mark_read(name);
+        }
+    }
+    const Parameter* runners = m_plan.globals.find("num_trial_runners");
+    if (runners->source == "default") {
+        m_plan.globals.set("num_trial_runners", size, global->source + ": host_pool");
+    } else if (integer_global(m_globals, "num_trial_runners", 1, k_max_trial_runners) > size) {
+        throw ConfigError(runners->source, "num_trial_runners",
+                          "expected at most " + std::to_string(size) +
+                              ": each trial runner needs a host of its own, and host_pool (" +
+                              global->source + ") has " + std::to_string(size));
+    }
 }
 
 void PlanBuilder::collect_secrets()
@@ -451,6 +487,9 @@ void PlanBuilder::collect_secrets()
         }
     };
     add(m_plan.globals);
+    for (const PoolHost& host : m_plan.host_pool) {
+        add(host);
+    }
     m_plan.root.walk([&](const EnvironmentSpec& env, int /*depth*/) { add(env.params); });
     if (m_plan.storage.password) {
         m_plan.secrets.add(*m_plan.storage.password);

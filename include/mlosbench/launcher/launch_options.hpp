@@ -40,6 +40,9 @@ struct LaunchOptions
     bool json = false;      ///< final summary as JSON
     double max_failed_share = 0.2;
     std::int64_t max_consecutive_failures = 5;
+    bool join = false;            ///< --join: work beside the experiment's other workers
+    std::int64_t total_trials = 0; ///< --total-trials: the experiment's bound; 0 = none
+    double lease_timeout = 60;    ///< --lease-timeout, seconds
 };
 
 /// Splits unknown arguments into `--key value` / `--key=value` pairs (reference 1.2).
