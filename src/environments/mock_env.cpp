@@ -74,8 +74,6 @@ MockEnv::MockEnv(const EnvironmentSpec& spec, const RunnerContext& runner)
 {
 }
 
-PhaseResult MockEnv::setup(const TrialContext& trial) { return Environment::setup(trial); }
-
 double MockEnv::score(std::uint64_t stream) const
 {
     const TunableValues values = own_tunable_values();
@@ -109,13 +107,8 @@ double MockEnv::score(std::uint64_t stream) const
     return score;
 }
 
-PhaseResult MockEnv::run()
+PhaseResult MockEnv::do_run()
 {
-    if (!m_ready) {
-        PhaseResult result = detail::make_result(Status::failed);
-        result.reason = "run: environment '" + name() + "' is not set up";
-        return result;
-    }
     PhaseResult result = detail::make_result(Status::succeeded);
     const double value = score(0);
     for (const auto& metric : m_settings.metrics) {
@@ -124,7 +117,7 @@ PhaseResult MockEnv::run()
     return result;
 }
 
-PhaseResult MockEnv::status()
+PhaseResult MockEnv::do_status()
 {
     PhaseResult result = detail::make_result(Status::ready);
     const double value = score(1);

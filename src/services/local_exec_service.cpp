@@ -234,24 +234,33 @@ ExecResult LocalExecService::execute(const std::vector<std::string>& lines,
                                      std::optional<double> timeout,
                                      const ProcessScope* scope) const
 {
+    ExecRequest request;
+    request.lines = lines;
+    request.variables = variables;
+    request.cwd = cwd;
+    request.timeout = timeout;
+    request.scope = scope;
+    return execute(request);
+}
+
+ExecResult LocalExecService::execute(const ExecRequest& request) const
+{
     ExecResult result;
-    const std::vector<std::string> env = with_variables(current_environment(), variables);
-    if (!timeout) {
-        timeout = m_settings.timeout;
-    }
-    for (const auto& line : lines) {
+    const std::vector<std::string> env = with_variables(current_environment(), request.variables);
+    const std::optional<double> timeout = request.timeout ? request.timeout : m_settings.timeout;
+    for (const auto& line : request.lines) {
         ProcessOptions options;
         options.command = resolve_line(line);
-        options.cwd = cwd;
+        options.cwd = request.cwd;
         options.env = env;
         options.timeout_seconds = timeout;
         options.output_cap = k_output_cap;
         options.cancel = m_cancel;
-        options.scope = scope;
-        spdlog::debug("running in {}: {}", cwd.string(), options.command);
+        options.scope = request.scope;
+        spdlog::debug("running in {}: {}", request.cwd.string(), options.command);
         const ProcessResult run = run_process(options);
         ++result.lines_run;
-        result.last_line = line;
+        result.line = line;
         result.exit_code = run.exit_code;
         result.timed_out = run.timed_out;
         result.canceled = run.canceled;

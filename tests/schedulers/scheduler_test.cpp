@@ -68,13 +68,10 @@ public:
     {
     }
 
-    PhaseResult setup(const TrialContext& trial) override
-    {
-        static_cast<void>(Environment::setup(trial));
-        return result(Status::ready);
-    }
+protected:
+    PhaseResult do_setup() override { return result(Status::ready); }
 
-    PhaseResult run() override
+    PhaseResult do_run() override
     {
         if (m_world.on_run) {
             m_world.on_run(m_trial);
@@ -94,7 +91,7 @@ public:
         return out;
     }
 
-    void teardown() override
+    void do_teardown() override
     {
         const std::lock_guard lock(m_world.mutex);
         ++m_world.teardowns[m_runner.runner_id];

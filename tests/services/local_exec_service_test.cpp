@@ -53,7 +53,7 @@ TEST(LocalExecService, StopsAtFirstFailingLine)
     EXPECT_FALSE(result.ok());
     EXPECT_EQ(result.exit_code, 3);
     EXPECT_EQ(result.lines_run, 2U);
-    EXPECT_EQ(result.last_line, "echo oops >&2; exit 3");
+    EXPECT_EQ(result.line, "echo oops >&2; exit 3");
     EXPECT_EQ(result.out, "one\n");
     EXPECT_EQ(result.err, "oops\n");
 }

@@ -16,14 +16,14 @@ public:
     /// `spec.settings` must hold MockSettings.
     MockEnv(const EnvironmentSpec& spec, const RunnerContext& runner);
 
-    PhaseResult setup(const TrialContext& trial) override;
-    /// SUCCEEDED with every metric set to the score.
-    PhaseResult run() override;
-    /// READY with one sample per metric, now.
-    PhaseResult status() override;
-
     /// The score of the current trial's tunables; `stream` picks an independent noise draw.
     [[nodiscard]] double score(std::uint64_t stream) const;
+
+protected:
+    /// SUCCEEDED with every metric set to the score.
+    PhaseResult do_run() override;
+    /// READY with one sample per metric, now.
+    PhaseResult do_status() override;
 
 private:
     const MockSettings& m_settings;

@@ -2,7 +2,7 @@
 
 #include "mlosbench/environments/environment.hpp"
 #include "mlosbench/environments/environment_spec.hpp"
-#include "mlosbench/services/local_exec_service.hpp"
+#include "mlosbench/services/command_executor.hpp"
 #include "mlosbench/util/json.hpp"
 #include "mlosbench/util/regex.hpp"
 
@@ -43,9 +43,5 @@ shell_variables(const ScriptSettings& script, const Json& params, ShellVariables
 /// the output gives no results: a match with an empty name, or a search that gave up.
 [[nodiscard]] std::optional<std::string>
 parse_stdout_results(const Regex& pattern, std::string_view text, Json& results);
-
-/// "PHASE: 'LINE' exited with code N", "... timed out after T s", "... was canceled".
-[[nodiscard]] std::string
-exec_failure(std::string_view phase, const ExecResult& result, std::optional<double> timeout);
 
 } // namespace mlosbench::detail
