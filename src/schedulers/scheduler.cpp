@@ -21,6 +21,9 @@ namespace {
 
 bool is_failure(Status s) { return s == Status::failed || s == Status::timed_out; }
 
+/// How often a worker whose work is done looks whether the others finished theirs.
+constexpr std::chrono::seconds k_others_poll{1};
+
 } // namespace
 
 struct Scheduler::Impl
@@ -104,23 +107,26 @@ struct Scheduler::Impl
             running.begin(), running.end(), [](const auto& trial) { return trial.has_value(); }));
     }
 
-    /// Tells the optimizer about trials completed since it last heard.
-    void feed_optimizer()
+    /// The lowest id of a trial still queued or running, here or (with workers) elsewhere.
+    [[nodiscard]] std::int64_t oldest_open() const
     {
-        std::int64_t oldest_open = std::numeric_limits<std::int64_t>::max();
+        std::int64_t oldest = policy.join ? counts.oldest_unfinished
+                                          : std::numeric_limits<std::int64_t>::max();
         for (const auto& r : queue) {
-            oldest_open = std::min(oldest_open, r.trial_id);
+            oldest = std::min(oldest, r.trial_id);
         }
         for (const auto& trial : running) {
             if (trial) {
-                oldest_open = std::min(oldest_open, *trial);
+                oldest = std::min(oldest, *trial);
             }
         }
-        if (policy.join) {
-            // Other workers' trials are open too, though this one does not hold them.
-            oldest_open = std::min(oldest_open, counts.oldest_unfinished);
-        }
-        if (auto observations = feed.collect(oldest_open); !observations.empty()) {
+        return oldest;
+    }
+
+    /// Tells the optimizer about trials completed since it last heard.
+    void feed_optimizer()
+    {
+        if (auto observations = feed.collect(oldest_open()); !observations.empty()) {
             summary.observed += static_cast<std::int64_t>(observations.size());
             optimizer.register_observations(observations);
         }
@@ -311,7 +317,12 @@ struct Scheduler::Impl
                 !waits_for_others()) {
                 break;
             }
-            completions.wait_until(!stop_suggesting, next_beat);
+            // Waiting for the others' trials, nothing here wakes it: look again each second.
+            const auto deadline =
+                waits_for_others()
+                    ? std::min(next_beat, std::chrono::steady_clock::now() + k_others_poll)
+                    : next_beat;
+            completions.wait_until(!stop_suggesting, deadline);
         }
     }
 
@@ -342,7 +353,7 @@ RunSummary Scheduler::Impl::run()
     if (optimizer.supports_preload()) {
         feed_optimizer();
     } else {
-        feed.skip_stored(); // only trials finished by this run teach it
+        feed.skip_stored(oldest_open()); // only trials finished from now on teach it
     }
     make_runners();
 

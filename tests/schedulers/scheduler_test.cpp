@@ -113,18 +113,18 @@ private:
 class ListOptimizer final : public Optimizer
 {
 public:
-    explicit ListOptimizer(std::int64_t count) : m_count(count) {}
+    explicit ListOptimizer(std::int64_t count, bool preload = false)
+        : m_count(count), m_preload(preload)
+    {
+    }
 
     [[nodiscard]] std::string name() const override { return "ListOptimizer"; }
-    [[nodiscard]] bool supports_preload() const override { return false; }
+    [[nodiscard]] bool supports_preload() const override { return m_preload; }
     void register_observations(const std::vector<Observation>& observations) override
     {
         m_observed.insert(m_observed.end(), observations.begin(), observations.end());
     }
-    void register_pending(const std::vector<TunableValues>& configs) override
-    {
-        m_pending_told += configs.size();
-    }
+    void register_pending(const std::vector<TunableValues>& /*configs*/) override {}
     [[nodiscard]] std::optional<Suggestion> suggest() override
     {
         if (m_next > m_count) {
@@ -162,7 +162,7 @@ public:
 
 private:
     std::int64_t m_count;
-    std::size_t m_pending_told = 0;
+    bool m_preload;
     std::int64_t m_next = 1;
     std::vector<Observation> m_observed;
     std::vector<std::pair<std::string, std::string>> m_targets = {{"score", "min"}};
@@ -418,7 +418,7 @@ TEST_F(SchedulerTest, WorkersShareTheTrialsOfOneExperimentEachOnce)
     std::vector<std::unique_ptr<ListOptimizer>> optimizers;
     std::vector<RunSummary> summaries(k_workers);
     for (int w = 0; w < k_workers; ++w) {
-        optimizers.push_back(std::make_unique<ListOptimizer>(1000));
+        optimizers.push_back(std::make_unique<ListOptimizer>(1000, true));
     }
     std::vector<std::thread> threads;
     for (int w = 0; w < k_workers; ++w) {
