@@ -455,23 +455,24 @@ void PlanBuilder::load_host_pool()
         return;
     }
     m_plan.host_pool = parse_host_pool(*global);
+    const std::string source = global->source; // setting globals below moves them
     const auto size = static_cast<std::int64_t>(m_plan.host_pool.size());
     // Environments resolve their parameters (required_args) when they load, before a runner
     // binds them to its host: the first host gives those values.
     for (const auto& [name, param] : m_plan.host_pool.front()) {
         if (!m_plan.globals.contains(name)) {
-            m_plan.globals.set(name, param.value, global->source + ": host_pool/0");
+            m_plan.globals.set(name, param.value, source + ": host_pool/0");
             m_globals.mark_read(name);
         }
     }
     const Parameter* runners = m_plan.globals.find("num_trial_runners");
     if (runners->source == "default") {
-        m_plan.globals.set("num_trial_runners", size, global->source + ": host_pool");
+        m_plan.globals.set("num_trial_runners", size, source + ": host_pool");
     } else if (integer_global(m_globals, "num_trial_runners", 1, k_max_trial_runners) > size) {
         throw ConfigError(runners->source, "num_trial_runners",
                           "expected at most " + std::to_string(size) +
                               ": each trial runner needs a host of its own, and host_pool (" +
-                              global->source + ") has " + std::to_string(size));
+                              source + ") has " + std::to_string(size));
     }
 }
 
