@@ -2,7 +2,6 @@
 // "Secrets": whatever logs a command line or an error quoting a secret's value shows "***"),
 // one keeps what a trial printed from driving the terminal.
 #include "launch_flags.hpp"
-
 #include "mlosbench/util/strings.hpp"
 
 #include <spdlog/sinks/sink.h>

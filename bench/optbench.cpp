@@ -12,6 +12,8 @@
 #include "mlosbench/tunables/tunable_groups.hpp"
 #include "optbench_problems.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -21,7 +23,6 @@
 #include <iostream>
 #include <limits>
 #include <random>
-#include <spdlog/spdlog.h>
 #include <sstream>
 #include <string>
 #include <vector>

@@ -8,9 +8,10 @@
 #include "mlosbench/util/paths.hpp"
 #include "mlosbench/util/strings.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cctype>
 #include <fstream>
-#include <spdlog/spdlog.h>
 #include <string_view>
 #include <system_error>
 

@@ -2,10 +2,11 @@
 
 #include "mlosbench/util/error.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <spdlog/spdlog.h>
 
 namespace mlosbench {
 

@@ -5,15 +5,16 @@
 #include "mlosbench/util/process.hpp"
 #include "mlosbench/util/temporary_directory.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
-#include <limits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <set>
-#include <unistd.h>
 
 namespace mlosbench {
 namespace fs = std::filesystem;

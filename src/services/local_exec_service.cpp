@@ -5,9 +5,10 @@
 #include "mlosbench/util/strings.hpp"
 #include "mlosbench/util/tail_buffer.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cctype>
-#include <spdlog/spdlog.h>
 #include <string_view>
 #include <system_error>
 #include <utility>

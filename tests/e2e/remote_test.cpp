@@ -4,8 +4,9 @@
 #include "support/ssh_server.hpp"
 #include "support/test_support.hpp"
 
-#include <fstream>
 #include <gtest/gtest.h>
+
+#include <fstream>
 
 namespace fs = std::filesystem;
 using namespace mlosbench::testing;

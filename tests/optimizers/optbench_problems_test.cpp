@@ -4,8 +4,9 @@
 #include "../../bench/optbench_problems.hpp"
 #include "mlosbench/tunables/tunable_groups.hpp"
 
-#include <cmath>
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 using namespace optbench;
 

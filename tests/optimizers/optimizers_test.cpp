@@ -6,6 +6,7 @@
 #include "mlosbench/util/error.hpp"
 
 #include <gtest/gtest.h>
+
 #include <set>
 
 using namespace mlosbench;

@@ -3,11 +3,13 @@
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/tail_buffer.hpp"
 
+#include <spdlog/spdlog.h>
+
+#include <poll.h>
+
 #include <algorithm>
 #include <array>
 #include <map>
-#include <poll.h>
-#include <spdlog/spdlog.h>
 #include <utility>
 
 namespace mlosbench::detail {
