@@ -360,7 +360,7 @@ void LocalEnv::read_results_file(PhaseResult& result) const
         fail(*error);
         return;
     }
-    // CSV values win over stdout ones (reference 4.3).
+    // CSV values win over stdout ones, as in mlos_bench.
     merge_object(result.results, values);
 }
 

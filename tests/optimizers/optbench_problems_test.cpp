@@ -1,5 +1,5 @@
-// The benchmark problems of bench/optbench_problems.hpp against the test vectors of
-// shared/optbench/PROBLEMS.md.
+// The benchmark problems of bench/optbench_problems.hpp against known values of each function
+// (its optimum and a few points).
 
 #include "../../bench/optbench_problems.hpp"
 #include "mlosbench/tunables/tunable_groups.hpp"

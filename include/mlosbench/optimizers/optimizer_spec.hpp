@@ -10,7 +10,7 @@
 
 namespace mlosbench {
 
-/// An optimizer as configured (reference 8): class, common keys, and its own keys.
+/// An optimizer as configured (docs/optimizers.md): class, common keys, and its own keys.
 struct OptimizerSpec
 {
     std::string class_name = "OneShotOptimizer"; ///< our short name
