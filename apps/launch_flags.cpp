@@ -1,6 +1,6 @@
 #include "launch_flags.hpp"
-#include "commands.hpp"
 
+#include "commands.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/strings.hpp"
 

@@ -1,6 +1,5 @@
 #include "commands.hpp"
 #include "launch_flags.hpp"
-
 #include "mlosbench/launcher/launch_plan.hpp"
 #include "mlosbench/launcher/run_experiment.hpp"
 #include "mlosbench/storage/storage_spec.hpp"
@@ -9,11 +8,11 @@
 #include "mlosbench/util/process.hpp"
 #include "mlosbench/util/strings.hpp"
 
-#include <atomic>
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
 #include <csignal>
 #include <cstdio>

@@ -8,9 +8,10 @@
 #include "mlosbench/util/paths.hpp"
 #include "mlosbench/util/strings.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cctype>
 #include <fstream>
-#include <spdlog/spdlog.h>
 #include <string_view>
 #include <system_error>
 
@@ -359,7 +360,7 @@ void LocalEnv::read_results_file(PhaseResult& result) const
         fail(*error);
         return;
     }
-    // CSV values win over stdout ones (reference 4.3).
+    // CSV values win over stdout ones, as in mlos_bench.
     merge_object(result.results, values);
 }
 

@@ -1,10 +1,9 @@
 #include "mlosbench/environments/mock_env.hpp"
 
 #include "environments/detail/script_support.hpp"
+#include "mlosbench/util/box_muller.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <numbers>
 #include <random>
 
 namespace mlosbench {
@@ -31,12 +30,11 @@ public:
     // Uniform in (0, 1): never 0, so that log() below is finite.
     double uniform() { return (static_cast<double>(next() >> 11U) + 0.5) * 0x1.0p-53; }
 
-    // Standard normal by Box-Muller.
     double normal()
     {
         const double u1 = uniform();
         const double u2 = uniform();
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+        return box_muller(u1, u2);
     }
 
 private:

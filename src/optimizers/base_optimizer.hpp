@@ -10,7 +10,7 @@
 
 namespace mlosbench {
 
-/// What every optimizer shares (reference 8.1): targets and their signs, the suggestion budget,
+/// What every optimizer shares (docs/optimizers.md, "Common behaviour"): targets and their signs, the suggestion budget,
 /// start_with_defaults, and the best observation so far (lexicographic over the targets).
 /// Subclasses provide next() and may learn in on_register().
 class BaseOptimizer : public Optimizer

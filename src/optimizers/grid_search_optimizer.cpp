@@ -2,9 +2,10 @@
 
 #include "mlosbench/util/error.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cmath>
 #include <limits>
-#include <spdlog/spdlog.h>
 
 namespace mlosbench {
 namespace {

@@ -3,17 +3,18 @@
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/paths.hpp"
 #include "mlosbench/util/process.hpp"
+#include "mlosbench/util/temporary_directory.hpp"
+
+#include <unistd.h>
 
 #include <algorithm>
-#include <limits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <set>
-#include <system_error>
-#include <unistd.h>
 
 namespace mlosbench {
 namespace fs = std::filesystem;
@@ -77,32 +78,6 @@ bool has_tunable_panels(const PlotData& data, PlotCharts charts)
 {
     return charts != PlotCharts::score && !data.tunables.empty();
 }
-
-// Removes a temporary directory and what is in it when it goes out of scope.
-class ScratchDir
-{
-public:
-    ScratchDir()
-    {
-        std::string pattern = (fs::temp_directory_path() / "mlosbench-plot-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) {
-            throw Error("cannot create a temporary directory under " +
-                        fs::temp_directory_path().string());
-        }
-        m_path = pattern;
-    }
-    ~ScratchDir()
-    {
-        std::error_code ignored;
-        fs::remove_all(m_path, ignored);
-    }
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-    [[nodiscard]] const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
 
 std::optional<fs::path> find_on_path(const std::string& program)
 {
@@ -414,7 +389,7 @@ void run_gnuplot(const PlotData& data,
         throw Error("gnuplot not found on PATH: plots are drawn by gnuplot (Debian: apt-get "
                     "install gnuplot-nox)");
     }
-    const ScratchDir scratch;
+    const TemporaryDirectory scratch("mlosbench-plot-");
     const std::string image = "plot" + extension;
     write_text(scratch.path() / "plot.gp", gnuplot_script(data, charts, image));
     write_plot_data_files(data, scratch.path());

@@ -2,12 +2,14 @@
 
 #include "services/detail/ssh_session.hpp"
 
-#include <array>
-#include <fcntl.h>
-#include <fstream>
 #include <libssh/sftp.h>
-#include <memory>
 #include <spdlog/spdlog.h>
+
+#include <fcntl.h>
+
+#include <array>
+#include <fstream>
+#include <memory>
 #include <system_error>
 #include <utility>
 

@@ -5,10 +5,12 @@
 #include "mlosbench/util/strings.hpp"
 #include "services/detail/ssh_session.hpp"
 
-#include <array>
-#include <pwd.h>
 #include <spdlog/spdlog.h>
+
+#include <pwd.h>
 #include <unistd.h>
+
+#include <array>
 #include <utility>
 
 namespace mlosbench {

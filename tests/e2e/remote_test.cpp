@@ -4,11 +4,12 @@
 #include "support/ssh_server.hpp"
 #include "support/test_support.hpp"
 
-#include <fstream>
 #include <gtest/gtest.h>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+
+#include <fstream>
 
 namespace fs = std::filesystem;
 using namespace mlosbench::testing;

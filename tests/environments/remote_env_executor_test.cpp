@@ -5,8 +5,9 @@
 #include "mlosbench/services/command_executor.hpp"
 #include "mlosbench/util/error.hpp"
 
-#include <deque>
 #include <gtest/gtest.h>
+
+#include <deque>
 #include <memory>
 #include <utility>
 #include <vector>

@@ -1,4 +1,4 @@
-// The basic optimizers (reference 8): OneShot, Mock, Manual, GridSearch, the common budget,
+// The basic optimizers (docs/optimizers.md): OneShot, Mock, Manual, GridSearch, the common budget,
 // targets and best(), and the factory's errors.
 
 #include "mlosbench/config/jsonc.hpp"
@@ -6,6 +6,7 @@
 #include "mlosbench/util/error.hpp"
 
 #include <gtest/gtest.h>
+
 #include <set>
 
 using namespace mlosbench;

@@ -1,9 +1,11 @@
 #include "mlosbench/services/local_exec_service.hpp"
 #include "support/test_support.hpp"
 
-#include <array>
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+
+#include <array>
 
 using namespace mlosbench;
 namespace fs = std::filesystem;

@@ -6,13 +6,15 @@
 #include "support/ssh_server.hpp"
 #include "support/test_support.hpp"
 
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
 #include <chrono>
 #include <csignal>
 #include <fstream>
 #include <future>
-#include <gtest/gtest.h>
 #include <thread>
-#include <unistd.h>
 
 using namespace mlosbench;
 using namespace mlosbench::testing;

@@ -15,7 +15,7 @@
 
 namespace mlosbench {
 
-/// The globals as the components read them (reference 2.4): each name looked up through the
+/// The globals as the components read them (docs/architecture.md, "Loading"): each name looked up through the
 /// view is recorded as read, so the names nothing read (likely typos, warned about) are
 /// known in one place. Copies, and views made by over(), share one record. Does not own the
 /// parameters it shows, which must outlive it. Not thread-safe.

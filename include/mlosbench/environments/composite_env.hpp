@@ -7,7 +7,7 @@
 
 namespace mlosbench {
 
-/// Runs its children in order (reference 4.6): setup stops at the first child that is not
+/// Runs its children in order, as mlos_bench's CompositeEnv: setup stops at the first child that is not
 /// ready, run at the first whose status is not good; results are merged (later children win),
 /// telemetry concatenated; teardown in reverse order. A child's failure reason is returned
 /// as `environment 'CHILD': REASON`.

@@ -13,7 +13,7 @@
 
 namespace mlosbench {
 
-/// Runs a benchmark with shell lines on this machine (reference 4.3): dumps the tunables into
+/// Runs a benchmark with shell lines on this machine (docs/trials.md): dumps the tunables into
 /// the trial's temp dir, runs `setup` and `run` lines there, reads results from stdout and a
 /// CSV file, telemetry from another CSV file, and runs `teardown` lines at the end.
 class LocalEnv : public Environment

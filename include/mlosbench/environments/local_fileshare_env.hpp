@@ -8,7 +8,7 @@
 
 namespace mlosbench {
 
-/// A LocalEnv that also copies files to and from a file share (reference 4.4): `upload` after
+/// A LocalEnv that also copies files to and from a file share: `upload` after
 /// a successful setup, `download` before run (a missing file fails the trial) and before
 /// status (a missing file is ignored). `from` and `to` are `$var`-expanded with every
 /// parameter plus `PWD` = the trial's temp dir; relative local paths are in the temp dir.

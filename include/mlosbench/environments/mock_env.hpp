@@ -6,7 +6,7 @@
 
 namespace mlosbench {
 
-/// A benchmark without a benchmark (reference 4.7): the score is the mean of the squared
+/// A benchmark without a benchmark, as mlos_bench's MockEnv: the score is the mean of the squared
 /// normalised values of the environment's tunables, plus noise N(0, 0.2) when
 /// `mock_env_seed` >= 0, clipped to [0, 1] and scaled to `mock_env_range`. With a seed > 0
 /// the noise is the same for the same seed and trial id, whatever the runner.

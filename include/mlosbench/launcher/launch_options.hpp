@@ -45,7 +45,7 @@ struct LaunchOptions
     double lease_timeout = 60;    ///< --lease-timeout, seconds
 };
 
-/// Splits unknown arguments into `--key value` / `--key=value` pairs (reference 1.2).
+/// Splits unknown arguments into `--key value` / `--key=value` pairs (globals, as in mlos_bench).
 /// Throws ConfigError for a key without value or a value without key.
 [[nodiscard]] std::vector<std::pair<std::string, std::string>>
 parse_extra_args(const std::vector<std::string>& args);

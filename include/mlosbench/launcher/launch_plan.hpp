@@ -44,7 +44,7 @@ struct LaunchPlan
     std::vector<PoolHost> host_pool;
 };
 
-/// Builds the plan (reference 1-3, PRODUCT "Configs"). Throws ConfigError(s) for anything
+/// Builds the plan (docs/architecture.md, "Loading"). Throws ConfigError(s) for anything
 /// wrong in the command line or the configs, naming the file, JSON pointer or flag.
 [[nodiscard]] LaunchPlan load_launch_plan(const LaunchOptions& options);
 

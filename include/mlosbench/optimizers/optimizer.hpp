@@ -35,7 +35,7 @@ struct BestObservation
     std::map<std::string, double> scores;
 };
 
-/// Picks tunable values for the next trial and learns from finished ones (reference 8).
+/// Picks tunable values for the next trial and learns from finished ones (docs/optimizers.md).
 /// Optimizers see tunables and scores only. Not thread-safe: the scheduler calls it from one
 /// thread.
 class Optimizer

@@ -3,6 +3,7 @@
 #include "mlosbench/services/command_executor.hpp"
 #include "mlosbench/services/service_settings.hpp"
 #include "mlosbench/util/process.hpp"
+#include "mlosbench/util/temporary_directory.hpp"
 
 #include <cstddef>
 #include <filesystem>
@@ -13,29 +14,27 @@
 
 namespace mlosbench {
 
-/// A working directory for a trial's commands (reference 5.4): either a directory we were given
-/// (created if missing, never deleted) or a fresh one under the system temp dir that is removed
-/// on destruction unless `keep` was asked for.
+/// A working directory for a trial's commands: either a directory we were given (created if
+/// missing, never deleted) or a fresh one under the system temp dir, removed with the context
+/// unless kept.
 class TempDirContext
 {
 public:
-    TempDirContext(std::filesystem::path path, bool owned, bool keep);
-    ~TempDirContext();
-    TempDirContext(const TempDirContext&) = delete;
-    TempDirContext& operator=(const TempDirContext&) = delete;
-    TempDirContext(TempDirContext&& other) noexcept;
-    TempDirContext& operator=(TempDirContext&& other) noexcept;
+    /// A directory we were given.
+    explicit TempDirContext(std::filesystem::path given) : m_path(std::move(given)) {}
+    /// A fresh directory.
+    explicit TempDirContext(TemporaryDirectory fresh)
+        : m_path(fresh.path()), m_fresh(std::move(fresh))
+    {
+    }
 
     [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
     /// True for a fresh directory this context created (and removes unless kept).
-    [[nodiscard]] bool owned() const { return m_owned; }
+    [[nodiscard]] bool owned() const { return m_fresh.has_value(); }
 
 private:
-    void release() noexcept;
-
     std::filesystem::path m_path;
-    bool m_owned = false;
-    bool m_keep = false;
+    std::optional<TemporaryDirectory> m_fresh;
 };
 
 /// Runs script lines for environments on this machine (LocalExecService of mlos_bench).

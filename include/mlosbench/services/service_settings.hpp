@@ -9,7 +9,7 @@
 
 namespace mlosbench {
 
-/// LocalExecService / TempDirContextService settings (reference 5.3, 5.4).
+/// LocalExecService / TempDirContextService settings.
 struct LocalExecSettings
 {
     std::optional<std::string> temp_dir; ///< expanded and resolved; nullopt: a fresh dir per trial
@@ -17,7 +17,7 @@ struct LocalExecSettings
     std::optional<double> timeout;       ///< seconds, for every command it runs
 };
 
-/// SshHostService / SshFileShareService settings (reference 5.6, PRODUCT "SSH").
+/// SshHostService / SshFileShareService settings (docs/remote.md).
 struct SshSettings
 {
     std::optional<double> request_timeout;

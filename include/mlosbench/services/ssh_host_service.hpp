@@ -13,7 +13,7 @@
 namespace mlosbench {
 
 /// Where and as whom to connect: an SSH service's settings completed by an environment's
-/// parameters (reference 5.6). The password is never logged nor part of key().
+/// parameters (docs/remote.md). The password is never logged nor part of key().
 struct SshTarget
 {
     std::string host;

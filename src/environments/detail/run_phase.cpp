@@ -2,8 +2,9 @@
 
 #include "environments/detail/script_support.hpp"
 
-#include <algorithm>
 #include <spdlog/spdlog.h>
+
+#include <algorithm>
 #include <sstream>
 
 namespace mlosbench::detail {

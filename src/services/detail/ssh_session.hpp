@@ -2,9 +2,10 @@
 
 #include "mlosbench/services/ssh_host_service.hpp"
 
+#include <libssh/libssh.h>
+
 #include <chrono>
 #include <functional>
-#include <libssh/libssh.h>
 #include <memory>
 #include <mutex>
 #include <optional>
