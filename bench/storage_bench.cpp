@@ -81,10 +81,8 @@ int main(int argc, char** argv)
                                    {"opt_target_0", "score"},
                                    {"opt_direction_0", "min"}};
             const auto record =
-                exp->new_trial(values, tunables.canonical_text(values), metadata, now());
-            for (const auto& pending : exp->pending_trials(false)) {
-                exp->assign_runner(pending.trial_id, 1);
-            }
+                *exp->new_trial(values, tunables.canonical_text(values), metadata, now());
+            exp->assign_runner(record.trial_id, 1);
             exp->update_trial(record.trial_id, Status::running, now());
             exp->add_telemetry(record.trial_id, {{now(), "score", 0.5}, {now(), "latency", 12}});
             exp->update_trial(record.trial_id, Status::succeeded, now(),
@@ -108,7 +106,7 @@ int main(int argc, char** argv)
         const auto resume_start = Clock::now();
         storage = open_sqlite_storage(path);
         exp = storage->open_experiment(spec, tunables);
-        const auto interrupted = exp->pending_trials(true);
+        const auto interrupted = exp->claim_trials();
         const auto all = exp->load_completed(0);
         const double resume_seconds =
             std::chrono::duration<double>(Clock::now() - resume_start).count();

@@ -111,6 +111,21 @@ void BaseOptimizer::register_observations(const std::vector<Observation>& observ
     on_register(batch);
 }
 
+void BaseOptimizer::register_pending(const std::vector<TunableValues>& configs)
+{
+    std::vector<TunableValues> valid;
+    for (const auto& config : configs) {
+        if (auto normalized = normalize(config)) {
+            valid.push_back(std::move(*normalized));
+        }
+    }
+    // Another worker started first, with the defaults if they were asked for.
+    if (m_suggested == 0 && !configs.empty()) {
+        m_start_with_defaults = false;
+    }
+    on_pending(valid);
+}
+
 std::optional<Suggestion> BaseOptimizer::suggest()
 {
     if (!not_converged()) {

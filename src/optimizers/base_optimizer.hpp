@@ -21,6 +21,7 @@ public:
     [[nodiscard]] std::string name() const final { return m_name; }
     [[nodiscard]] bool supports_preload() const override { return true; }
     void register_observations(const std::vector<Observation>& observations) final;
+    void register_pending(const std::vector<TunableValues>& configs) final;
     [[nodiscard]] std::optional<Suggestion> suggest() final;
     [[nodiscard]] bool not_converged() const final;
     [[nodiscard]] std::optional<BestObservation> best() const final;
@@ -51,6 +52,8 @@ protected:
     [[nodiscard]] virtual bool has_more() const { return true; }
     /// Learns from a batch of trials (FAILED/TIMED_OUT ones carry +inf values).
     virtual void on_register(const std::vector<Scored>& /*batch*/) {}
+    /// Hears of configs other workers run now (normalized; invalid ones left out).
+    virtual void on_pending(const std::vector<TunableValues>& /*configs*/) {}
 
     /// `config` completed to every tunable of the space and checked; nullopt if invalid.
     [[nodiscard]] std::optional<TunableValues> normalize(const TunableValues& config) const;

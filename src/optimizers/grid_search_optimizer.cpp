@@ -130,6 +130,15 @@ std::optional<Suggestion> GridSearchOptimizer::next()
     return Suggestion{std::move(config), is_defaults};
 }
 
+void GridSearchOptimizer::on_pending(const std::vector<TunableValues>& configs)
+{
+    for (const TunableValues& config : configs) {
+        if (const auto index = index_of(config)) {
+            mark_done(*index);
+        }
+    }
+}
+
 void GridSearchOptimizer::on_register(const std::vector<Scored>& batch)
 {
     for (const Scored& s : batch) {

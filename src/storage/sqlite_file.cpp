@@ -27,7 +27,7 @@ constexpr std::array<std::string_view, 4> k_alembic_revisions = {"d2a708351ba8",
                                                                  "8928a401115b", "b61aa446e724"};
 
 // The tables a storage file may hold and the columns each has had since it first appeared
-// (mlos_bench's baseline revision, our version 1 or 2); newer columns may be missing from an
+// (mlos_bench's baseline revision, our version 1, 2 or 4); newer columns may be missing from an
 // older file, which opening for writing adds.
 struct KnownTable
 {
@@ -52,6 +52,10 @@ const std::vector<KnownTable>& known_tables()
         {"experiment_tunables", {"exp_id", "tunables"}},
         {"trial_output", {"exp_id", "trial_id", "stdout_tail", "stderr_tail", "reason"}},
         {"trial_telemetry_metadata", {"exp_id", "trial_id", "ts", "metric_id", "metadata"}},
+        {"experiment_worker",
+         {"exp_id", "worker_id", "hostname", "pid", "ts_start", "ts_heartbeat", "ts_end", "state"}},
+        {"trial_claim", {"exp_id", "trial_id", "worker_id"}},
+        {"trial_metric_latest", {"exp_id", "trial_id", "metric_id", "ts"}},
     };
     return tables;
 }

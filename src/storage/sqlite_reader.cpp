@@ -240,6 +240,33 @@ std::optional<TrialDetail> SqliteReader::trial(const std::string& exp_id,
     return d;
 }
 
+std::vector<WorkerRecord> SqliteReader::workers(const std::string& exp_id) const
+{
+    std::vector<WorkerRecord> out;
+    // experiment_worker is ours (schema version 4): older files and mlos_bench's lack it.
+    if (!has_table("experiment_worker")) {
+        return out;
+    }
+    SQLite::Statement query(*m_db, "SELECT worker_id, hostname, pid, ts_start, ts_heartbeat, "
+                                   "ts_end, state FROM experiment_worker WHERE exp_id = ? "
+                                   "ORDER BY worker_id");
+    query.bind(1, exp_id);
+    while (query.executeStep()) {
+        WorkerRecord w;
+        w.worker_id = query.getColumn(0).getInt64();
+        w.host = query.getColumn(1).getString();
+        w.pid = query.getColumn(2).getInt();
+        w.ts_start = detail::parse_stored_time(query.getColumn(3).getString());
+        w.ts_heartbeat = detail::parse_stored_time(query.getColumn(4).getString());
+        if (!query.getColumn(5).isNull()) {
+            w.ts_end = detail::parse_stored_time(query.getColumn(5).getString());
+        }
+        w.state = query.getColumn(6).getString();
+        out.push_back(std::move(w));
+    }
+    return out;
+}
+
 std::vector<MetricSample> SqliteReader::metric_samples(const std::string& exp_id,
                                                        const MetricSampleFilter& filter) const
 {

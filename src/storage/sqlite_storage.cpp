@@ -7,11 +7,9 @@
 #include "storage/detail/sqlite_experiment.hpp"
 
 #include <algorithm>
-#include <cerrno>
 #include <map>
 #include <optional>
 #include <set>
-#include <signal.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 #include <utility>
@@ -27,11 +25,9 @@ using detail::Query;
 using detail::SqliteConnection;
 using Transaction = SQLite::Transaction;
 
-bool process_alive(int pid)
-{
-    // EPERM: it exists but belongs to someone else. A zombie counts as alive until reaped.
-    return pid > 0 && (::kill(pid, 0) == 0 || errno == EPERM);
-}
+using detail::describe_worker;
+using detail::process_alive;
+using detail::RunningWorker;
 
 /// The parameter names of the configs the trials of experiment `id` ran.
 std::set<std::string> recorded_parameter_names(SqliteConnection& impl, const std::string& id)
@@ -55,11 +51,34 @@ std::map<std::string, TunableType> tunable_types(const TunableGroups& tunables)
     return types;
 }
 
-std::int64_t next_trial_id(SqliteConnection& impl, const std::string& id, std::int64_t first)
+// Under the lock, in a write transaction: registers a worker of experiment `id`; its id.
+std::int64_t
+register_worker(SqliteConnection& impl, const std::string& id, const std::string& host, int pid)
 {
-    Query query(impl.statement("SELECT MAX(trial_id) FROM trial WHERE exp_id = ?"));
-    query.bind(id).step();
-    return query.column(0).isNull() ? first : query.column(0).getInt64() + 1;
+    std::int64_t worker_id = 1;
+    {
+        Query query(impl.statement("SELECT MAX(worker_id) FROM experiment_worker WHERE "
+                                   "exp_id = ?"));
+        query.bind(id).step();
+        if (!query.column(0).isNull()) {
+            worker_id = query.column(0).getInt64() + 1;
+        }
+    }
+    const std::string started = format_timestamp(now());
+    Query(impl.statement("INSERT INTO experiment_worker (exp_id, worker_id, hostname, pid, "
+                         "ts_start, ts_heartbeat, ts_end, state) VALUES (?, ?, ?, ?, ?, ?, NULL, "
+                         "'running')"))
+        .bind(id, worker_id, host, pid, started, started)
+        .exec();
+    return worker_id;
+}
+
+// Under the lock: whether experiment `id` has worker rows (files of schema version 3 and
+// mlos_bench's have none; then the experiment row's driver_pid tells who drives it).
+bool has_workers(SqliteConnection& impl, const std::string& id)
+{
+    Query query(impl.statement("SELECT 1 FROM experiment_worker WHERE exp_id = ? LIMIT 1"));
+    return query.bind(id).step();
 }
 
 void store_definitions(SqliteConnection& impl,
@@ -102,8 +121,15 @@ std::unique_ptr<ExperimentStorage> SqliteStorage::open_experiment(const Experime
 {
     const std::string& id = spec.experiment_id;
     const int pid = spec.driver_pid != 0 ? spec.driver_pid : static_cast<int>(::getpid());
+    detail::WorkerContext worker;
+    worker.host = spec.host.empty() ? detail::this_host_name() : spec.host;
+    worker.lease_timeout = spec.lease_timeout;
+    worker.first_trial_id = spec.first_trial_id;
     std::vector<std::string> warnings;
-    const auto [resumed, next] = m_connection->locked("opening experiment " + in_quotes(id), [&] {
+    // IMMEDIATE: creating the experiment (or finding it) and registering this worker happen
+    // under the file's write lock, so two processes creating one experiment at once do it one
+    // after the other: the second finds it made.
+    const bool resumed = m_connection->locked("opening experiment " + in_quotes(id), [&] {
         SqliteConnection& impl = *m_connection;
         Transaction transaction(impl.db, k_immediate);
         std::optional<std::pair<std::string, std::optional<int>>> existing;
@@ -126,12 +152,39 @@ std::unique_ptr<ExperimentStorage> SqliteStorage::open_experiment(const Experime
                       format_timestamp(now()), spec.driver_name, pid)
                 .exec();
             store_definitions(impl, id, spec, tunables);
+            worker.worker_id = register_worker(impl, id, worker.host, pid);
             transaction.commit();
-            return std::pair{false, spec.first_trial_id};
+            return false;
         }
         const auto& [stored_commit, driver] = *existing;
-        if (driver && *driver != pid) {
-            if (process_alive(*driver)) {
+        if (has_workers(impl, id)) {
+            detail::WorkerCensus census =
+                detail::take_census(impl, id, now(), spec.lease_timeout, worker.host, 0);
+            if (!spec.join) {
+                // A worker of this very process that never finished (its ExperimentStorage
+                // dropped, as a crash leaves it) is taken over like a dead one.
+                const auto same_process = [&](const RunningWorker& w) {
+                    return w.host == worker.host && w.pid == pid;
+                };
+                for (const auto& w : census.live) {
+                    if (!same_process(w)) {
+                        throw ConfigError("experiment " + in_quotes(id) + " is being run by " +
+                                          describe_worker(w.host, w.pid) +
+                                          " (use --join to work on it beside it)");
+                    }
+                }
+                detail::declare_lost(impl, id, census.live);
+            }
+            detail::declare_lost(impl, id, census.dead);
+            for (const auto& w : census.dead) {
+                warnings.push_back("experiment " + in_quotes(id) + " was being run by " +
+                                   describe_worker(w.host, w.pid) +
+                                   ", which is gone or stopped renewing its lease: taking over "
+                                   "its trials");
+            }
+        } else if (driver && *driver != pid) {
+            // A driver of a file from before workers: its pid on this machine.
+            if (!spec.join && process_alive(*driver)) {
                 throw ConfigError("experiment " + in_quotes(id) + " is being run by process " +
                                   std::to_string(*driver));
             }
@@ -192,30 +245,31 @@ std::unique_ptr<ExperimentStorage> SqliteStorage::open_experiment(const Experime
                              "driver_pid = ? WHERE exp_id = ?"))
             .bind(format_timestamp(now()), spec.driver_name, pid, id)
             .exec();
-        const std::int64_t next_id = next_trial_id(impl, id, spec.first_trial_id);
+        worker.worker_id = register_worker(impl, id, worker.host, pid);
         transaction.commit();
-        return std::pair{true, next_id};
+        return true;
     });
     for (const auto& w : warnings) {
         spdlog::warn("{}", w);
     }
-    spdlog::debug("{} experiment '{}' in {}; next trial id {}", resumed ? "resuming" : "new", id,
-                  m_connection->path, next);
-    return detail::make_sqlite_experiment(m_connection, id, resumed, next, tunable_types(tunables));
+    spdlog::debug("{} experiment '{}' in {} as worker {}", resumed ? "resuming" : "new", id,
+                  m_connection->path, worker.worker_id);
+    return detail::make_sqlite_experiment(m_connection, id, resumed, std::move(worker),
+                                          tunable_types(tunables));
 }
 
 std::unique_ptr<ExperimentStorage>
 SqliteStorage::attach_experiment(const std::string& experiment_id)
 {
-    const auto next = m_connection->locked("opening experiment " + in_quotes(experiment_id), [&] {
+    m_connection->locked("opening experiment " + in_quotes(experiment_id), [&] {
         Query query(m_connection->statement("SELECT 1 FROM experiment WHERE exp_id = ?"));
         if (!query.bind(experiment_id).step()) {
             throw ConfigError("there is no experiment " + in_quotes(experiment_id) + " in " +
                               m_connection->path);
         }
-        return next_trial_id(*m_connection, experiment_id, 1);
     });
-    return detail::make_sqlite_experiment(m_connection, experiment_id, true, next,
+    return detail::make_sqlite_experiment(m_connection, experiment_id, true,
+                                          detail::WorkerContext{},
                                           std::map<std::string, TunableType>{});
 }
 
@@ -225,19 +279,34 @@ DeletedRows SqliteStorage::delete_experiment(const std::string& experiment_id, b
     return m_connection->locked("deleting experiment " + in_quotes(id), [&] {
         SqliteConnection& impl = *m_connection;
         Transaction transaction(impl.db, k_immediate);
+        std::optional<int> driver;
         {
             Query query(impl.statement("SELECT driver_pid FROM experiment WHERE exp_id = ?"));
             if (!query.bind(id).step()) {
                 throw ConfigError("there is no experiment " + in_quotes(id) + " in " + impl.path);
             }
             if (!query.column(0).isNull()) {
-                const int pid = query.column(0).getInt();
-                if (pid != static_cast<int>(::getpid()) && process_alive(pid)) {
-                    throw ConfigError("experiment " + in_quotes(id) + " is being run by process " +
-                                      std::to_string(pid) +
-                                      ": stop it before deleting the experiment");
+                driver = query.column(0).getInt();
+            }
+        }
+        const int self = static_cast<int>(::getpid());
+        const std::string host = detail::this_host_name();
+        const auto refuse = [&](const std::string& who) {
+            return ConfigError("experiment " + in_quotes(id) + " is being run by " + who +
+                               ": stop it before deleting the experiment");
+        };
+        if (has_workers(impl, id)) {
+            // Live with the default lease: a worker elsewhere that stopped less than a minute
+            // ago may still be recording.
+            const auto census =
+                detail::take_census(impl, id, now(), ExperimentSpec{}.lease_timeout, host, 0);
+            for (const auto& w : census.live) {
+                if (w.host != host || w.pid != self) {
+                    throw refuse(describe_worker(w.host, w.pid));
                 }
             }
+        } else if (driver && *driver != self && process_alive(*driver)) {
+            throw refuse("process " + std::to_string(*driver));
         }
         // The configs only this experiment's trials use, found before its trials go.
         std::vector<std::int64_t> configs;

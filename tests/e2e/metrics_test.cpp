@@ -380,20 +380,23 @@ TEST(Delete, RemovesOneExperimentAndTheConfigsOnlyItUses)
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "mlosbench: error: refusing to delete experiment 'gone' without "
                      "confirmation: stdin is not a terminal; pass --yes\n");
-    // Its driver alive (this process stands in for it): refused.
+    // Its worker alive (this process stands in for it, heartbeating now): refused.
     {
         SQLite::Database database(db.string(), SQLite::OPEN_READWRITE);
-        database.exec("UPDATE experiment SET driver_pid = " + std::to_string(::getpid()) +
-                      " WHERE exp_id = 'gone'");
+        database.exec("UPDATE experiment_worker SET state = 'running', ts_end = NULL, pid = " +
+                      std::to_string(::getpid()) +
+                      ", ts_heartbeat = strftime('%Y-%m-%d %H:%M:%f', 'now') WHERE exp_id = "
+                      "'gone'");
     }
     r = mlosbench({"delete", "gone", "--yes"});
     EXPECT_EQ(r.exit_code, 2);
     EXPECT_EQ(r.err, "mlosbench: error: experiment 'gone' is being run by process " +
-                         std::to_string(::getpid()) + ": stop it before deleting the experiment\n");
+                         std::to_string(::getpid()) + " on " + mlosbench::testing::host_name() +
+                         ": stop it before deleting the experiment\n");
     EXPECT_EQ(sql_count(db, "SELECT COUNT(*) FROM trial WHERE exp_id = 'gone'"), 6);
     {
         SQLite::Database database(db.string(), SQLite::OPEN_READWRITE);
-        database.exec("UPDATE experiment SET driver_pid = NULL WHERE exp_id = 'gone'");
+        database.exec("UPDATE experiment_worker SET state = 'finished' WHERE exp_id = 'gone'");
     }
 
     r = mlosbench({"delete", "gone", "--yes", "--json"});

@@ -352,6 +352,25 @@ TEST(GridSearchOptimizer, RegisteredPointsLeaveThePendingSet)
                                                 {{"n", std::int64_t{3}}, {"c", "a"}}}));
 }
 
+TEST(GridSearchOptimizer, PointsOtherWorkersRunAreSkipped)
+{
+    const TunableGroups space = load(k_small_space);
+    OptimizerSpec spec = spec_of("GridSearchOptimizer");
+    spec.max_suggestions = 0;
+    auto opt = make_optimizer(spec, space);
+    // Another worker started first: it runs the defaults (n 2, c a) and (n 1, c b).
+    opt->register_pending({space.values(), {{"n", std::int64_t{1}}, {"c", "b"}}});
+    std::vector<TunableValues> rest;
+    while (auto s = opt->suggest()) {
+        EXPECT_FALSE(s->is_defaults);
+        rest.push_back(s->config);
+    }
+    EXPECT_EQ(rest, (std::vector<TunableValues>{{{"n", std::int64_t{1}}, {"c", "a"}},
+                                                {{"n", std::int64_t{2}}, {"c", "b"}},
+                                                {{"n", std::int64_t{3}}, {"c", "a"}},
+                                                {{"n", std::int64_t{3}}, {"c", "b"}}}));
+}
+
 TEST(GridSearchOptimizer, BudgetStopsEarly)
 {
     const TunableGroups space = load(k_small_space);

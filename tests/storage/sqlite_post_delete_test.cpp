@@ -16,6 +16,7 @@
 namespace mlosbench {
 namespace {
 
+using testing::host_name;
 using testing::sql_count;
 using testing::sql_rows;
 using testing::TempDir;
@@ -48,7 +49,8 @@ protected:
         for (const auto x : xs) {
             const TunableValues values{{"x", x}};
             const auto trial = exp->new_trial(values, m_tunables.canonical_text(values),
-                                              {{"repeat_i", 1}}, at("2025-01-01 00:00:00"));
+                                              {{"repeat_i", 1}}, at("2025-01-01 00:00:00"))
+                                   .value();
             exp->update_trial(trial.trial_id, Status::running, at("2025-01-01 00:00:01"));
         }
         return exp;
@@ -211,12 +213,12 @@ TEST_F(PostDeleteTest, DeleteRefusesWhileTheDriverRunsAndUnknownExperiments)
         FAIL() << "expected a ConfigError";
     } catch (const ConfigError& e) {
         EXPECT_EQ(std::string(e.what()), "experiment 'busy' is being run by process " +
-                                             std::to_string(driver) +
+                                             std::to_string(driver) + " on " + host_name() +
                                              ": stop it before deleting the experiment");
     }
     EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial"), 1);
     exp->finish(Status::succeeded, now()); // releases the driver pid
-    EXPECT_EQ(storage->delete_experiment("busy", false).size(), 12U);
+    EXPECT_EQ(storage->delete_experiment("busy", false).size(), 15U);
     EXPECT_EQ(sql_count(m_path, "SELECT COUNT(*) FROM trial"), 0);
     try {
         (void)storage->delete_experiment("busy", false);

@@ -45,8 +45,10 @@ protected:
         const TunableValues fast{{"workers", std::int64_t{8}}, {"mode", "fast"}};
         const TunableValues safe{{"workers", std::int64_t{2}}, {"mode", "safe"}};
         const auto add = [&](const TunableValues& values, const Json& metadata) {
-            return exp->new_trial(values, tunables.canonical_text(values), metadata,
-                                  at("2024-05-06 07:00:00"));
+            return exp
+                ->new_trial(values, tunables.canonical_text(values), metadata,
+                            at("2024-05-06 07:00:00"))
+                .value();
         };
         (void)add(fast, {{"optimizer", "mock"}, {"api_token", "hunter2"}, {"flag", "true"}});
         (void)add(safe, Json::object());

@@ -17,6 +17,7 @@
 namespace mlosbench {
 namespace {
 
+using testing::host_name;
 using testing::TempDir;
 using namespace std::chrono_literals;
 
@@ -95,7 +96,7 @@ TrialRecord add_trial(ExperimentStorage& exp,
                       const TunableValues& values,
                       const Json& metadata = Json::object())
 {
-    return exp.new_trial(values, tunables.canonical_text(values), metadata, now());
+    return exp.new_trial(values, tunables.canonical_text(values), metadata, now()).value();
 }
 
 TEST_F(SqliteStorageTest, RecordsATrialsWholeLife)
@@ -107,7 +108,8 @@ TEST_F(SqliteStorageTest, RecordsATrialsWholeLife)
         EXPECT_FALSE(exp->resumed());
         const auto trial = exp->new_trial(values, m_tunables.canonical_text(values),
                                           {{"optimizer", "MockOptimizer"}, {"repeat_i", 1}},
-                                          at("2024-05-06 07:08:09.123456"));
+                                          at("2024-05-06 07:08:09.123456"))
+                               .value();
         EXPECT_EQ(trial.trial_id, 1);
         EXPECT_EQ(trial.status, Status::pending);
         exp->assign_runner(1, 2);
@@ -182,7 +184,7 @@ TEST_F(SqliteStorageTest, DeduplicatesConfigsBySha256OfTheirText)
     const auto t1 = add_trial(*exp, m_tunables, a);
     const auto t2 = add_trial(*exp, m_tunables, b);
     const auto t3 = add_trial(*exp, m_tunables, a);
-    const auto t4 = exp->new_trial(a, "abc", Json::object(), now());
+    const auto t4 = exp->new_trial(a, "abc", Json::object(), now()).value();
     EXPECT_EQ(t1.config_id, t3.config_id);
     EXPECT_NE(t1.config_id, t2.config_id);
     EXPECT_NE(t4.config_id, t1.config_id);
@@ -219,15 +221,18 @@ TEST_F(SqliteStorageTest, ResumeContinuesIdsAndRelistsInterruptedTrials)
     EXPECT_TRUE(exp->resumed());
 
     std::vector<std::int64_t> ids;
-    for (const auto& t : exp->pending_trials(true)) {
+    const auto claimed = exp->claim_trials();
+    for (const auto& t : claimed) {
         ids.push_back(t.trial_id);
         EXPECT_EQ(t.config, values);
     }
     EXPECT_EQ(ids, (std::vector<std::int64_t>{2, 3, 4, 5}));
-    const auto pending = exp->pending_trials(false);
-    ASSERT_EQ(pending.size(), 1U);
-    EXPECT_EQ(pending[0].trial_id, 5);
-    EXPECT_EQ(pending[0].metadata, (Json{{"repeat_i", 5}}));
+    ASSERT_EQ(claimed.size(), 4U);
+    EXPECT_EQ(claimed[3].status, Status::pending);
+    EXPECT_EQ(claimed[3].metadata, (Json{{"repeat_i", 5}}));
+    EXPECT_EQ(claimed[0].status, Status::running);
+    // Held now: not claimed twice.
+    EXPECT_TRUE(exp->claim_trials().empty());
     EXPECT_EQ(add_trial(*exp, m_tunables, values).trial_id, 6);
 
     // The canceled trial runs again under its id; its history shows both runs.
@@ -367,7 +372,7 @@ TEST_F(SqliteStorageTest, ResumeOfAnMlosBenchExperimentComparesTheRecordedParame
     {
         auto exp = open()->open_experiment(make_spec("mb"), same);
         EXPECT_TRUE(exp->resumed());
-        EXPECT_EQ(exp->pending_trials(true).size(), 1U);
+        EXPECT_EQ(exp->claim_trials().size(), 1U);
     }
     auto db = read();
     EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM experiment_tunables WHERE exp_id = 'mb'"), 1);
@@ -416,8 +421,9 @@ TEST_F(SqliteStorageTest, LiveDriverIsRefusedDeadOneTakenOver)
         (void)open()->open_experiment(make_spec(), m_tunables);
         FAIL() << "expected a ConfigError";
     } catch (const ConfigError& e) {
-        EXPECT_EQ(std::string(e.what()),
-                  "experiment 'exp1' is being run by process " + std::to_string(other.pid()));
+        EXPECT_EQ(std::string(e.what()), "experiment 'exp1' is being run by process " +
+                                             std::to_string(other.pid()) + " on " + host_name() +
+                                             " (use --join to work on it beside it)");
     }
     other.stop();
     auto storage = open();
@@ -490,7 +496,7 @@ TEST_F(SqliteStorageTest, SecretsAreNeverStored)
                                       {"client_secret", "hunter2-secret"},
                                       {"keyboard", "qwerty"}});
         EXPECT_EQ(trial.metadata, (Json{{"keyboard", "qwerty"}}));
-        EXPECT_EQ(exp->pending_trials(false).at(0).metadata, (Json{{"keyboard", "qwerty"}}));
+        EXPECT_EQ(exp->others_in_flight().size(), 0U);
     }
     auto db = read();
     EXPECT_EQ(query_rows(db, "SELECT param_id, param_value FROM trial_param"),
@@ -631,6 +637,7 @@ TEST_F(SqliteStorageTest, TwoProcessesWritingTelemetryAtOnceLoseNothing)
     ::close(go[0]);
     auto storage = open();
     auto exp = storage->open_experiment(make_spec(), m_tunables);
+    ASSERT_EQ(exp->claim_trials().size(), 1U); // the earlier worker's, taken over
     (void)!::write(go[1], "g", 1);
     ::close(go[1]);
     for (int i = 0; i < k_samples; ++i) {

@@ -78,6 +78,15 @@ bool is_running(int pid)
     return state != "Z" && state != "X" && (flags & k_pf_exiting) == 0;
 }
 
+std::string host_name()
+{
+    std::array<char, 256> name{};
+    if (::gethostname(name.data(), name.size() - 1) != 0) {
+        ADD_FAILURE() << "gethostname failed";
+    }
+    return name.data();
+}
+
 int read_pid(const fs::path& path)
 {
     const std::string text = read_file(path);

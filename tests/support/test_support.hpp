@@ -34,6 +34,9 @@ private:
 /// still succeeds, so /proc tells: state Z or X, or PF_EXITING in the flags.
 [[nodiscard]] bool is_running(int pid);
 
+/// This machine's host name (gethostname), as worker rows of a storage name it.
+[[nodiscard]] std::string host_name();
+
 /// The number in the file `path` (a pid a test script wrote); -1 when there is none.
 [[nodiscard]] int read_pid(const std::filesystem::path& path);
 

@@ -13,7 +13,7 @@ struct SqliteConnection;
 
 /// The schema version this build writes, kept in `PRAGMA user_version` (0: a file made by
 /// mlos_bench or an empty one; opening upgrades it).
-inline constexpr int k_sqlite_schema_version = 3;
+inline constexpr int k_sqlite_schema_version = 4;
 
 /// Experiments kept in one SQLite file, with mlos_bench's tables and columns (reference 9.2)
 /// so its tools read our files, plus ours:
@@ -25,10 +25,19 @@ inline constexpr int k_sqlite_schema_version = 3;
 ///   metadata text of a trial_telemetry row, when `post-metric --metadata` gave one;
 /// - `alembic_version(version_num)` (version 3): mlos_bench's own stamp, at the revision its
 ///   tables match (k_mlos_bench_alembic_head), so its storage API opens our files read-only.
+/// - `experiment_worker(exp_id, worker_id, hostname, pid, ts_start, ts_heartbeat, ts_end,
+///   state)` (version 4): the processes that work on an experiment, numbered 1, 2, ... per
+///   experiment; state "running", "finished" or "lost" (declared dead by another worker);
+/// - `trial_claim(exp_id, trial_id, worker_id)` (version 4): the worker that holds each trial
+///   (made it or claimed it); a claim counts while that worker is running and alive;
+/// - `trial_metric_latest(exp_id, trial_id, metric_id, ts)` (version 4): the time of the
+///   telemetry sample of each metric recorded last, which `post-metric --cumulative` adds to.
 /// A file is identified before anything is written to it (identify_sqlite_file): only a new
 /// (empty) file, one of ours or one made by mlos_bench is opened for writing.
 /// Timestamps are UTC text `YYYY-MM-DD HH:MM:SS.ffffff`, statuses their names ("SUCCEEDED").
-/// WAL mode, so other processes (`post-metric`) may write while an experiment runs.
+/// WAL mode and a busy timeout, so other processes (`post-metric`, other workers) may write
+/// while an experiment runs; every write transaction is BEGIN IMMEDIATE, so trial ids and
+/// claims are given out one process at a time. Heartbeats and leases use this machine's clock.
 /// One connection, guarded by a mutex, shared by the experiments opened from it.
 class SqliteStorage final : public Storage
 {

@@ -3,6 +3,7 @@
 #include "mlosbench/storage/experiment_summary.hpp"
 #include "mlosbench/storage/metric_sample.hpp"
 #include "mlosbench/storage/results_frame.hpp"
+#include "mlosbench/storage/storage.hpp"
 #include "mlosbench/storage/telemetry_row.hpp"
 #include "mlosbench/storage/trial_detail.hpp"
 #include "mlosbench/storage/trial_row.hpp"
@@ -35,6 +36,8 @@ public:
     /// One trial in full; nullopt when `exp_id` has no such trial.
     [[nodiscard]] virtual std::optional<TrialDetail> trial(const std::string& exp_id,
                                                            std::int64_t trial_id) const = 0;
+    /// The workers that have worked on `exp_id`, by worker id.
+    [[nodiscard]] virtual std::vector<WorkerRecord> workers(const std::string& exp_id) const = 0;
     /// mlos_bench's results_df of `exp_id`.
     [[nodiscard]] virtual ResultsFrame results_frame(const std::string& exp_id) const = 0;
     /// The telemetry of `exp_id`, by trial, time and metric.

@@ -104,6 +104,14 @@ void CompletionQueue::wait(bool wake_on_interrupt)
     m_cv.wait(lock, [&] { return !m_completions.empty() || (wake_on_interrupt && m_interrupted); });
 }
 
+void CompletionQueue::wait_until(bool wake_on_interrupt,
+                                 std::chrono::steady_clock::time_point deadline)
+{
+    std::unique_lock lock(m_mutex);
+    m_cv.wait_until(lock, deadline,
+                    [&] { return !m_completions.empty() || (wake_on_interrupt && m_interrupted); });
+}
+
 TrialRunner::TrialRunner(int id,
                          RunnerContext context,
                          const TrialInputs& inputs,
@@ -164,6 +172,12 @@ void TrialRunner::loop()
         Completion c;
         try {
             c = run_trial(record);
+        } catch (const LeaseLost& e) {
+            c.runner_id = m_id;
+            c.trial_id = record.trial_id;
+            c.taken_over = true;
+            spdlog::warn("trial {}: {}; this run of it is dropped", record.trial_id,
+                         m_inputs.policy.secrets.apply(e.what()));
         } catch (const std::exception& e) {
             c.runner_id = m_id;
             c.trial_id = record.trial_id;

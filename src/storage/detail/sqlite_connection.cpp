@@ -3,10 +3,17 @@
 #include "mlosbench/storage/sqlite_file.hpp"
 #include "sqlite_schema.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
+#include <sqlite3.h>
+#include <thread>
 
 namespace mlosbench::detail {
 namespace {
+
+constexpr auto k_open_busy_limit = std::chrono::seconds(30);
+constexpr auto k_max_pause = std::chrono::milliseconds(100);
 
 // `file_path`, once it is known to be a file we may write: nothing (not even the journal
 // mode) changes in a SQLite file that is not ours.
@@ -27,8 +34,24 @@ SqliteConnection::SqliteConnection(const std::string& file_path)
     : path(file_path),
       db(identified(file_path), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX)
 {
-    configure_connection(db, path.empty() || path == ":memory:");
-    previous_version = migrate_schema(db, path);
+    // Switching a new file to WAL and creating its schema take the file's exclusive lock,
+    // which SQLite may refuse at once (SQLITE_BUSY, without waiting for the busy timeout)
+    // while another process opens the same new file: wait and try again, for as long as the
+    // busy timeout would.
+    const auto deadline = std::chrono::steady_clock::now() + k_open_busy_limit;
+    for (auto pause = std::chrono::milliseconds(1);; pause = std::min(2 * pause, k_max_pause)) {
+        try {
+            configure_connection(db, path.empty() || path == ":memory:");
+            previous_version = migrate_schema(db, path);
+            return;
+        } catch (const SQLite::Exception& e) {
+            if ((e.getErrorCode() & 0xff) != SQLITE_BUSY ||
+                std::chrono::steady_clock::now() + pause > deadline) {
+                throw;
+            }
+        }
+        std::this_thread::sleep_for(pause);
+    }
 }
 
 SQLite::Statement& SqliteConnection::statement(const char* sql)

@@ -65,104 +65,182 @@ public:
     SqliteExperiment(std::shared_ptr<SqliteConnection> connection,
                      std::string id,
                      bool resumed,
-                     std::int64_t next_trial_id,
+                     WorkerContext worker,
                      std::map<std::string, TunableType> types)
         : m_connection(std::move(connection)), m_id(std::move(id)), m_resumed(resumed),
-          m_next_trial_id(next_trial_id), m_types(std::move(types))
+          m_worker(std::move(worker)), m_types(std::move(types))
     {
     }
 
     [[nodiscard]] const std::string& experiment_id() const override { return m_id; }
     [[nodiscard]] bool resumed() const override { return m_resumed; }
+    [[nodiscard]] std::int64_t worker_id() const override { return m_worker.worker_id; }
 
-    TrialRecord new_trial(const TunableValues& config,
-                          const std::string& config_text,
-                          const Json& metadata,
-                          Timestamp ts_start) override
+    std::optional<TrialRecord> new_trial(const TunableValues& config,
+                                         const std::string& config_text,
+                                         const Json& metadata,
+                                         Timestamp ts_start,
+                                         std::int64_t max_total) override
     {
-        return m_connection->locked("recording a new trial of experiment " + in_quotes(m_id), [&] {
-            Transaction transaction(m_connection->db, k_immediate);
-            TrialRecord record;
-            record.trial_id = m_next_trial_id;
-            record.config_id = config_id(config, config_text);
-            record.status = Status::pending;
-            record.ts_start = truncate_to_micros(ts_start);
-            record.config = config;
-            Query(m_connection->statement(
-                      "INSERT INTO trial (exp_id, trial_id, config_id, trial_runner_id, "
-                      "ts_start, ts_end, status) VALUES (?, ?, ?, NULL, ?, NULL, 'PENDING')"))
-                .bind(m_id, record.trial_id, record.config_id, format_timestamp(ts_start))
-                .exec();
-            if (metadata.is_object()) {
-                for (const auto& [name, value] : metadata.items()) {
-                    if (is_secret_name(name)) {
-                        spdlog::debug("trial {}: not storing secret metadata '{}'", record.trial_id,
-                                      name);
-                        continue;
+        require_worker("make a trial");
+        return m_connection->locked(
+            "recording a new trial of experiment " + in_quotes(m_id),
+            [&]() -> std::optional<TrialRecord> {
+                // IMMEDIATE: the next id is read and taken under the file's write lock, so
+                // workers in other processes never take the same one.
+                Transaction transaction(m_connection->db, k_immediate);
+                TrialRecord record;
+                record.trial_id = m_worker.first_trial_id;
+                {
+                    // Ids are given out one after the other and trials never deleted one by
+                    // one, so an experiment's ids are MIN..MAX: two lookups of the primary
+                    // key count them.
+                    Query ids(m_connection->statement(
+                        "SELECT MIN(trial_id), MAX(trial_id) FROM trial WHERE exp_id = ?"));
+                    ids.bind(m_id).step();
+                    if (!ids.column(1).isNull()) {
+                        const std::int64_t count =
+                            ids.column(1).getInt64() - ids.column(0).getInt64() + 1;
+                        if (max_total > 0 && count >= max_total) {
+                            return std::nullopt;
+                        }
+                        record.trial_id = ids.column(1).getInt64() + 1;
                     }
-                    Query(m_connection->statement("INSERT INTO trial_param (exp_id, trial_id, "
-                                                  "param_id, param_value) VALUES (?, ?, ?, ?)"))
-                        .bind(m_id, record.trial_id, name, encode_value(value))
-                        .exec();
-                    record.metadata[name] = value;
+                }
+                record.config_id = config_id(config, config_text);
+                record.status = Status::pending;
+                record.ts_start = truncate_to_micros(ts_start);
+                record.config = config;
+                Query(m_connection->statement(
+                          "INSERT INTO trial (exp_id, trial_id, config_id, trial_runner_id, "
+                          "ts_start, ts_end, status) VALUES (?, ?, ?, NULL, ?, NULL, 'PENDING')"))
+                    .bind(m_id, record.trial_id, record.config_id, format_timestamp(ts_start))
+                    .exec();
+                Query(m_connection->statement(
+                          "INSERT INTO trial_claim (exp_id, trial_id, worker_id) VALUES (?, ?, ?)"))
+                    .bind(m_id, record.trial_id, m_worker.worker_id)
+                    .exec();
+                if (metadata.is_object()) {
+                    for (const auto& [name, value] : metadata.items()) {
+                        if (is_secret_name(name)) {
+                            spdlog::debug("trial {}: not storing secret metadata '{}'",
+                                          record.trial_id, name);
+                            continue;
+                        }
+                        Query(m_connection->statement(
+                                  "INSERT INTO trial_param (exp_id, trial_id, param_id, "
+                                  "param_value) VALUES (?, ?, ?, ?)"))
+                            .bind(m_id, record.trial_id, name, encode_value(value))
+                            .exec();
+                        record.metadata[name] = value;
+                    }
+                }
+                transaction.commit();
+                return record;
+            });
+    }
+
+    [[nodiscard]] std::vector<TrialRecord> claim_trials() override
+    {
+        require_worker("claim trials");
+        std::vector<RunningWorker> lost;
+        auto trials = m_connection->locked("claiming the trials of " + in_quotes(m_id), [&] {
+            Transaction transaction(m_connection->db, k_immediate);
+            const WorkerCensus census =
+                take_census(*m_connection, m_id, now(), m_worker.lease_timeout, m_worker.host,
+                            m_worker.worker_id);
+            declare_lost(*m_connection, m_id, census.dead);
+            lost = census.dead;
+            std::vector<TrialRecord> free;
+            for (auto& [record, holder] : unfinished_trials()) {
+                if (holder == m_worker.worker_id) {
+                    continue;
+                }
+                if (holder && std::any_of(census.live.begin(), census.live.end(),
+                                          [&](const auto& w) { return w.worker_id == *holder; })) {
+                    continue;
+                }
+                Query(m_connection->statement(
+                          "INSERT INTO trial_claim (exp_id, trial_id, worker_id) VALUES (?, ?, ?) "
+                          "ON CONFLICT (exp_id, trial_id) DO UPDATE SET worker_id = "
+                          "excluded.worker_id"))
+                    .bind(m_id, record.trial_id, m_worker.worker_id)
+                    .exec();
+                free.push_back(std::move(record));
+            }
+            complete_records(free);
+            transaction.commit();
+            return free;
+        });
+        for (const auto& w : lost) {
+            spdlog::warn("experiment '{}': worker {} ({}) stopped renewing its lease or is gone: "
+                         "its unfinished trials run again here",
+                         m_id, w.worker_id, describe_worker(w.host, w.pid));
+        }
+        return trials;
+    }
+
+    bool heartbeat() override
+    {
+        if (m_worker.worker_id == 0) {
+            return true;
+        }
+        return m_connection->locked(
+            "renewing the lease of worker " + std::to_string(m_worker.worker_id), [&] {
+                Transaction transaction(m_connection->db, k_immediate);
+                std::string state;
+                {
+                    Query query(m_connection->statement("SELECT state FROM experiment_worker WHERE "
+                                                        "exp_id = ? AND worker_id = ?"));
+                    if (query.bind(m_id, m_worker.worker_id).step()) {
+                        state = query.column(0).getString();
+                    }
+                }
+                Query(m_connection->statement("UPDATE experiment_worker SET ts_heartbeat = ?, "
+                                              "state = CASE WHEN state = 'finished' THEN "
+                                              "state ELSE 'running' END WHERE exp_id = ? AND "
+                                              "worker_id = ?"))
+                    .bind(format_timestamp(now()), m_id, m_worker.worker_id)
+                    .exec();
+                transaction.commit();
+                return state != "lost";
+            });
+    }
+
+    [[nodiscard]] std::vector<TrialRecord> others_in_flight() override
+    {
+        return m_connection->locked("reading the trials in flight of " + in_quotes(m_id), [&] {
+            Transaction transaction(m_connection->db);
+            const WorkerCensus census =
+                take_census(*m_connection, m_id, now(), m_worker.lease_timeout, m_worker.host,
+                            m_worker.worker_id);
+            std::vector<TrialRecord> held;
+            for (auto& [record, holder] : unfinished_trials()) {
+                if (holder && *holder != m_worker.worker_id &&
+                    std::any_of(census.live.begin(), census.live.end(),
+                                [&](const auto& w) { return w.worker_id == *holder; })) {
+                    held.push_back(std::move(record));
                 }
             }
+            complete_records(held);
             transaction.commit();
-            ++m_next_trial_id;
-            return record;
+            return held;
         });
     }
 
-    [[nodiscard]] std::vector<TrialRecord> pending_trials(bool include_interrupted) override
+    [[nodiscard]] TrialCounts trial_counts() override
     {
-        return m_connection->locked("reading the pending trials of " + in_quotes(m_id), [&] {
-            // One read transaction: a consistent snapshot, and one lock for all the reads.
-            // Both queries search the (exp_id, status, trial_id) index; an ORDER BY on the
-            // IN list would make SQLite walk the experiment's every trial by primary key
-            // instead, so the few rows found are sorted here.
-            Transaction transaction(m_connection->db);
-            auto& statement =
-                include_interrupted
-                    ? m_connection->statement(
-                          "SELECT trial_id, config_id, trial_runner_id, status, ts_start, ts_end "
-                          "FROM trial WHERE exp_id = ? AND status IN "
-                          "('PENDING', 'READY', 'RUNNING', 'CANCELED')")
-                    : m_connection->statement(
-                          "SELECT trial_id, config_id, trial_runner_id, status, ts_start, ts_end "
-                          "FROM trial WHERE exp_id = ? AND status = 'PENDING'");
-            std::vector<TrialRecord> trials;
-            {
-                Query query(statement);
-                query.bind(m_id);
-                while (query.step()) {
-                    TrialRecord t;
-                    t.trial_id = query.column(0).getInt64();
-                    t.config_id = query.column(1).getInt64();
-                    if (!query.column(2).isNull()) {
-                        t.runner_id = query.column(2).getInt();
-                    }
-                    t.status = parse_stored_status(query.column(3).getString());
-                    t.ts_start = parse_stored_time(query.column(4).getString());
-                    if (!query.column(5).isNull()) {
-                        t.ts_end = parse_stored_time(query.column(5).getString());
-                    }
-                    trials.push_back(std::move(t));
-                }
+        return m_connection->locked("counting the trials of " + in_quotes(m_id), [&] {
+            Query query(m_connection->statement(
+                "SELECT COUNT(*), COALESCE(SUM(CASE WHEN status IN ('SUCCEEDED', 'FAILED', "
+                "'TIMED_OUT') THEN 1 ELSE 0 END), 0), MIN(CASE WHEN status NOT IN ('SUCCEEDED', "
+                "'FAILED', 'TIMED_OUT') THEN trial_id END) FROM trial WHERE exp_id = ?"));
+            query.bind(m_id).step();
+            TrialCounts counts{query.column(0).getInt64(), query.column(1).getInt64()};
+            if (!query.column(2).isNull()) {
+                counts.oldest_unfinished = query.column(2).getInt64();
             }
-            std::sort(trials.begin(), trials.end(),
-                      [](const auto& a, const auto& b) { return a.trial_id < b.trial_id; });
-            for (auto& t : trials) {
-                t.config = typed_config(t.config_id).value_or(TunableValues{});
-                Query query(
-                    m_connection->statement("SELECT param_id, param_value FROM trial_param "
-                                            "WHERE exp_id = ? AND trial_id = ? ORDER BY param_id"));
-                query.bind(m_id, t.trial_id);
-                while (query.step()) {
-                    t.metadata[query.column(0).getString()] = typed_value_of(query.column(1));
-                }
-            }
-            transaction.commit();
-            return trials;
+            return counts;
         });
     }
 
@@ -170,7 +248,7 @@ public:
     {
         m_connection->locked("assigning trial " + std::to_string(trial_id) + " to a runner", [&] {
             Transaction transaction(m_connection->db, k_immediate);
-            const Status status = current_status(trial_id);
+            const Status status = held_status(trial_id);
             refuse_final(trial_id, status);
             Query(m_connection->statement(
                       "UPDATE trial SET trial_runner_id = ? WHERE exp_id = ? AND trial_id = ?"))
@@ -185,7 +263,7 @@ public:
     {
         m_connection->locked("recording the status of trial " + std::to_string(trial_id), [&] {
             Transaction transaction(m_connection->db, k_immediate);
-            const Status was = current_status(trial_id);
+            const Status was = held_status(trial_id);
             refuse_final(trial_id, was);
             const bool has_results = results.is_object() && !results.empty();
             if (has_results && !is_completed(status)) {
@@ -195,8 +273,8 @@ public:
             }
             const std::string name = stored_status_text(status);
             insert_moving_time(
-                m_connection->statement("INSERT OR IGNORE INTO trial_status (exp_id, trial_id, ts, "
-                                        "status) VALUES (?, ?, ?, ?)"),
+                m_connection->statement("INSERT INTO trial_status (exp_id, trial_id, ts, status) "
+                                        "VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"),
                 trial_id, to_micros(ts), name);
             const std::string when = format_timestamp(ts);
             if (is_completed(status)) {
@@ -207,8 +285,10 @@ public:
                 if (has_results) {
                     for (const auto& [metric, value] : results.items()) {
                         Query(m_connection->statement(
-                                  "INSERT OR REPLACE INTO trial_result (exp_id, trial_id, "
-                                  "metric_id, metric_value) VALUES (?, ?, ?, ?)"))
+                                  "INSERT INTO trial_result (exp_id, trial_id, metric_id, "
+                                  "metric_value) VALUES (?, ?, ?, ?) ON CONFLICT (exp_id, "
+                                  "trial_id, metric_id) DO UPDATE SET metric_value = "
+                                  "excluded.metric_value"))
                             .bind(m_id, trial_id, metric, encode_value(value))
                             .exec();
                     }
@@ -243,10 +323,10 @@ public:
     {
         m_connection->locked("recording telemetry of trial " + std::to_string(trial_id), [&] {
             Transaction transaction(m_connection->db, k_immediate);
-            (void)current_status(trial_id);
+            (void)held_status(trial_id);
             auto& insert = m_connection->statement(
-                "INSERT OR IGNORE INTO trial_telemetry (exp_id, trial_id, ts, metric_id, "
-                "metric_value) VALUES (?, ?, ?, ?, ?)");
+                "INSERT INTO trial_telemetry (exp_id, trial_id, ts, metric_id, metric_value) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING");
             // Where the next sample of a burst at one (time, metric) should try first, so n
             // equal samples cost n inserts, not n^2/2.
             std::map<std::pair<std::string, Micros>, Micros> next_free;
@@ -258,6 +338,7 @@ public:
                 const Micros used = insert_moving_time(insert, trial_id, start, sample.metric,
                                                        encode_value(sample.value));
                 next_free[key] = used + 1;
+                note_latest(trial_id, sample.metric, used);
             }
             transaction.commit();
         });
@@ -295,10 +376,12 @@ public:
     {
         m_connection->locked("recording the output of trial " + std::to_string(trial_id), [&] {
             Transaction transaction(m_connection->db, k_immediate);
-            (void)current_status(trial_id);
-            Query(
-                m_connection->statement("INSERT OR REPLACE INTO trial_output (exp_id, trial_id, "
-                                        "stdout_tail, stderr_tail, reason) VALUES (?, ?, ?, ?, ?)"))
+            (void)held_status(trial_id);
+            Query(m_connection->statement(
+                      "INSERT INTO trial_output (exp_id, trial_id, stdout_tail, stderr_tail, "
+                      "reason) VALUES (?, ?, ?, ?, ?) ON CONFLICT (exp_id, trial_id) DO UPDATE "
+                      "SET stdout_tail = excluded.stdout_tail, stderr_tail = "
+                      "excluded.stderr_tail, reason = excluded.reason"))
                 .bind(m_id, trial_id, stdout_tail, stderr_tail, reason)
                 .exec();
             transaction.commit();
@@ -359,12 +442,26 @@ public:
 
     void finish(Status status, Timestamp ts_end) override
     {
+        require_worker("finish the experiment");
         m_connection->locked("finishing experiment " + in_quotes(m_id), [&] {
             Transaction transaction(m_connection->db, k_immediate);
-            Query(m_connection->statement("UPDATE experiment SET status = ?, ts_end = ?, "
-                                          "driver_pid = NULL WHERE exp_id = ?"))
-                .bind(stored_status_text(status), format_timestamp(ts_end), m_id)
+            Query(m_connection->statement("UPDATE experiment_worker SET state = 'finished', "
+                                          "ts_end = ? WHERE exp_id = ? AND worker_id = ?"))
+                .bind(format_timestamp(now()), m_id, m_worker.worker_id)
                 .exec();
+            const WorkerCensus census =
+                take_census(*m_connection, m_id, now(), m_worker.lease_timeout, m_worker.host,
+                            m_worker.worker_id);
+            if (census.live.empty()) {
+                Query(m_connection->statement("UPDATE experiment SET status = ?, ts_end = ?, "
+                                              "driver_pid = NULL WHERE exp_id = ?"))
+                    .bind(stored_status_text(status), format_timestamp(ts_end), m_id)
+                    .exec();
+            } else {
+                spdlog::debug("experiment '{}': {} other worker(s) still at work, leaving it "
+                              "RUNNING",
+                              m_id, census.live.size());
+            }
             transaction.commit();
         });
     }
@@ -378,15 +475,18 @@ private:
                               const std::optional<std::string>& metadata)
     {
         Transaction transaction(m_connection->db, k_immediate);
-        (void)current_status(trial_id);
+        (void)held_status(trial_id);
         TelemetrySample stored = sample;
         if (cumulative) {
-            // The latest value is the one recorded last (the highest rowid; SQLite gives a new
-            // row max(rowid) + 1), not the latest-timed: a poster's time is taken before it
-            // gets the lock, so posters that race commit out of time order.
+            // The latest value is the one recorded last (trial_metric_latest), not the
+            // latest-timed: a poster's time is taken before it gets the lock, so posters that
+            // race commit out of time order. A sample that mlos_bench recorded is not in
+            // trial_metric_latest: then the latest-timed one.
             Query last(m_connection->statement(
-                "SELECT metric_value FROM trial_telemetry WHERE exp_id = ? AND trial_id = ? "
-                "AND metric_id = ? ORDER BY rowid DESC LIMIT 1"));
+                "SELECT t.metric_value FROM trial_telemetry t LEFT JOIN trial_metric_latest l "
+                "ON l.exp_id = t.exp_id AND l.trial_id = t.trial_id AND l.metric_id = "
+                "t.metric_id WHERE t.exp_id = ? AND t.trial_id = ? AND t.metric_id = ? AND "
+                "(l.ts IS NULL OR l.ts = t.ts) ORDER BY t.ts DESC LIMIT 1"));
             if (last.bind(m_id, trial_id, sample.metric).step()) {
                 const Json previous = typed_value_of(last.column(0));
                 if (!previous.is_number()) {
@@ -399,14 +499,16 @@ private:
             }
         }
         const Micros used = insert_moving_time(
-            m_connection->statement("INSERT OR IGNORE INTO trial_telemetry (exp_id, trial_id, ts, "
-                                    "metric_id, metric_value) VALUES (?, ?, ?, ?, ?)"),
+            m_connection->statement("INSERT INTO trial_telemetry (exp_id, trial_id, ts, metric_id, "
+                                    "metric_value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
             trial_id, to_micros(sample.time), sample.metric, encode_value(stored.value));
         stored.time = from_micros(used);
+        note_latest(trial_id, sample.metric, used);
         if (metadata) {
             Query(m_connection->statement(
-                      "INSERT OR REPLACE INTO trial_telemetry_metadata (exp_id, "
-                      "trial_id, ts, metric_id, metadata) VALUES (?, ?, ?, ?, ?)"))
+                      "INSERT INTO trial_telemetry_metadata (exp_id, trial_id, ts, metric_id, "
+                      "metadata) VALUES (?, ?, ?, ?, ?) ON CONFLICT (exp_id, trial_id, ts, "
+                      "metric_id) DO UPDATE SET metadata = excluded.metadata"))
                 .bind(m_id, trial_id, format_timestamp(stored.time), sample.metric, *metadata)
                 .exec();
         }
@@ -458,15 +560,108 @@ private:
         return values;
     }
 
-    Status current_status(std::int64_t trial_id)
+    // Under the lock, in a transaction: the status of a trial this worker may record into;
+    // ConfigError for an unknown trial, LeaseLost when another worker holds it (an attached
+    // process records into any trial).
+    Status held_status(std::int64_t trial_id)
     {
-        Query query(
-            m_connection->statement("SELECT status FROM trial WHERE exp_id = ? AND trial_id = ?"));
+        Query query(m_connection->statement(
+            "SELECT t.status, c.worker_id FROM trial t LEFT JOIN trial_claim c ON c.exp_id = "
+            "t.exp_id AND c.trial_id = t.trial_id WHERE t.exp_id = ? AND t.trial_id = ?"));
         if (!query.bind(m_id, trial_id).step()) {
             throw ConfigError("experiment " + in_quotes(m_id) + " has no trial " +
                               std::to_string(trial_id));
         }
-        return parse_stored_status(query.column(0).getString());
+        const Status status = parse_stored_status(query.column(0).getString());
+        if (m_worker.worker_id != 0 && !query.column(1).isNull() &&
+            query.column(1).getInt64() != m_worker.worker_id) {
+            throw lease_lost(trial_id, query.column(1).getInt64());
+        }
+        return status;
+    }
+
+    // Under the lock: the error for a trial that worker `holder` took over.
+    LeaseLost lease_lost(std::int64_t trial_id, std::int64_t holder)
+    {
+        std::string who = "worker " + std::to_string(holder);
+        Query query(m_connection->statement(
+            "SELECT hostname, pid FROM experiment_worker WHERE exp_id = ? AND worker_id = ?"));
+        if (query.bind(m_id, holder).step()) {
+            who +=
+                " (" + describe_worker(query.column(0).getString(), query.column(1).getInt()) + ")";
+        }
+        return LeaseLost("trial " + std::to_string(trial_id) + " of experiment " + in_quotes(m_id) +
+                         " was taken over by " + who + " when the lease of " + "worker " +
+                         std::to_string(m_worker.worker_id) + " lapsed: its record is dropped");
+    }
+
+    void require_worker(const char* what) const
+    {
+        if (m_worker.worker_id == 0) {
+            throw Error("experiment " + in_quotes(m_id) + ": a process attached to it (" +
+                        "post-metric) cannot " + what);
+        }
+    }
+
+    // Under the lock, in a transaction: the unfinished trials of the experiment by id, each
+    // with the worker that holds it (nullopt: none), without their configs and metadata.
+    std::vector<std::pair<TrialRecord, std::optional<std::int64_t>>> unfinished_trials()
+    {
+        // The (exp_id, status, trial_id) index finds them; an ORDER BY on the IN list would
+        // make SQLite walk the experiment's every trial by primary key instead, so the few
+        // rows found are sorted here.
+        std::vector<std::pair<TrialRecord, std::optional<std::int64_t>>> trials;
+        Query query(m_connection->statement(
+            "SELECT t.trial_id, t.config_id, t.trial_runner_id, t.status, t.ts_start, t.ts_end, "
+            "c.worker_id FROM trial t LEFT JOIN trial_claim c ON c.exp_id = t.exp_id AND "
+            "c.trial_id = t.trial_id WHERE t.exp_id = ? AND t.status IN ('PENDING', 'READY', "
+            "'RUNNING', 'CANCELED')"));
+        query.bind(m_id);
+        while (query.step()) {
+            TrialRecord t;
+            t.trial_id = query.column(0).getInt64();
+            t.config_id = query.column(1).getInt64();
+            if (!query.column(2).isNull()) {
+                t.runner_id = query.column(2).getInt();
+            }
+            t.status = parse_stored_status(query.column(3).getString());
+            t.ts_start = parse_stored_time(query.column(4).getString());
+            if (!query.column(5).isNull()) {
+                t.ts_end = parse_stored_time(query.column(5).getString());
+            }
+            trials.emplace_back(std::move(t), query.column(6).isNull()
+                                                  ? std::nullopt
+                                                  : std::optional(query.column(6).getInt64()));
+        }
+        std::sort(trials.begin(), trials.end(),
+                  [](const auto& a, const auto& b) { return a.first.trial_id < b.first.trial_id; });
+        return trials;
+    }
+
+    // Under the lock, in a transaction: fills in the configs and metadata of `trials`.
+    void complete_records(std::vector<TrialRecord>& trials)
+    {
+        for (auto& t : trials) {
+            t.config = typed_config(t.config_id).value_or(TunableValues{});
+            Query query(
+                m_connection->statement("SELECT param_id, param_value FROM trial_param "
+                                        "WHERE exp_id = ? AND trial_id = ? ORDER BY param_id"));
+            query.bind(m_id, t.trial_id);
+            while (query.step()) {
+                t.metadata[query.column(0).getString()] = typed_value_of(query.column(1));
+            }
+        }
+    }
+
+    // Under the lock, in a transaction: `metric` of the trial was recorded last at `time`.
+    void note_latest(std::int64_t trial_id, const std::string& metric, Micros time)
+    {
+        Query(m_connection->statement(
+                  "INSERT INTO trial_metric_latest (exp_id, trial_id, metric_id, ts) VALUES (?, "
+                  "?, ?, ?) ON CONFLICT (exp_id, trial_id, metric_id) DO UPDATE SET ts = "
+                  "excluded.ts"))
+            .bind(m_id, trial_id, metric, format_timestamp(from_micros(time)))
+            .exec();
     }
 
     void refuse_final(std::int64_t trial_id, Status status) const
@@ -477,7 +672,7 @@ private:
         }
     }
 
-    // Inserts (exp_id, trial_id, ts, rest...) with INSERT OR IGNORE, moving ts by 1 µs while
+    // Inserts (exp_id, trial_id, ts, rest...) with ON CONFLICT DO NOTHING, moving ts by 1 µs while
     // it collides with a stored row; returns the time used.
     template <class... Rest>
     Micros insert_moving_time(SQLite::Statement& insert,
@@ -503,7 +698,7 @@ private:
     std::shared_ptr<SqliteConnection> m_connection;
     std::string m_id;
     bool m_resumed = false;
-    std::int64_t m_next_trial_id = 1;
+    WorkerContext m_worker;
     std::map<std::string, TunableType> m_types;
 };
 
@@ -513,11 +708,46 @@ std::unique_ptr<ExperimentStorage>
 make_sqlite_experiment(std::shared_ptr<SqliteConnection> connection,
                        std::string experiment_id,
                        bool resumed,
-                       std::int64_t next_trial_id,
+                       WorkerContext worker,
                        std::map<std::string, TunableType> types)
 {
     return std::make_unique<SqliteExperiment>(std::move(connection), std::move(experiment_id),
-                                              resumed, next_trial_id, std::move(types));
+                                              resumed, std::move(worker), std::move(types));
+}
+
+WorkerCensus take_census(SqliteConnection& connection,
+                         const std::string& exp_id,
+                         Timestamp now,
+                         std::chrono::milliseconds lease,
+                         const std::string& host,
+                         std::int64_t self)
+{
+    WorkerCensus census;
+    Query query(connection.statement("SELECT worker_id, hostname, pid, ts_heartbeat FROM "
+                                     "experiment_worker WHERE exp_id = ? AND state = 'running' "
+                                     "ORDER BY worker_id"));
+    query.bind(exp_id);
+    while (query.step()) {
+        RunningWorker w{query.column(0).getInt64(), query.column(1).getString(),
+                        query.column(2).getInt(), parse_stored_time(query.column(3).getString())};
+        if (w.worker_id == self) {
+            continue;
+        }
+        (is_live(w, now, lease, host) ? census.live : census.dead).push_back(std::move(w));
+    }
+    return census;
+}
+
+void declare_lost(SqliteConnection& connection,
+                  const std::string& exp_id,
+                  const std::vector<RunningWorker>& dead)
+{
+    for (const auto& w : dead) {
+        Query(connection.statement("UPDATE experiment_worker SET state = 'lost' WHERE exp_id = ? "
+                                   "AND worker_id = ? AND state = 'running'"))
+            .bind(exp_id, w.worker_id)
+            .exec();
+    }
 }
 
 } // namespace mlosbench::detail

@@ -3,23 +3,58 @@
 #include "mlosbench/storage/storage.hpp"
 #include "mlosbench/tunables/tunable.hpp"
 #include "sqlite_connection.hpp"
+#include "worker_liveness.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace mlosbench::detail {
 
+/// Who records into an experiment: a registered worker, or an attached process (worker 0:
+/// post-metric), which makes no trials and is never refused for a lease.
+struct WorkerContext
+{
+    std::int64_t worker_id = 0;
+    std::string host; ///< this machine, as worker rows name it
+    std::chrono::milliseconds lease_timeout{60'000};
+    std::int64_t first_trial_id = 1; ///< the id new_trial gives when the experiment has none
+};
+
 /// The ExperimentStorage of experiment `experiment_id` in `connection`'s file, which it shares
-/// (and keeps open) with the storage it came from. `resumed` is what resumed() tells;
-/// `next_trial_id` the id new_trial gives first; `types` type the tunable values read back
-/// (a tunable missing from it reads back as a number when its text is one, else as text).
+/// (and keeps open) with the storage it came from. `resumed` is what resumed() tells; `types`
+/// type the tunable values read back (a tunable missing from it reads back as a number when
+/// its text is one, else as text).
 [[nodiscard]] std::unique_ptr<ExperimentStorage>
 make_sqlite_experiment(std::shared_ptr<SqliteConnection> connection,
                        std::string experiment_id,
                        bool resumed,
-                       std::int64_t next_trial_id,
+                       WorkerContext worker,
                        std::map<std::string, TunableType> types);
+
+/// The running workers of an experiment, split by is_live at `now`.
+struct WorkerCensus
+{
+    std::vector<RunningWorker> live;
+    std::vector<RunningWorker> dead;
+};
+
+/// Under the lock, in a transaction: the workers of `exp_id` in state "running" but worker
+/// `self` (0: none), judged alive or dead with `lease` from `host` (worker_liveness.hpp).
+[[nodiscard]] WorkerCensus take_census(SqliteConnection& connection,
+                                       const std::string& exp_id,
+                                       Timestamp now,
+                                       std::chrono::milliseconds lease,
+                                       const std::string& host,
+                                       std::int64_t self);
+
+/// Under the lock, in a write transaction: marks `dead` workers "lost" (their claims are
+/// free from now on).
+void declare_lost(SqliteConnection& connection,
+                  const std::string& exp_id,
+                  const std::vector<RunningWorker>& dead);
 
 } // namespace mlosbench::detail

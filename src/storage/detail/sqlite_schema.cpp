@@ -201,10 +201,49 @@ void migrate_to_3(SQLite::Database& db)
     insert.exec();
 }
 
+// 3 -> 4: workers (several processes on one experiment). Who works on it, with a heartbeat;
+// which worker holds each trial; and when each metric of a trial was recorded last (what a
+// cumulative post-metric adds to), filled here from the insertion order of the rows.
+void migrate_to_4(SQLite::Database& db)
+{
+    db.exec(R"(CREATE TABLE IF NOT EXISTS experiment_worker (
+    exp_id VARCHAR(512) NOT NULL,
+    worker_id INTEGER NOT NULL,
+    hostname VARCHAR(255) NOT NULL,
+    pid INTEGER NOT NULL,
+    ts_start DATETIME NOT NULL,
+    ts_heartbeat DATETIME NOT NULL,
+    ts_end DATETIME,
+    state VARCHAR(16) NOT NULL,
+    PRIMARY KEY (exp_id, worker_id),
+    FOREIGN KEY(exp_id) REFERENCES experiment (exp_id)
+))");
+    db.exec(R"(CREATE TABLE IF NOT EXISTS trial_claim (
+    exp_id VARCHAR(512) NOT NULL,
+    trial_id INTEGER NOT NULL,
+    worker_id INTEGER NOT NULL,
+    PRIMARY KEY (exp_id, trial_id),
+    FOREIGN KEY(exp_id, trial_id) REFERENCES trial (exp_id, trial_id)
+))");
+    db.exec(R"(CREATE TABLE IF NOT EXISTS trial_metric_latest (
+    exp_id VARCHAR(512) NOT NULL,
+    trial_id INTEGER NOT NULL,
+    metric_id VARCHAR(512) NOT NULL,
+    ts DATETIME NOT NULL,
+    PRIMARY KEY (exp_id, trial_id, metric_id),
+    FOREIGN KEY(exp_id, trial_id) REFERENCES trial (exp_id, trial_id)
+))");
+    // SQLite gives a new row max(rowid) + 1: the highest rowid is the row recorded last, and
+    // a bare column beside MAX() comes from that row.
+    db.exec("INSERT OR IGNORE INTO trial_metric_latest (exp_id, trial_id, metric_id, ts) "
+            "SELECT exp_id, trial_id, metric_id, ts FROM (SELECT exp_id, trial_id, metric_id, "
+            "ts, MAX(rowid) FROM trial_telemetry GROUP BY exp_id, trial_id, metric_id)");
+}
+
 using Migration = void (*)(SQLite::Database&);
 // k_migrations[v] upgrades version v to v + 1.
 constexpr std::array<Migration, k_sqlite_schema_version> k_migrations = {
-    &migrate_to_1, &migrate_to_2, &migrate_to_3};
+    &migrate_to_1, &migrate_to_2, &migrate_to_3, &migrate_to_4};
 
 } // namespace
 
