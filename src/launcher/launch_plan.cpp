@@ -79,7 +79,7 @@ private:
     void load_host_pool();
     void collect_secrets();
 
-    /// Globals replace the keys a component config already has (reference 2.4).
+    /// Globals replace the keys a component config already has, as in mlos_bench.
     Json merge_globals(Json config) { return m_globals.override_existing(std::move(config)); }
     [[nodiscard]] Referrer cli_referrer(const std::string& key) const
     {

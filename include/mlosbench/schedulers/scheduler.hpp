@@ -20,7 +20,7 @@
 
 namespace mlosbench {
 
-/// How the run should behave beyond the scheduler config (PRODUCT "Command line").
+/// How the run should behave beyond the scheduler config (the flags of `mlosbench run`).
 struct RunPolicy
 {
     double max_failed_share = 0.2;            ///< exit 1 above this share of failed trials

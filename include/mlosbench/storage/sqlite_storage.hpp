@@ -15,7 +15,7 @@ struct SqliteConnection;
 /// mlos_bench or an empty one; opening upgrades it).
 inline constexpr int k_sqlite_schema_version = 4;
 
-/// Experiments kept in one SQLite file, with mlos_bench's tables and columns (reference 9.2)
+/// Experiments kept in one SQLite file, with mlos_bench's tables and columns (docs/results.md)
 /// so its tools read our files, plus ours:
 /// - `experiment_tunables(exp_id, tunables)`: the tunable definitions as a tunable-params JSON
 ///   document (TunableGroups::definitions_json), compared on resume;

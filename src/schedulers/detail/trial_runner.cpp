@@ -11,8 +11,8 @@
 namespace mlosbench::detail {
 namespace {
 
-// Why the results of a run that succeeded give no usable score for a target (PRODUCT
-// "Decisions of December 2026": such a trial is FAILED), or "" when every target has one.
+// Why the results of a run that succeeded give no usable score for a target (such a trial is
+// FAILED, docs/trials.md), or "" when every target has one.
 std::string unusable_target(const PhaseResult& run, const Targets& targets)
 {
     for (const auto& [name, direction] : targets) {
