@@ -94,9 +94,11 @@ public:
                 {
                     // Ids are given out one after the other and trials never deleted one by
                     // one, so an experiment's ids are MIN..MAX: two lookups of the primary
-                    // key count them.
+                    // key count them. (Apart: SQLite reads MIN and MAX off the index only
+                    // when each is alone in its query; together they scan every trial.)
                     Query ids(m_connection->statement(
-                        "SELECT MIN(trial_id), MAX(trial_id) FROM trial WHERE exp_id = ?"));
+                        "SELECT (SELECT MIN(trial_id) FROM trial WHERE exp_id = ?1), "
+                        "(SELECT MAX(trial_id) FROM trial WHERE exp_id = ?1)"));
                     ids.bind(m_id).step();
                     if (!ids.column(1).isNull()) {
                         const std::int64_t count =
