@@ -142,6 +142,7 @@ template <typename... Fs> struct Overloaded : Fs...
 {
     using Fs::operator()...;
 };
+template <typename... Fs> Overloaded(Fs...) -> Overloaded<Fs...>;
 
 template <typename T, typename Variant> struct AlternativeIndex;
 

@@ -3,6 +3,7 @@
 #include "mlosbench/util/error.hpp"
 
 #include <spdlog/spdlog.h>
+
 #include <utility>
 
 namespace mlosbench {

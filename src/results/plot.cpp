@@ -337,7 +337,8 @@ std::string gnuplot_script(const PlotData& data, PlotCharts charts, const std::s
     for (std::size_t i = 0; i < panels; ++i) {
         const double w = 1.0 / static_cast<double>(columns);
         const double h = k_panel_height / total;
-        const auto row = static_cast<double>(i / columns);
+        const std::size_t row_index = i / columns;
+        const auto row = static_cast<double>(row_index);
         const auto column = static_cast<double>(i % columns);
         s += "set origin " + number(column * w) + "," + number(top - (row + 1) * h) + "\n";
         s += "set size " + number(w) + "," + number(h) + "\n";

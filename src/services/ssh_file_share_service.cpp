@@ -25,7 +25,7 @@ struct TransferFailure
     std::string message;
 };
 
-constexpr std::size_t k_chunk = 64 * 1024;
+constexpr std::size_t k_chunk = std::size_t{64} << 10U;
 
 struct SftpDeleter
 {

@@ -5,11 +5,11 @@
 #include "support/test_support.hpp"
 
 #include <gtest/gtest.h>
-#include <map>
 #include <nlohmann/json.hpp>
-#include <set>
 
 #include <fstream>
+#include <map>
+#include <set>
 
 namespace fs = std::filesystem;
 using namespace mlosbench::testing;

@@ -135,9 +135,9 @@ TEST(MockOptimizer, EveryKindSampledWithinItsDomain)
     EXPECT_EQ(modes.size(), 3U);
     EXPECT_EQ(ratios, (std::set<double>{0.0, 0.25, 0.5, 0.75, 1.0}));
     EXPECT_EQ(steps, (std::set<std::int64_t>{0, 25, 50, 75, 100}));
-    EXPECT_NEAR(special_threads, n / 2, n / 10); // specials and range 50/50 without weights
-    EXPECT_NEAR(special_beta, n / 4, n / 15);    // special_weights [1] vs range_weight 3
-    EXPECT_NEAR(small_sizes, n / 2, n / 10);     // log scale: 1..32 is half of 1..1024
+    EXPECT_NEAR(special_threads, n / 2.0, n / 10.0); // specials and range 50/50 without weights
+    EXPECT_NEAR(special_beta, n / 4.0, n / 15.0);    // special_weights [1] vs range_weight 3
+    EXPECT_NEAR(small_sizes, n / 2.0, n / 10.0);     // log scale: 1..32 is half of 1..1024
     EXPECT_GT(size_ends, 0);                     // the ends of an int range are drawn too
 }
 

@@ -51,10 +51,6 @@ public:
                      CancelToken cancel = {});
 
     [[nodiscard]] const LocalExecSettings& settings() const { return m_settings; }
-    [[nodiscard]] const std::vector<std::filesystem::path>& search_path() const
-    {
-        return m_search_path;
-    }
 
     /// Runs the lines one by one in `request.cwd` with the process environment plus the
     /// variables. With `abort_on_error` it stops at the first line that fails; a timeout or a

@@ -52,8 +52,6 @@ struct ServiceSet
     /// Globals override keys the config already has (and count as read); `temp_dir` is
     /// $var-expanded against them. `file` is used in error messages.
     void add_from_json(const Json& doc, const std::string& file, const GlobalsView& globals);
-    /// Whether a file share (SSH or local) is available.
-    [[nodiscard]] bool has_file_share() const { return ssh_file_share || local_file_share; }
 };
 
 } // namespace mlosbench

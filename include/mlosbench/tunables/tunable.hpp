@@ -60,7 +60,6 @@ public:
 
     [[nodiscard]] const std::string& name() const { return m_name; }
     [[nodiscard]] TunableType type() const { return m_type; }
-    [[nodiscard]] bool is_numeric() const { return m_type != TunableType::categorical; }
     [[nodiscard]] const TunableValue& default_value() const { return m_default; }
     [[nodiscard]] const TunableValue& value() const { return m_value; }
     [[nodiscard]] double lower() const { return m_lower; }

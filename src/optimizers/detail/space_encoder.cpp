@@ -196,6 +196,8 @@ TunableValues SpaceEncoder::decode(const double* x) const
         }
         const int si = m_switch_coord[ti];
         if (si >= 0 && x[si] >= 0.5) {
+            // x >= 0.5 here: half up by truncation, as the seeded suggestions were made.
+            // NOLINTNEXTLINE(bugprone-incorrect-roundings)
             const auto level = static_cast<std::size_t>(x[si] + 0.5);
             out.emplace(t.name(), t.special()[std::min(level, t.special().size()) - 1]);
             continue;

@@ -116,7 +116,7 @@ std::shared_ptr<PoolEntry> entry_for(const std::string& key)
 // The remote login shell announces its pid first thing on stderr; the command keeps it (exec),
 // and as sshd made it a session leader, it is also the process group to end on a timeout.
 constexpr std::string_view k_pid_marker = "@@mlosbench-pid ";
-constexpr std::size_t k_chunk_limit = 64 * 1024; // look for it in this much stderr at most
+constexpr std::size_t k_chunk_limit = std::size_t{64} << 10U; // look for it in this much stderr
 
 // Takes the pid announcement out of `err` (it comes first, unless the login shell's own start-up
 // printed something before it); 0 until it is complete.
