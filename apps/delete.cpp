@@ -7,9 +7,10 @@
 #include "mlosbench/util/json.hpp"
 #include "results_common.hpp"
 
+#include <unistd.h>
+
 #include <iostream>
 #include <string>
-#include <unistd.h>
 
 namespace mlosbench::app {
 namespace {

@@ -1,6 +1,6 @@
 #include "launch_flags.hpp"
-#include "commands.hpp"
 
+#include "commands.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/strings.hpp"
 
@@ -69,6 +69,18 @@ void add_launch_flags(CLI::App& app, LaunchOptions& o)
                    o.max_consecutive_failures,
                    "Stop after this many failed trials in a row (default 5; 0 = never)")
         ->check(whole_number_at_least(0));
+    app.add_flag("--join", o.join,
+                 "Work on the experiment beside its other workers (other mlosbench processes "
+                 "started with --join, here or on other machines, on the same storage) instead "
+                 "of refusing while one runs");
+    app.add_option("--total-trials,--total_trials", o.total_trials,
+                   "Stop once the experiment has this many finished trials, counted across "
+                   "all workers and runs (a resumed run finishes to N); 0 = no bound")
+        ->check(whole_number_at_least(0));
+    app.add_option("--lease-timeout,--lease_timeout", o.lease_timeout,
+                   "Seconds without a heartbeat after which a worker counts as dead and its "
+                   "running trials are run again by the others (default 60)")
+        ->check(CLI::Range(1.0, 86400.0));
     app.footer(
         "Any other --key value (or --key=value) sets the global parameter key (numbers are\n"
         "parsed, '-' in keys becomes '_'); it wins over globals files. Parameters may also\n"

@@ -1,8 +1,7 @@
-// Log sinks that wrap the console's and the log file's: one masks secrets (PRODUCT
-// "Secrets": whatever logs a command line or an error quoting a secret's value shows "***"),
+// Log sinks that wrap the console's and the log file's: one masks secrets (whatever logs a
+// command line or an error quoting a secret's value shows "***"),
 // one keeps what a trial printed from driving the terminal.
 #include "launch_flags.hpp"
-
 #include "mlosbench/util/strings.hpp"
 
 #include <spdlog/sinks/sink.h>

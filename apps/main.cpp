@@ -1,7 +1,6 @@
 // mlosbench: benchmark orchestrator and autotuner. Dispatches to the subcommands; the one
 // place that turns exceptions into messages and exit codes.
 #include "commands.hpp"
-
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/strings.hpp"
 

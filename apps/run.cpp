@@ -1,6 +1,5 @@
 #include "commands.hpp"
 #include "launch_flags.hpp"
-
 #include "mlosbench/launcher/launch_plan.hpp"
 #include "mlosbench/launcher/run_experiment.hpp"
 #include "mlosbench/storage/storage_spec.hpp"
@@ -9,11 +8,12 @@
 #include "mlosbench/util/process.hpp"
 #include "mlosbench/util/strings.hpp"
 
-#include <atomic>
 #include <spdlog/spdlog.h>
 
 #include <unistd.h>
 
+#include <atomic>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <iostream>
@@ -105,7 +105,8 @@ void print_summary(const RunSummary& s, bool json)
         for (const auto& [status, n] : s.counts) {
             counts[std::string(status_name(status))] = n;
         }
-        out["trials"] = {{"total", s.trials}, {"by_status", counts}};
+        out["trials"] = {{"total", s.trials}, {"by_status", counts}, {"observed", s.observed}};
+        out["worker_id"] = s.worker_id;
         if (s.best) {
             Json config = Json::object();
             for (const auto& [name, value] : s.best->config) {
@@ -193,6 +194,10 @@ int run_command(const std::vector<std::string>& args)
     run.max_consecutive_failures = options.max_consecutive_failures;
     run.keep_temp = options.keep_temp;
     run.force = options.force;
+    run.join = options.join;
+    run.total_trials = options.total_trials;
+    run.lease_timeout = std::chrono::milliseconds(
+        static_cast<std::int64_t>(std::llround(options.lease_timeout * 1000)));
     const bool show_progress = ::isatty(STDERR_FILENO) != 0 &&
                                spdlog::default_logger()->level() <= spdlog::level::info;
     if (show_progress) {

@@ -1,6 +1,5 @@
 #include "commands.hpp"
 #include "launch_flags.hpp"
-
 #include "mlosbench/config/jsonc.hpp"
 #include "mlosbench/config/schema_validator.hpp"
 #include "mlosbench/environments/environment.hpp"

@@ -1,5 +1,6 @@
-// optbench: runs mlosbench's optimizers on the problems of shared/optbench/PROBLEMS.md and
-// writes one CSV row per (sampler, problem, seed), in the columns of reference_runs.csv.
+// optbench: runs mlosbench's optimizers on the problems of optbench_problems.hpp and writes one
+// CSV row per (sampler, problem, seed), in the columns of the reference runs it is compared
+// with (docs/optimizer-benchmark.md).
 //
 //   optbench [--samplers mlosbench_tpe,mlosbench_random] [--problems branin,...]
 //            [--seeds 1-40] [--budget 100] [--config JSON] [-o our_runs.csv]
@@ -12,6 +13,8 @@
 #include "mlosbench/tunables/tunable_groups.hpp"
 #include "optbench_problems.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -21,7 +24,6 @@
 #include <iostream>
 #include <limits>
 #include <random>
-#include <spdlog/spdlog.h>
 #include <sstream>
 #include <string>
 #include <vector>

@@ -1,6 +1,6 @@
 #pragma once
 
-// The optimizer test problems of shared/optbench/PROBLEMS.md (all minimised), as functions and
+// The optimizer test problems of docs/optimizer-benchmark.md (all minimised), as functions and
 // as tunable spaces. Used by bench/optbench.cpp and tests/optimizers/optbench_problems_test.cpp.
 
 #include "mlosbench/tunables/tunable.hpp"
@@ -200,7 +200,7 @@ inline const char* const k_mixedsys_tunables =
              "compression": {"type": "categorical", "values": ["none", "lz4", "zstd"],
                              "default": "none"}}}})";
 
-/// The four problems of PROBLEMS.md and mixedsys_fail. Defaults are the centre of the box
+/// The four benchmark problems and mixedsys_fail. Defaults are the centre of the box
 /// (mixedsys: its shipped defaults); prefetch 0 is a special value drawn as often as any other
 /// value by random sampling.
 inline const std::vector<Problem>& problems()

@@ -6,14 +6,15 @@
 #include "mlosbench/storage/sqlite_storage.hpp"
 #include "mlosbench/tunables/tunable_groups.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <random>
 #include <string>
-#include <sys/resource.h>
-#include <unistd.h>
 #include <vector>
 
 namespace {

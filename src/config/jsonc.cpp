@@ -131,6 +131,7 @@ std::string strip_jsonc(std::string_view text, const std::string& origin)
 // ordered_map looks each key up linearly, which makes an object of n keys (a globals file of
 // 40,000) cost n^2. Here each open object has a hash index of its keys; a repeated key
 // replaces the earlier value in place (the last one wins, as with Json::parse).
+// NOLINTNEXTLINE(bugprone-exception-escape): Json's destructor allocates (a stack of children)
 class DocumentBuilder
 {
 public:

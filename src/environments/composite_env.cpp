@@ -37,12 +37,11 @@ CompositeEnv::CompositeEnv(const EnvironmentSpec& spec, const RunnerContext& run
     }
 }
 
-PhaseResult CompositeEnv::setup(const TrialContext& trial)
+PhaseResult CompositeEnv::do_setup()
 {
-    PhaseResult result = Environment::setup(trial);
-    m_ready = false;
+    PhaseResult result = detail::make_result(Status::ready);
     for (const auto& child : m_children) {
-        PhaseResult step = child->setup(trial);
+        PhaseResult step = child->setup(m_trial);
         append_output(result, step);
         if (step.status != Status::ready) {
             step.stdout_tail = std::move(result.stdout_tail);
@@ -50,13 +49,10 @@ PhaseResult CompositeEnv::setup(const TrialContext& trial)
             return from_child(std::move(step), *child);
         }
     }
-    m_ready = true;
-    result.status = Status::ready;
-    result.time = now();
     return result;
 }
 
-PhaseResult CompositeEnv::run()
+PhaseResult CompositeEnv::do_run()
 {
     PhaseResult result = detail::make_result(Status::succeeded);
     for (const auto& child : m_children) {
@@ -79,10 +75,10 @@ PhaseResult CompositeEnv::run()
     return result;
 }
 
-PhaseResult CompositeEnv::status()
+PhaseResult CompositeEnv::do_status()
 {
     if (m_children.empty()) {
-        return Environment::status();
+        return detail::make_result(Status::ready);
     }
     PhaseResult result = detail::make_result(Status::unknown);
     std::optional<PhaseResult> first_bad;
@@ -105,19 +101,17 @@ PhaseResult CompositeEnv::status()
     return result;
 }
 
-void CompositeEnv::end_trial()
+void CompositeEnv::do_end_trial()
 {
     for (const auto& child : m_children) {
         child->end_trial();
     }
-    Environment::end_trial();
 }
 
-void CompositeEnv::teardown()
+void CompositeEnv::do_teardown()
 {
     std::for_each(m_children.rbegin(), m_children.rend(),
                   [](const auto& child) { child->teardown(); });
-    m_ready = false;
 }
 
 } // namespace mlosbench

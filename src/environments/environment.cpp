@@ -3,6 +3,8 @@
 #include "environments/detail/script_support.hpp"
 #include "mlosbench/environments/environment_registry.hpp"
 
+#include <spdlog/spdlog.h>
+
 namespace mlosbench {
 
 std::unique_ptr<Environment> Environment::create(const EnvironmentSpec& spec,
@@ -24,9 +26,11 @@ Environment::Environment(const EnvironmentSpec& spec, const RunnerContext& runne
 
 PhaseResult Environment::setup(const TrialContext& trial)
 {
+    m_ready = false;
+    m_torn_down = false;
     m_trial = trial;
     Json params = m_spec.params.to_json();
-    // Trial metadata reaches only the names the environment declares (reference 2.7).
+    // Trial metadata (repeat_i, optimizer, ...) reaches only the names the environment declares.
     for (auto& [key, value] : params.items()) {
         if (trial.metadata.is_object() && trial.metadata.contains(key)) {
             value = trial.metadata.at(key);
@@ -35,19 +39,62 @@ PhaseResult Environment::setup(const TrialContext& trial)
     params["experiment_id"] = trial.experiment_id;
     params["trial_id"] = trial.trial_id;
     params["trial_runner_id"] = trial.runner_id;
-    // Last: nothing overrides a tunable's value (PRODUCT "Decisions": Globals).
+    // Last: nothing overrides a tunable's value, not even a const arg or global of its name.
     const TunableValues values = own_tunable_values();
     for (const Tunable* tunable : own_tunables()) {
         params[tunable->name()] = to_json(values.at(tunable->name()));
     }
     m_parameters = std::move(params);
-    m_ready = true;
-    return detail::make_result(Status::ready);
+    PhaseResult result = finish(do_setup(), Status::ready);
+    m_ready = result.status == Status::ready;
+    return result;
+}
+
+PhaseResult Environment::run()
+{
+    if (!m_ready) {
+        return finish(
+            detail::make_result(Status::failed, "run: environment '" + name() + "' is not set up"),
+            Status::succeeded);
+    }
+    return finish(do_run(), Status::succeeded);
 }
 
 PhaseResult Environment::status()
 {
-    return detail::make_result(m_ready ? Status::ready : Status::pending);
+    if (!m_ready) {
+        return finish(detail::make_result(Status::pending), Status::pending);
+    }
+    return finish(do_status(), Status::ready);
+}
+
+void Environment::end_trial()
+{
+    do_end_trial();
+    m_ready = false;
+}
+
+void Environment::teardown()
+{
+    if (m_torn_down) {
+        return;
+    }
+    m_torn_down = true;
+    m_ready = false;
+    do_teardown();
+}
+
+PhaseResult Environment::do_setup() { return detail::make_result(Status::ready); }
+
+PhaseResult Environment::do_status() { return detail::make_result(Status::ready); }
+
+PhaseResult Environment::finish(PhaseResult result, Status success) const
+{
+    result.time = now();
+    if (result.status != success && !result.reason.empty()) {
+        spdlog::debug("environment '{}': {}", name(), result.reason);
+    }
+    return result;
 }
 
 std::vector<const Tunable*> Environment::own_tunables() const

@@ -19,7 +19,7 @@
 namespace mlosbench {
 namespace {
 
-// --- Settings parsers (reference 4.2-4.7) ---
+// --- Settings parsers: the `config` keys of each class, validated by its schema ---
 
 std::vector<std::string> string_list(const Json& config, const char* key)
 {
@@ -142,6 +142,7 @@ template <typename... Fs> struct Overloaded : Fs...
 {
     using Fs::operator()...;
 };
+template <typename... Fs> Overloaded(Fs...) -> Overloaded<Fs...>;
 
 template <typename T, typename Variant> struct AlternativeIndex;
 

@@ -1,15 +1,17 @@
 #include "mlosbench/environments/local_env.hpp"
 
 #include "environments/detail/results_csv.hpp"
+#include "environments/detail/run_phase.hpp"
 #include "environments/detail/script_support.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/file.hpp"
 #include "mlosbench/util/paths.hpp"
 #include "mlosbench/util/strings.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cctype>
 #include <fstream>
-#include <spdlog/spdlog.h>
 #include <string_view>
 #include <system_error>
 
@@ -27,17 +29,6 @@ std::vector<fs::path> make_search_path(const EnvironmentSpec& spec, const Runner
     }
     out.insert(out.end(), runner.search_path.begin(), runner.search_path.end());
     return out;
-}
-
-Status status_of(const ExecResult& result)
-{
-    if (result.timed_out) {
-        return Status::timed_out;
-    }
-    if (result.canceled) {
-        return Status::canceled;
-    }
-    return Status::failed;
 }
 
 // Bytes read at most from a results file and from a telemetry file.
@@ -228,53 +219,45 @@ std::optional<fs::path> LocalEnv::find_local(const fs::path& path) const
     return std::nullopt;
 }
 
-PhaseResult LocalEnv::failed(std::string reason) const
+ExecRequest LocalEnv::request(const std::vector<std::string>& lines,
+                              const ProcessScope& scope) const
 {
-    spdlog::debug("environment '{}': {}", name(), reason);
-    PhaseResult result = detail::make_result(Status::failed);
-    result.reason = std::move(reason);
-    return result;
+    ExecRequest request;
+    request.lines = lines;
+    request.variables = m_variables;
+    request.cwd = m_temp->path();
+    request.timeout = m_timeout;
+    request.scope = &scope;
+    return request;
 }
 
-PhaseResult LocalEnv::setup(const TrialContext& trial)
+PhaseResult LocalEnv::do_setup()
 {
-    static_cast<void>(Environment::setup(trial));
-    m_ready = false;
-    m_torn_down = false;
     PhaseResult result = detail::make_result(Status::ready);
     try {
         m_variables = trial_variables();
         const auto missing = detail::shell_variables(m_settings.script, m_parameters, m_variables);
         if (!missing.empty()) {
-            return failed(missing.front() + " of environment '" + name() + "'");
+            return detail::make_result(Status::failed,
+                                       missing.front() + " of environment '" + name() + "'");
         }
         if (!m_temp) {
             m_temp.emplace(work_dir_context());
         }
         if (auto error = prepare_trial_files()) {
-            return failed("setup: " + *error);
+            return detail::make_result(Status::failed, "setup: " + *error);
         }
         if (auto error = write_dump_files()) {
-            return failed(*error);
+            return detail::make_result(Status::failed, *error);
         }
         if (!m_settings.script.setup.empty()) {
-            const ExecResult exec =
-                m_exec.execute(m_settings.script.setup, m_variables, m_temp->path(), m_timeout,
-                               &m_setup_processes);
-            result.stdout_tail = exec.out;
-            result.stderr_tail = exec.err;
-            if (!exec.ok()) {
-                result.status = status_of(exec);
-                result.reason = detail::exec_failure("setup", exec, m_timeout);
-                result.time = now();
-                return result;
-            }
+            result = detail::run_phase(m_exec, "setup",
+                                       request(m_settings.script.setup, m_setup_processes),
+                                       Status::ready);
         }
     } catch (const std::exception& e) {
-        return failed("setup: " + std::string(e.what()));
+        return detail::make_result(Status::failed, "setup: " + std::string(e.what()));
     }
-    m_ready = true;
-    result.time = now();
     return result;
 }
 
@@ -307,34 +290,25 @@ std::optional<std::string> LocalEnv::write_dump_files() const
     return std::nullopt;
 }
 
-PhaseResult LocalEnv::run()
+PhaseResult LocalEnv::do_run()
 {
-    if (!m_ready) {
-        return failed("run: environment '" + name() + "' is not set up");
-    }
     PhaseResult result = detail::make_result(Status::succeeded);
     try {
         if (!m_settings.script.run.empty()) {
-            const ExecResult exec =
-                m_exec.execute(m_settings.script.run, m_variables, m_temp->path(), m_timeout,
-                               &m_trial_processes);
-            result.stdout_tail = exec.out;
-            result.stderr_tail = exec.err;
-            if (!exec.ok()) {
-                result.status = status_of(exec);
-                result.reason = detail::exec_failure("run", exec, m_timeout);
-                result.time = now();
+            result =
+                detail::run_phase(m_exec, "run", request(m_settings.script.run, m_trial_processes),
+                                  Status::succeeded);
+            if (result.status != Status::succeeded) {
                 return result;
             }
         }
         read_results(result.stdout_tail, result);
     } catch (const std::exception& e) {
-        PhaseResult out = failed("run: " + std::string(e.what()));
+        PhaseResult out = detail::make_result(Status::failed, "run: " + std::string(e.what()));
         out.stdout_tail = std::move(result.stdout_tail);
         out.stderr_tail = std::move(result.stderr_tail);
         return out;
     }
-    result.time = now();
     return result;
 }
 
@@ -386,15 +360,12 @@ void LocalEnv::read_results_file(PhaseResult& result) const
         fail(*error);
         return;
     }
-    // CSV values win over stdout ones (reference 4.3).
+    // CSV values win over stdout ones, as in mlos_bench.
     merge_object(result.results, values);
 }
 
-PhaseResult LocalEnv::status()
+PhaseResult LocalEnv::do_status()
 {
-    if (!m_ready) {
-        return Environment::status();
-    }
     PhaseResult result = detail::make_result(Status::ready);
     result.telemetry = read_telemetry();
     return result;
@@ -425,22 +396,16 @@ std::vector<TelemetrySample> LocalEnv::read_telemetry() const
     });
 }
 
-void LocalEnv::end_trial()
+void LocalEnv::do_end_trial()
 {
     end_processes(m_trial_processes, "run");
     m_temp.reset();
     m_results_path.reset();
     m_telemetry_path.reset();
-    Environment::end_trial();
 }
 
-void LocalEnv::teardown()
+void LocalEnv::do_teardown()
 {
-    if (m_torn_down) {
-        return;
-    }
-    m_torn_down = true;
-    m_ready = false;
     if (!m_settings.script.teardown.empty()) {
         run_teardown_lines();
     }
@@ -458,15 +423,14 @@ void LocalEnv::run_teardown_lines()
         // As in mlos_bench, not a per-trial temp dir: the runner's directory under the
         // configured or the service's temp_dir (where its setups ran), or a fresh one.
         const TempDirContext dir = work_dir_context();
-        const ExecResult exec =
-            m_exec.execute(m_settings.script.teardown, variables, dir.path(), m_timeout,
-                           &m_setup_processes);
-        if (exec.ok()) {
-            spdlog::debug("environment '{}': teardown done", name());
-        } else {
-            spdlog::warn("environment '{}': {}", name(),
-                         detail::exec_failure("teardown", exec, m_timeout));
-        }
+        ExecRequest teardown;
+        teardown.lines = m_settings.script.teardown;
+        teardown.variables = std::move(variables);
+        teardown.cwd = dir.path();
+        teardown.timeout = m_timeout;
+        teardown.scope = &m_setup_processes;
+        detail::log_teardown(name(),
+                             detail::run_phase(m_exec, "teardown", teardown, Status::succeeded));
     } catch (const std::exception& e) {
         spdlog::warn("environment '{}': teardown: {}", name(), e.what());
     }

@@ -8,16 +8,6 @@
 namespace fs = std::filesystem;
 
 namespace mlosbench {
-namespace {
-
-PhaseResult failure(std::string reason)
-{
-    PhaseResult result = detail::make_result(Status::failed);
-    result.reason = std::move(reason);
-    return result;
-}
-
-} // namespace
 
 LocalFileShareEnv::LocalFileShareEnv(const EnvironmentSpec& spec,
                                      const RunnerContext& runner,
@@ -32,9 +22,9 @@ std::string LocalFileShareEnv::expand(const std::string& text) const
     return expand_home(detail::expand_with_params(text, m_parameters, temp_dir()));
 }
 
-PhaseResult LocalFileShareEnv::setup(const TrialContext& trial)
+PhaseResult LocalFileShareEnv::do_setup()
 {
-    PhaseResult result = LocalEnv::setup(trial);
+    PhaseResult result = LocalEnv::do_setup();
     if (result.status != Status::ready) {
         return result;
     }
@@ -45,8 +35,7 @@ PhaseResult LocalFileShareEnv::setup(const TrialContext& trial)
         const fs::path local = find_local(from).value_or(*temp_dir() / from);
         const TransferResult upload = m_share->upload(local, expand(transfer.to));
         if (!upload.ok()) {
-            m_ready = false;
-            PhaseResult out = failure(upload.message);
+            PhaseResult out = detail::make_result(Status::failed, upload.message);
             out.stdout_tail = std::move(result.stdout_tail);
             out.stderr_tail = std::move(result.stderr_tail);
             return out;
@@ -77,24 +66,20 @@ std::string LocalFileShareEnv::download_all(bool missing_ok)
     return {};
 }
 
-PhaseResult LocalFileShareEnv::run()
+PhaseResult LocalFileShareEnv::do_run()
 {
-    if (m_ready) {
-        if (std::string error = download_all(false); !error.empty()) {
-            return failure(error);
-        }
+    if (std::string error = download_all(false); !error.empty()) {
+        return detail::make_result(Status::failed, std::move(error));
     }
-    return LocalEnv::run();
+    return LocalEnv::do_run();
 }
 
-PhaseResult LocalFileShareEnv::status()
+PhaseResult LocalFileShareEnv::do_status()
 {
-    if (m_ready) {
-        if (std::string error = download_all(true); !error.empty()) {
-            spdlog::warn("environment '{}': {}", name(), error);
-        }
+    if (std::string error = download_all(true); !error.empty()) {
+        spdlog::warn("environment '{}': {}", name(), error);
     }
-    return LocalEnv::status();
+    return LocalEnv::do_status();
 }
 
 } // namespace mlosbench

@@ -1,10 +1,9 @@
 #include "mlosbench/environments/mock_env.hpp"
 
 #include "environments/detail/script_support.hpp"
+#include "mlosbench/util/box_muller.hpp"
 
 #include <algorithm>
-#include <cmath>
-#include <numbers>
 #include <random>
 
 namespace mlosbench {
@@ -31,12 +30,11 @@ public:
     // Uniform in (0, 1): never 0, so that log() below is finite.
     double uniform() { return (static_cast<double>(next() >> 11U) + 0.5) * 0x1.0p-53; }
 
-    // Standard normal by Box-Muller.
     double normal()
     {
         const double u1 = uniform();
         const double u2 = uniform();
-        return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+        return box_muller(u1, u2);
     }
 
 private:
@@ -74,8 +72,6 @@ MockEnv::MockEnv(const EnvironmentSpec& spec, const RunnerContext& runner)
 {
 }
 
-PhaseResult MockEnv::setup(const TrialContext& trial) { return Environment::setup(trial); }
-
 double MockEnv::score(std::uint64_t stream) const
 {
     const TunableValues values = own_tunable_values();
@@ -109,13 +105,8 @@ double MockEnv::score(std::uint64_t stream) const
     return score;
 }
 
-PhaseResult MockEnv::run()
+PhaseResult MockEnv::do_run()
 {
-    if (!m_ready) {
-        PhaseResult result = detail::make_result(Status::failed);
-        result.reason = "run: environment '" + name() + "' is not set up";
-        return result;
-    }
     PhaseResult result = detail::make_result(Status::succeeded);
     const double value = score(0);
     for (const auto& metric : m_settings.metrics) {
@@ -124,7 +115,7 @@ PhaseResult MockEnv::run()
     return result;
 }
 
-PhaseResult MockEnv::status()
+PhaseResult MockEnv::do_status()
 {
     PhaseResult result = detail::make_result(Status::ready);
     const double value = score(1);

@@ -197,7 +197,9 @@ EnvironmentSpec EnvironmentLoader::load(const Json& doc,
 
     // $var expansion: against the parameters themselves, then the globals (no process env).
     Parameters expanded;
-    for (const auto& [name, param] : params) {
+    for (const auto& [param_name, param] : params) {
+        // A structured binding is not captured by a lambda before clang 16: a plain reference.
+        const std::string& name = param_name;
         const VariableLookup lookup = [&](std::string_view var) -> std::optional<std::string> {
             if (var != name) {
                 if (auto own = params.text(var)) {

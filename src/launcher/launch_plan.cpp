@@ -3,7 +3,9 @@
 #include "detail/environment_loader.hpp"
 #include "mlosbench/config/globals_view.hpp"
 #include "mlosbench/config/template.hpp"
+#include "mlosbench/launcher/host_pool.hpp"
 #include "mlosbench/optimizers/optimizer_registry.hpp"
+#include "mlosbench/schedulers/scheduler_registry.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/strings.hpp"
 
@@ -38,54 +40,6 @@ std::vector<std::string> string_or_list(const Json& value)
     return out;
 }
 
-std::int64_t integer_global(const GlobalsView& globals,
-                            const std::string& name,
-                            std::int64_t minimum,
-                            std::int64_t maximum = std::numeric_limits<std::int64_t>::max())
-{
-    const Parameter* p = globals.find(name);
-    const Json& v = p->value;
-    std::int64_t out = 0;
-    if (v.is_number_integer()) {
-        out = v.get<std::int64_t>();
-    } else if (v.is_string() && parse_scalar_text(v.get<std::string>()).is_number_integer()) {
-        out = parse_scalar_text(v.get<std::string>()).get<std::int64_t>();
-    } else {
-        throw ConfigError(p->source, name, "expected an integer, got " + v.dump());
-    }
-    if (out < minimum) {
-        throw ConfigError(p->source, name,
-                          "expected an integer >= " + std::to_string(minimum) + ", got " +
-                              std::to_string(out));
-    }
-    if (out > maximum) {
-        throw ConfigError(p->source, name,
-                          "expected an integer from " + std::to_string(minimum) + " to " +
-                              std::to_string(maximum) + ", got " + std::to_string(out));
-    }
-    return out;
-}
-
-bool bool_value(const Json& v, const std::string& source, const std::string& name)
-{
-    if (v.is_boolean()) {
-        return v.get<bool>();
-    }
-    if (v.is_string()) {
-        const std::string t = to_lower(v.get<std::string>());
-        if (t == "true" || t == "1" || t == "yes" || t == "on") {
-            return true;
-        }
-        if (t == "false" || t == "0" || t == "no" || t == "off") {
-            return false;
-        }
-    }
-    if (v.is_number_integer()) {
-        return v.get<std::int64_t>() != 0;
-    }
-    throw ConfigError(source, name, "expected true or false, got " + v.dump());
-}
-
 // Turns an environment name into a valid experiment id ([a-zA-Z0-9_.-]+).
 std::string experiment_id_from(const std::string& name)
 {
@@ -116,9 +70,10 @@ private:
     void build_scheduler();
     StorageSpec build_storage();
     void find_unused_globals();
+    void load_host_pool();
     void collect_secrets();
 
-    /// Globals replace the keys a component config already has (reference 2.4).
+    /// Globals replace the keys a component config already has, as in mlos_bench.
     Json merge_globals(Json config) { return m_globals.override_existing(std::move(config)); }
     [[nodiscard]] Referrer cli_referrer(const std::string& key) const
     {
@@ -302,66 +257,8 @@ void PlanBuilder::load_optimizer()
             }
         }
     }
-    // The well-known optimizer keys come from the globals whatever the config has.
-    for (const char* key :
-         {"optimization_targets", "max_suggestions", "seed", "start_with_defaults"}) {
-        if (const Parameter* p = m_globals.find(key)) {
-            config[key] = p->value;
-        }
-    }
-    const std::string where = opt.file.empty() ? std::string("globals") : opt.file;
-    if (config.contains("optimization_targets")) {
-        const Json& targets = config.at("optimization_targets");
-        if (!targets.is_object() || targets.empty()) {
-            throw ConfigError(where, "/config/optimization_targets",
-                              "expected an object of target -> \"min\" or \"max\"");
-        }
-        opt.targets.clear();
-        for (const auto& [name, direction] : targets.items()) {
-            const std::string d = direction.is_string() ? direction.get<std::string>() : "";
-            if (d != "min" && d != "max") {
-                throw ConfigError(where, "/config/optimization_targets/" + name,
-                                  "expected \"min\" or \"max\", got " + direction.dump());
-            }
-            opt.targets.emplace_back(name, d);
-        }
-    }
-    if (config.contains("max_suggestions")) {
-        const Json& v = config.at("max_suggestions");
-        if (!v.is_number_integer() || v.get<std::int64_t>() < 0) {
-            throw ConfigError(where, "/config/max_suggestions",
-                              "expected an integer >= 0, got " + v.dump());
-        }
-        opt.max_suggestions = v.get<std::int64_t>();
-    }
-    if (config.contains("seed")) {
-        const Json& v = config.at("seed");
-        if (!v.is_number_integer()) {
-            throw ConfigError(where, "/config/seed", "expected an integer, got " + v.dump());
-        }
-        opt.seed = v.get<std::int64_t>();
-        opt.seed_from_config = true;
-    } else if (m_plan.random_seed) {
-        opt.seed = *m_plan.random_seed;
-    }
-    if (config.contains("start_with_defaults")) {
-        opt.start_with_defaults =
-            bool_value(config.at("start_with_defaults"), where, "start_with_defaults");
-    }
-    if (opt.class_name == "OneShotOptimizer") {
-        // OneShot runs the current values once, whatever budget the configs give: say so, as
-        // a globals file asking for 20 suggestions would otherwise run 1 trial in silence.
-        if (config.contains("max_suggestions") && opt.max_suggestions != 1) {
-            const Parameter* p = m_plan.globals.find("max_suggestions");
-            spdlog::warn("max_suggestions {} ({}) is ignored: {} runs the current tunable values "
-                         "once; pass --optimizer (e.g. optimizers/mock_opt.jsonc) to use it",
-                         opt.max_suggestions, p != nullptr ? p->source : where,
-                         opt.file.empty() ? "OneShotOptimizer (the default without --optimizer)"
-                                          : "OneShotOptimizer");
-        }
-        opt.max_suggestions = 1;
-    }
-    opt.config = std::move(config);
+    opt = parse_optimizer_spec(std::move(opt.class_name), std::move(opt.file), std::move(config),
+                               m_globals, m_plan.random_seed);
 }
 
 void PlanBuilder::apply_tunable_values()
@@ -371,7 +268,7 @@ void PlanBuilder::apply_tunable_values()
     }
     bool random_init = m_options.random_init;
     if (const Parameter* p = m_globals.find("random_init")) {
-        random_init = random_init || bool_value(p->value, p->source, "random_init");
+        random_init = random_init || bool_setting(p->value, p->source, "random_init");
     }
     if (random_init) {
         std::mt19937_64 rng(static_cast<std::uint64_t>(m_plan.random_seed.value_or(42)));
@@ -411,74 +308,28 @@ void PlanBuilder::apply_tunable_values()
 
 void PlanBuilder::build_scheduler()
 {
-    SchedulerSpec& s = m_plan.scheduler;
     std::optional<std::string> spec = m_options.scheduler;
     Referrer referrer{"", "--scheduler", {}};
     if (!spec && m_cli.contains("scheduler")) {
         spec = m_cli.at("scheduler").get<std::string>();
         referrer = cli_referrer("scheduler");
     }
-    Json config = {{"teardown", true}, {"max_trials", -1}, {"trial_config_repeat_count", 1},
-                   {"config_id", -1}};
-    std::string where = "scheduler";
+    const SchedulerClass* cls = &scheduler_classes().front();
+    std::string file;
+    Json config = Json::object();
     if (spec) {
         const LoadedConfig loaded = m_plan.loader.load(*spec, ConfigKind::scheduler, referrer);
-        s.file = loaded.origin;
-        where = loaded.origin;
-        const Json file_config = loaded.doc.value("config", Json::object());
-        for (const auto& [key, value] : file_config.items()) {
-            config[key] = value;
+        file = loaded.origin;
+        // The schema admits only the classes of the registry.
+        cls = find_scheduler_class(loaded.doc.at("class").get<std::string>());
+        if (cls == nullptr) {
+            throw ConfigError(file, "/class",
+                              "unknown scheduler class " + loaded.doc.at("class").dump());
         }
+        config = loaded.doc.value("config", Json::object());
     }
-    config = merge_globals(std::move(config));
-    for (const char* key : {"experiment_id", "trial_id"}) {
-        if (const Parameter* p = m_globals.find(key)) {
-            config[key] = p->value;
-        }
-    }
-    s.experiment_id = config.contains("experiment_id") && config.at("experiment_id").is_string()
-                          ? config.at("experiment_id").get<std::string>()
-                          : experiment_id_from(m_plan.root.name);
-    if (s.experiment_id.empty()) {
-        const Parameter* p = m_plan.globals.find("experiment_id");
-        throw ConfigError(p != nullptr ? p->source : where,
-                          p != nullptr ? "experiment_id" : "/config/experiment_id",
-                          "expected an experiment id, got ''");
-    }
-    // A value from the globals is reported where it came from (a globals file, --key).
-    const auto number = [&](const char* key, std::int64_t minimum, std::int64_t maximum) {
-        const Json& v = config.at(key);
-        const Parameter* p = m_plan.globals.find(key);
-        const std::string file = p != nullptr ? p->source : where;
-        const std::string pointer = p != nullptr ? std::string(key) : std::string("/config/") + key;
-        if (!v.is_number_integer() || v.get<std::int64_t>() < minimum) {
-            throw ConfigError(file, pointer,
-                              "expected an integer >= " + std::to_string(minimum) + ", got " +
-                                  v.dump());
-        }
-        if (v.get<std::int64_t>() > maximum) {
-            throw ConfigError(file, pointer,
-                              "expected an integer from " + std::to_string(minimum) + " to " +
-                                  std::to_string(maximum) + ", got " + v.dump());
-        }
-        return v.get<std::int64_t>();
-    };
-    constexpr auto k_any = std::numeric_limits<std::int64_t>::max();
-    s.trial_id = config.contains("trial_id") ? number("trial_id", 0, k_any) : 1;
-    s.config_id = number("config_id", -1, k_any);
-    // -1 and 0 mean "no limit" in a scheduler file (as in mlos_bench); on the command line a
-    // limit is a number of trials.
-    const Parameter* max_trials = m_plan.globals.find("max_trials");
-    const bool from_flag = max_trials != nullptr && max_trials->source.rfind("--", 0) == 0;
-    s.max_trials = number("max_trials", from_flag ? 1 : -1, k_any);
-    s.trial_config_repeat_count =
-        number("trial_config_repeat_count", 1, k_max_trial_config_repeat_count);
-    s.teardown = bool_value(config.at("teardown"), where, "teardown");
-    if (m_options.no_teardown) {
-        s.teardown = false; // always honoured, scheduler file or not
-    }
-    s.num_trial_runners =
-        static_cast<int>(integer_global(m_globals, "num_trial_runners", 1, k_max_trial_runners));
+    m_plan.scheduler = cls->parse(std::move(file), config, m_globals,
+                                  experiment_id_from(m_plan.root.name), m_options.no_teardown);
 }
 
 StorageSpec PlanBuilder::build_storage()
@@ -549,8 +400,15 @@ LaunchPlan PlanBuilder::build()
                           "no environment given: pass --environment FILE or set 'environment' "
                           "in the --config file");
     }
+    load_host_pool();
     detail::EnvironmentLoader env_loader(m_plan.loader, m_plan.tunables);
     m_plan.root = env_loader.load_root(*env, referrer, m_globals, services);
+    if (!m_plan.host_pool.empty() && !uses_ssh_hostname(m_plan.root)) {
+        throw ConfigError(m_plan.globals.find("host_pool")->source, "host_pool",
+                          "no environment has the parameter ssh_hostname that the pool's hosts "
+                          "set: declare it in required_args or const_args of the environments "
+                          "that run on them");
+    }
     load_optimizer();
     apply_tunable_values();
     build_scheduler();
@@ -558,6 +416,34 @@ LaunchPlan PlanBuilder::build()
     find_unused_globals();
     collect_secrets();
     return std::move(m_plan);
+}
+
+void PlanBuilder::load_host_pool()
+{
+    const Parameter* global = m_globals.find("host_pool");
+    if (global == nullptr) {
+        return;
+    }
+    m_plan.host_pool = parse_host_pool(*global);
+    const std::string source = global->source; // setting globals below moves them
+    const auto size = static_cast<std::int64_t>(m_plan.host_pool.size());
+    // Environments resolve their parameters (required_args) when they load, before a runner
+    // binds them to its host: the first host gives those values.
+    for (const auto& [name, param] : m_plan.host_pool.front()) {
+        if (!m_plan.globals.contains(name)) {
+            m_plan.globals.set(name, param.value, source + ": host_pool/0");
+            m_globals.mark_read(name);
+        }
+    }
+    const Parameter* runners = m_plan.globals.find("num_trial_runners");
+    if (runners->source == "default") {
+        m_plan.globals.set("num_trial_runners", size, source + ": host_pool");
+    } else if (integer_global(m_globals, "num_trial_runners", 1, k_max_trial_runners) > size) {
+        throw ConfigError(runners->source, "num_trial_runners",
+                          "expected at most " + std::to_string(size) +
+                              ": each trial runner needs a host of its own, and host_pool (" +
+                              source + ") has " + std::to_string(size));
+    }
 }
 
 void PlanBuilder::collect_secrets()
@@ -572,6 +458,9 @@ void PlanBuilder::collect_secrets()
         }
     };
     add(m_plan.globals);
+    for (const PoolHost& host : m_plan.host_pool) {
+        add(host);
+    }
     m_plan.root.walk([&](const EnvironmentSpec& env, int /*depth*/) { add(env.params); });
     if (m_plan.storage.password) {
         m_plan.secrets.add(*m_plan.storage.password);

@@ -12,7 +12,7 @@
 namespace mlosbench {
 namespace {
 
-ExperimentSpec experiment_of(const LaunchPlan& plan, bool force)
+ExperimentSpec experiment_of(const LaunchPlan& plan, const RunOptions& options)
 {
     ExperimentSpec experiment;
     experiment.experiment_id = plan.scheduler.experiment_id;
@@ -26,7 +26,9 @@ ExperimentSpec experiment_of(const LaunchPlan& plan, bool force)
     }
     experiment.first_trial_id = plan.scheduler.trial_id < 1 ? 1 : plan.scheduler.trial_id;
     experiment.driver_pid = static_cast<int>(::getpid());
-    experiment.force = force;
+    experiment.force = options.force;
+    experiment.join = options.join;
+    experiment.lease_timeout = options.lease_timeout;
     return experiment;
 }
 
@@ -50,8 +52,13 @@ RunSummary run_experiment(const LaunchPlan& plan, const RunOptions& options, Can
 {
     const std::unique_ptr<Storage> storage = open_storage(plan.storage);
     const std::unique_ptr<ExperimentStorage> records =
-        storage->open_experiment(experiment_of(plan, options.force), plan.tunables);
-    const std::unique_ptr<Optimizer> optimizer = make_optimizer(plan.optimizer, plan.tunables);
+        storage->open_experiment(experiment_of(plan, options), plan.tunables);
+    OptimizerSpec optimizer_spec = plan.optimizer;
+    if (options.join && records->worker_id() > 1) {
+        // Workers with one seed would all suggest the same configs: each draws its own.
+        optimizer_spec.seed += records->worker_id() - 1;
+    }
+    const std::unique_ptr<Optimizer> optimizer = make_optimizer(optimizer_spec, plan.tunables);
 
     RunPolicy policy;
     policy.max_failed_share = options.max_failed_share;
@@ -62,10 +69,21 @@ RunSummary run_experiment(const LaunchPlan& plan, const RunOptions& options, Can
     policy.secrets = plan.secrets;
     policy.search_path = plan.loader.search_path();
     policy.on_progress = options.on_progress;
+    policy.total_trials = options.total_trials;
+    policy.join = options.join;
+    policy.heartbeat_interval = options.lease_timeout / 3;
+    // With a host pool, each runner's environments run on its own host.
+    std::vector<EnvironmentSpec> roots;
+    for (const PoolHost& host : plan.host_pool) {
+        roots.push_back(bind_to_host(plan.root, host));
+    }
     const EnvironmentSpec& root = plan.root;
     Scheduler scheduler(
         plan.scheduler,
-        [&root](const RunnerContext& runner) { return Environment::create(root, runner); },
+        [&root, &roots](const RunnerContext& runner) {
+            const auto i = static_cast<std::size_t>(runner.runner_id - 1);
+            return Environment::create(i < roots.size() ? roots[i] : root, runner);
+        },
         plan.tunables, *optimizer, *records, std::move(policy));
     RunSummary summary;
     try {

@@ -2,10 +2,11 @@
 
 #include "mlosbench/util/error.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
-#include <spdlog/spdlog.h>
 
 namespace mlosbench {
 
@@ -101,13 +102,28 @@ void BaseOptimizer::register_observations(const std::vector<Observation>& observ
         }
         batch.push_back(std::move(s));
     }
-    // Results from before this run replace the defaults as a starting point (reference 8.1).
+    // Results from before this run replace the defaults as a starting point, as in mlos_bench.
     const bool any_finished =
         std::any_of(batch.begin(), batch.end(), [](const Scored& s) { return s.finished; });
     if (m_suggested == 0 && any_finished) {
         m_start_with_defaults = false;
     }
     on_register(batch);
+}
+
+void BaseOptimizer::register_pending(const std::vector<TunableValues>& configs)
+{
+    std::vector<TunableValues> valid;
+    for (const auto& config : configs) {
+        if (auto normalized = normalize(config)) {
+            valid.push_back(std::move(*normalized));
+        }
+    }
+    // Another worker started first, with the defaults if they were asked for.
+    if (m_suggested == 0 && !configs.empty()) {
+        m_start_with_defaults = false;
+    }
+    on_pending(valid);
 }
 
 std::optional<Suggestion> BaseOptimizer::suggest()

@@ -10,7 +10,7 @@
 
 namespace mlosbench {
 
-/// What every optimizer shares (reference 8.1): targets and their signs, the suggestion budget,
+/// What every optimizer shares (docs/optimizers.md, "Common behaviour"): targets and their signs, the suggestion budget,
 /// start_with_defaults, and the best observation so far (lexicographic over the targets).
 /// Subclasses provide next() and may learn in on_register().
 class BaseOptimizer : public Optimizer
@@ -21,6 +21,7 @@ public:
     [[nodiscard]] std::string name() const final { return m_name; }
     [[nodiscard]] bool supports_preload() const override { return true; }
     void register_observations(const std::vector<Observation>& observations) final;
+    void register_pending(const std::vector<TunableValues>& configs) final;
     [[nodiscard]] std::optional<Suggestion> suggest() final;
     [[nodiscard]] bool not_converged() const final;
     [[nodiscard]] std::optional<BestObservation> best() const final;
@@ -51,6 +52,8 @@ protected:
     [[nodiscard]] virtual bool has_more() const { return true; }
     /// Learns from a batch of trials (FAILED/TIMED_OUT ones carry +inf values).
     virtual void on_register(const std::vector<Scored>& /*batch*/) {}
+    /// Hears of configs other workers run now (normalized; invalid ones left out).
+    virtual void on_pending(const std::vector<TunableValues>& /*configs*/) {}
 
     /// `config` completed to every tunable of the space and checked; nullopt if invalid.
     [[nodiscard]] std::optional<TunableValues> normalize(const TunableValues& config) const;

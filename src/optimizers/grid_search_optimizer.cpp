@@ -2,9 +2,10 @@
 
 #include "mlosbench/util/error.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <cmath>
 #include <limits>
-#include <spdlog/spdlog.h>
 
 namespace mlosbench {
 namespace {
@@ -127,6 +128,15 @@ std::optional<Suggestion> GridSearchOptimizer::next()
     TunableValues config = config_at(m_cursor);
     const bool is_defaults = config == space().values();
     return Suggestion{std::move(config), is_defaults};
+}
+
+void GridSearchOptimizer::on_pending(const std::vector<TunableValues>& configs)
+{
+    for (const TunableValues& config : configs) {
+        if (const auto index = index_of(config)) {
+            mark_done(*index);
+        }
+    }
 }
 
 void GridSearchOptimizer::on_register(const std::vector<Scored>& batch)

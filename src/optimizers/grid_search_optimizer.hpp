@@ -19,6 +19,7 @@ private:
     [[nodiscard]] std::optional<Suggestion> next() override;
     [[nodiscard]] bool has_more() const override;
     void on_register(const std::vector<Scored>& batch) override;
+    void on_pending(const std::vector<TunableValues>& configs) override;
 
     /// The grid index of `config`, or nullopt when it is not a grid point.
     [[nodiscard]] std::optional<std::uint64_t> index_of(const TunableValues& config) const;

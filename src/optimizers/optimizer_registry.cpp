@@ -8,8 +8,9 @@
 #include "one_shot_optimizer.hpp"
 #include "tpe_optimizer.hpp"
 
-#include <array>
 #include <spdlog/spdlog.h>
+
+#include <array>
 
 namespace mlosbench {
 namespace {

@@ -1,10 +1,11 @@
 #include "tpe_optimizer.hpp"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <numeric>
-#include <spdlog/spdlog.h>
 
 namespace mlosbench {
 namespace {

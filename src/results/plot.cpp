@@ -3,17 +3,18 @@
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/paths.hpp"
 #include "mlosbench/util/process.hpp"
+#include "mlosbench/util/temporary_directory.hpp"
+
+#include <unistd.h>
 
 #include <algorithm>
-#include <limits>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
+#include <limits>
 #include <set>
-#include <system_error>
-#include <unistd.h>
 
 namespace mlosbench {
 namespace fs = std::filesystem;
@@ -77,32 +78,6 @@ bool has_tunable_panels(const PlotData& data, PlotCharts charts)
 {
     return charts != PlotCharts::score && !data.tunables.empty();
 }
-
-// Removes a temporary directory and what is in it when it goes out of scope.
-class ScratchDir
-{
-public:
-    ScratchDir()
-    {
-        std::string pattern = (fs::temp_directory_path() / "mlosbench-plot-XXXXXX").string();
-        if (::mkdtemp(pattern.data()) == nullptr) {
-            throw Error("cannot create a temporary directory under " +
-                        fs::temp_directory_path().string());
-        }
-        m_path = pattern;
-    }
-    ~ScratchDir()
-    {
-        std::error_code ignored;
-        fs::remove_all(m_path, ignored);
-    }
-    ScratchDir(const ScratchDir&) = delete;
-    ScratchDir& operator=(const ScratchDir&) = delete;
-    [[nodiscard]] const fs::path& path() const { return m_path; }
-
-private:
-    fs::path m_path;
-};
 
 std::optional<fs::path> find_on_path(const std::string& program)
 {
@@ -362,7 +337,8 @@ std::string gnuplot_script(const PlotData& data, PlotCharts charts, const std::s
     for (std::size_t i = 0; i < panels; ++i) {
         const double w = 1.0 / static_cast<double>(columns);
         const double h = k_panel_height / total;
-        const auto row = static_cast<double>(i / columns);
+        const std::size_t row_index = i / columns;
+        const auto row = static_cast<double>(row_index);
         const auto column = static_cast<double>(i % columns);
         s += "set origin " + number(column * w) + "," + number(top - (row + 1) * h) + "\n";
         s += "set size " + number(w) + "," + number(h) + "\n";
@@ -414,7 +390,7 @@ void run_gnuplot(const PlotData& data,
         throw Error("gnuplot not found on PATH: plots are drawn by gnuplot (Debian: apt-get "
                     "install gnuplot-nox)");
     }
-    const ScratchDir scratch;
+    const TemporaryDirectory scratch("mlosbench-plot-");
     const std::string image = "plot" + extension;
     write_text(scratch.path() / "plot.gp", gnuplot_script(data, charts, image));
     write_plot_data_files(data, scratch.path());

@@ -21,6 +21,9 @@ namespace {
 
 bool is_failure(Status s) { return s == Status::failed || s == Status::timed_out; }
 
+/// How often a worker whose work is done looks whether the others finished theirs.
+constexpr std::chrono::seconds k_others_poll{1};
+
 } // namespace
 
 struct Scheduler::Impl
@@ -43,6 +46,9 @@ struct Scheduler::Impl
     std::int64_t consecutive_failures = 0;
     bool stop_suggesting = false;
     bool optimizer_done = false;
+    bool experiment_full = false; ///< the experiment has --total-trials trials
+    TrialCounts counts;           ///< of the whole experiment, as last read
+    std::chrono::steady_clock::time_point next_beat;
     bool interrupted = false;
     Verdict early_stop; ///< why the run stopped before the optimizer was done
     RunProgress progress;
@@ -78,17 +84,21 @@ struct Scheduler::Impl
     {
         const std::string text = space.canonical_text(s.config);
         for (std::int64_t i = 1; i <= spec.trial_config_repeat_count; ++i) {
-            if (auto record = storage.new_trial(s.config, text, metadata(s, i), now())) {
-                queue.push_back(std::move(*record));
+            auto record =
+                storage.new_trial(s.config, text, metadata(s, i), now(), policy.total_trials);
+            if (!record) {
+                experiment_full = true;
+                break;
             }
+            queue.push_back(std::move(*record));
             ++created;
         }
     }
 
     [[nodiscard]] bool may_suggest() const
     {
-        return !stop_suggesting && !optimizer_done && optimizer.not_converged() &&
-               (spec.max_trials <= 0 || created < spec.max_trials);
+        return !stop_suggesting && !optimizer_done && !experiment_full &&
+               optimizer.not_converged() && (spec.max_trials <= 0 || created < spec.max_trials);
     }
 
     [[nodiscard]] std::size_t busy_runners() const
@@ -97,25 +107,37 @@ struct Scheduler::Impl
             running.begin(), running.end(), [](const auto& trial) { return trial.has_value(); }));
     }
 
-    /// Tells the optimizer about trials completed since it last heard.
-    void feed_optimizer()
+    /// The lowest id of a trial still queued or running, here or (with workers) elsewhere.
+    [[nodiscard]] std::int64_t oldest_open() const
     {
-        std::int64_t oldest_open = std::numeric_limits<std::int64_t>::max();
+        std::int64_t oldest = policy.join ? counts.oldest_unfinished
+                                          : std::numeric_limits<std::int64_t>::max();
         for (const auto& r : queue) {
-            oldest_open = std::min(oldest_open, r.trial_id);
+            oldest = std::min(oldest, r.trial_id);
         }
         for (const auto& trial : running) {
             if (trial) {
-                oldest_open = std::min(oldest_open, *trial);
+                oldest = std::min(oldest, *trial);
             }
         }
-        if (auto observations = feed.collect(oldest_open); !observations.empty()) {
+        return oldest;
+    }
+
+    /// Tells the optimizer about trials completed since it last heard.
+    void feed_optimizer()
+    {
+        if (auto observations = feed.collect(oldest_open()); !observations.empty()) {
+            summary.observed += static_cast<std::int64_t>(observations.size());
             optimizer.register_observations(observations);
         }
     }
 
     void handle(const detail::Completion& c)
     {
+        if (c.taken_over) {
+            --progress.running;
+            return;
+        }
         if (!c.fatal.empty()) {
             stop_suggesting = true;
             if (early_stop.failure.empty()) {
@@ -137,6 +159,59 @@ struct Scheduler::Impl
             early_stop.failure = "stopped after " + std::to_string(consecutive_failures) +
                                  " failed trials in a row (--max-consecutive-failures)";
         }
+    }
+
+    /// Renews the lease, and queues the trials that no live worker holds (those of a worker
+    /// that died).
+    void beat()
+    {
+        if (!storage.heartbeat()) {
+            spdlog::warn("this worker had been taken for dead (no heartbeat within the lease "
+                         "timeout): other workers took over its running trials");
+        }
+        if (!stop_suggesting) {
+            for (auto& record : storage.claim_trials()) {
+                spdlog::info("taking over trial {} (its worker is gone)", record.trial_id);
+                queue.push_back(std::move(record));
+            }
+        }
+        next_beat = std::chrono::steady_clock::now() + policy.heartbeat_interval;
+    }
+
+    /// Reads the experiment's counts when other workers or runs bear on this one's stop.
+    void read_counts()
+    {
+        if (!policy.join && policy.total_trials <= 0) {
+            return;
+        }
+        counts = storage.trial_counts();
+        if (policy.total_trials > 0 && counts.finished >= policy.total_trials &&
+            !stop_suggesting) {
+            spdlog::info("the experiment has {} finished trials (--total-trials {}): stopping",
+                         counts.finished, policy.total_trials);
+            stop_suggesting = true;
+        }
+    }
+
+    /// Whether this worker, with nothing to run, waits: the experiment is full but not
+    /// finished, and the trials still open belong to other workers, which may die.
+    [[nodiscard]] bool waits_for_others() const
+    {
+        return policy.join && policy.total_trials > 0 && experiment_full && !stop_suggesting &&
+               counts.finished < policy.total_trials;
+    }
+
+    /// Tells the optimizer the configs other workers are running, so it does not pick them.
+    void tell_pending()
+    {
+        if (!policy.join) {
+            return;
+        }
+        std::vector<TunableValues> configs;
+        for (auto& record : storage.others_in_flight()) {
+            configs.push_back(std::move(record.config));
+        }
+        optimizer.register_pending(configs);
     }
 
     void assign_idle_runners()
@@ -212,12 +287,20 @@ struct Scheduler::Impl
 
     void main_loop()
     {
+        next_beat = std::chrono::steady_clock::now() + policy.heartbeat_interval;
         while (true) {
             for (const auto& c : take_completions()) {
                 handle(c);
             }
+            if (std::chrono::steady_clock::now() >= next_beat) {
+                beat();
+            }
+            read_counts();
             feed_optimizer();
             if (!stop_suggesting) {
+                if (queue.size() < runners.size() - busy_runners() && may_suggest()) {
+                    tell_pending();
+                }
                 while (queue.size() < runners.size() - busy_runners() && may_suggest()) {
                     auto suggestion = optimizer.suggest();
                     if (!suggestion) {
@@ -230,10 +313,16 @@ struct Scheduler::Impl
             }
             report_progress();
             // A runner is busy until its completion is taken, so none can be missed here.
-            if (busy_runners() == 0 && (queue.empty() || stop_suggesting)) {
+            if (busy_runners() == 0 && (queue.empty() || stop_suggesting) &&
+                !waits_for_others()) {
                 break;
             }
-            completions.wait(!stop_suggesting);
+            // Waiting for the others' trials, nothing here wakes it: look again each second.
+            const auto deadline =
+                waits_for_others()
+                    ? std::min(next_beat, std::chrono::steady_clock::now() + k_others_poll)
+                    : next_beat;
+            completions.wait_until(!stop_suggesting, deadline);
         }
     }
 
@@ -245,6 +334,7 @@ RunSummary Scheduler::Impl::run()
     summary.experiment_id = storage.experiment_id();
     summary.storage = policy.storage_location;
     summary.resumed = storage.resumed();
+    summary.worker_id = storage.worker_id();
     summary.targets = optimizer.targets();
 
     // Trials left unfinished by an earlier run (a crash or an interrupt) run again first.
@@ -259,10 +349,11 @@ RunSummary Scheduler::Impl::run()
         Suggestion s{storage.load_config(spec.config_id), false};
         queue_config(s);
     }
+    read_counts();
     if (optimizer.supports_preload()) {
         feed_optimizer();
     } else {
-        feed.skip_stored(); // only trials finished by this run teach it
+        feed.skip_stored(oldest_open()); // only trials finished from now on teach it
     }
     make_runners();
 
@@ -347,6 +438,13 @@ RunSummary Scheduler::Impl::run()
         }
     }
     Verdict verdict = judge(summary.counts, policy.max_failed_share, interrupted, early_stop);
+    if (summary.trials == 0 && !interrupted && early_stop.failure.empty() &&
+        policy.total_trials > 0 && counts.finished >= policy.total_trials) {
+        // Nothing was left to do: the other workers (or earlier runs) finished the experiment.
+        spdlog::info("nothing left to run: the experiment has its {} trials (--total-trials)",
+                     policy.total_trials);
+        verdict = {};
+    }
     summary.outcome = verdict.outcome;
     summary.failure = std::move(verdict.failure);
     return summary;

@@ -3,12 +3,12 @@
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/process.hpp"
 #include "mlosbench/util/strings.hpp"
+#include "mlosbench/util/tail_buffer.hpp"
+
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
-#include <cerrno>
-#include <spdlog/spdlog.h>
-#include <stdlib.h>
 #include <string_view>
 #include <system_error>
 #include <utility>
@@ -104,15 +104,6 @@ std::optional<FirstWord> first_word(std::string_view line)
     return word;
 }
 
-// Appends `more` to `text`, keeping the last `cap` bytes.
-void append_tail(std::string& text, const std::string& more, std::size_t cap)
-{
-    text += more;
-    if (text.size() > cap) {
-        text.erase(0, text.size() - cap);
-    }
-}
-
 void make_directories(const fs::path& dir)
 {
     std::error_code ec;
@@ -124,47 +115,6 @@ void make_directories(const fs::path& dir)
 }
 
 } // namespace
-
-TempDirContext::TempDirContext(fs::path path, bool owned, bool keep)
-    : m_path(std::move(path)), m_owned(owned), m_keep(keep)
-{
-}
-
-TempDirContext::~TempDirContext() { release(); }
-
-TempDirContext::TempDirContext(TempDirContext&& other) noexcept
-    : m_path(std::move(other.m_path)), m_owned(std::exchange(other.m_owned, false)),
-      m_keep(other.m_keep)
-{
-}
-
-TempDirContext& TempDirContext::operator=(TempDirContext&& other) noexcept
-{
-    if (this != &other) {
-        release();
-        m_path = std::move(other.m_path);
-        m_owned = std::exchange(other.m_owned, false);
-        m_keep = other.m_keep;
-    }
-    return *this;
-}
-
-void TempDirContext::release() noexcept
-{
-    if (!m_owned) {
-        return;
-    }
-    m_owned = false;
-    if (m_keep) {
-        spdlog::info("kept temporary directory {}", m_path.string());
-        return;
-    }
-    std::error_code ec;
-    fs::remove_all(m_path, ec);
-    if (ec) {
-        spdlog::warn("cannot remove temporary directory {}: {}", m_path.string(), ec.message());
-    }
-}
 
 LocalExecService::LocalExecService(LocalExecSettings settings,
                                    std::vector<fs::path> search_path,
@@ -234,29 +184,40 @@ ExecResult LocalExecService::execute(const std::vector<std::string>& lines,
                                      std::optional<double> timeout,
                                      const ProcessScope* scope) const
 {
+    ExecRequest request;
+    request.lines = lines;
+    request.variables = variables;
+    request.cwd = cwd;
+    request.timeout = timeout;
+    request.scope = scope;
+    return execute(request);
+}
+
+ExecResult LocalExecService::execute(const ExecRequest& request) const
+{
     ExecResult result;
-    const std::vector<std::string> env = with_variables(current_environment(), variables);
-    if (!timeout) {
-        timeout = m_settings.timeout;
-    }
-    for (const auto& line : lines) {
+    TailBuffer out(k_output_cap);
+    TailBuffer err(k_output_cap);
+    const std::vector<std::string> env = with_variables(current_environment(), request.variables);
+    const std::optional<double> timeout = request.timeout ? request.timeout : m_settings.timeout;
+    for (const auto& line : request.lines) {
         ProcessOptions options;
         options.command = resolve_line(line);
-        options.cwd = cwd;
+        options.cwd = request.cwd;
         options.env = env;
         options.timeout_seconds = timeout;
         options.output_cap = k_output_cap;
         options.cancel = m_cancel;
-        options.scope = scope;
-        spdlog::debug("running in {}: {}", cwd.string(), options.command);
+        options.scope = request.scope;
+        spdlog::debug("running in {}: {}", request.cwd.string(), options.command);
         const ProcessResult run = run_process(options);
         ++result.lines_run;
-        result.last_line = line;
+        result.line = line;
         result.exit_code = run.exit_code;
         result.timed_out = run.timed_out;
         result.canceled = run.canceled;
-        append_tail(result.out, run.out, k_output_cap);
-        append_tail(result.err, run.err, k_output_cap);
+        out.append(run.out);
+        err.append(run.err);
         if (run.timed_out || run.canceled) {
             break;
         }
@@ -267,6 +228,8 @@ ExecResult LocalExecService::execute(const std::vector<std::string>& lines,
             }
         }
     }
+    result.out = out.take();
+    result.err = err.take();
     return result;
 }
 
@@ -276,14 +239,9 @@ TempDirContext LocalExecService::temp_dir_context(const std::optional<fs::path>&
     if (dir || m_settings.temp_dir) {
         const fs::path path = fs::absolute(dir ? *dir : fs::path(*m_settings.temp_dir));
         make_directories(path);
-        return {path, false, keep};
+        return TempDirContext(path);
     }
-    std::string pattern = (fs::temp_directory_path() / "mlosbench-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-        throw Error("cannot create a temporary directory in " + fs::temp_directory_path().string() +
-                    ": " + std::generic_category().message(errno));
-    }
-    return {fs::path(pattern), true, keep};
+    return TempDirContext(TemporaryDirectory("mlosbench-", keep));
 }
 
 } // namespace mlosbench

@@ -1,6 +1,7 @@
 #include "mlosbench/services/local_file_share_service.hpp"
 
 #include <spdlog/spdlog.h>
+
 #include <system_error>
 #include <utility>
 

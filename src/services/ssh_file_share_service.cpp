@@ -2,12 +2,14 @@
 
 #include "services/detail/ssh_session.hpp"
 
-#include <array>
-#include <fcntl.h>
-#include <fstream>
 #include <libssh/sftp.h>
-#include <memory>
 #include <spdlog/spdlog.h>
+
+#include <fcntl.h>
+
+#include <array>
+#include <fstream>
+#include <memory>
 #include <system_error>
 #include <utility>
 
@@ -23,7 +25,7 @@ struct TransferFailure
     std::string message;
 };
 
-constexpr std::size_t k_chunk = 64 * 1024;
+constexpr std::size_t k_chunk = std::size_t{64} << 10U;
 
 struct SftpDeleter
 {

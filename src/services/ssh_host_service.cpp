@@ -5,10 +5,12 @@
 #include "mlosbench/util/strings.hpp"
 #include "services/detail/ssh_session.hpp"
 
-#include <array>
-#include <pwd.h>
 #include <spdlog/spdlog.h>
+
+#include <pwd.h>
 #include <unistd.h>
+
+#include <array>
 #include <utility>
 
 namespace mlosbench {
@@ -104,10 +106,10 @@ std::string SshHostService::build_script(const std::vector<std::string>& lines,
     return script;
 }
 
-RemoteExecResult SshHostService::execute(const SshTarget& target,
-                                         const std::vector<std::string>& lines,
-                                         const ShellVariables& variables,
-                                         std::optional<double> timeout) const
+ExecResult SshHostService::execute(const SshTarget& target,
+                                   const std::vector<std::string>& lines,
+                                   const ShellVariables& variables,
+                                   std::optional<double> timeout) const
 {
     if (!timeout) {
         timeout = m_settings.request_timeout;
@@ -119,7 +121,8 @@ RemoteExecResult SshHostService::execute(const SshTarget& target,
     spdlog::debug("ssh: running {} line(s) on {}", lines.size(), target.key());
     detail::CommandRun run =
         detail::run_ssh_command(target, command, timeout, m_cancel, k_output_cap);
-    RemoteExecResult result;
+    ExecResult result;
+    result.host = target.key();
     result.exit_code = run.exit_code;
     result.timed_out = run.timed_out;
     result.canceled = run.canceled;
@@ -131,7 +134,7 @@ RemoteExecResult SshHostService::execute(const SshTarget& target,
         try {
             const auto i = static_cast<std::size_t>(std::stoul(index));
             if (i < lines.size()) {
-                result.failed_line = lines[i];
+                result.line = lines[i];
                 result.err.erase(at);
             }
         } catch (const std::exception&) {
@@ -141,34 +144,12 @@ RemoteExecResult SshHostService::execute(const SshTarget& target,
     return result;
 }
 
-std::string SshHostService::os_operation_script(bool reboot, bool force)
+ExecResult SshHostService::execute(const ExecRequest& request) const
 {
-    const std::vector<std::string> commands =
-        reboot
-            ? (force
-                   ? std::vector<std::string>{"reboot -f", "systemctl reboot -f -f", "kill -KILL 1"}
-                   : std::vector<std::string>{"shutdown -r now", "reboot", "halt --reboot",
-                                              "systemctl reboot"})
-            : (force ? std::vector<std::string>{"poweroff -f", "systemctl poweroff -f -f",
-                                                "halt -p -f"}
-                     : std::vector<std::string>{"shutdown -h now", "poweroff", "halt -p",
-                                                "systemctl poweroff"});
-    std::string script = "if [ \"$(id -u)\" = 0 ]; then sudo=; else sudo='sudo -n'; fi\n";
-    std::string chain;
-    for (const auto& command : commands) {
-        chain += (chain.empty() ? "" : " || ") + std::string("$sudo ") + command;
-    }
-    return script + chain + "\n";
-}
-
-RemoteExecResult SshHostService::shutdown(const SshTarget& target, bool force) const
-{
-    return execute(target, {os_operation_script(false, force)}, {});
-}
-
-RemoteExecResult SshHostService::reboot(const SshTarget& target, bool force) const
-{
-    return execute(target, {os_operation_script(true, force)}, {});
+    const Json no_parameters = Json::object();
+    const SshTarget target = SshTarget::from(
+        m_settings, request.parameters != nullptr ? *request.parameters : no_parameters);
+    return execute(target, request.lines, request.variables, request.timeout);
 }
 
 } // namespace mlosbench

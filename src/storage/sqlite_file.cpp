@@ -23,7 +23,7 @@ namespace fs = std::filesystem;
 // Same as the storage's: a checkpoint or a slow disk under load.
 constexpr int k_busy_timeout_ms = 30000;
 
-// mlos_bench's revisions, oldest first (reference 9.1).
+// mlos_bench's alembic revisions of its schema, oldest first.
 constexpr std::array<std::string_view, 4> k_alembic_revisions = {"d2a708351ba8", "f83fb8ae7fc4",
                                                                  "8928a401115b", "b61aa446e724"};
 

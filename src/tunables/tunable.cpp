@@ -515,7 +515,9 @@ TunableValue Tunable::sample(std::mt19937_64& rng) const
         const int bins = *m_quantization_bins;
         if (m_type == TunableType::floating) {
             const auto point = [&](std::int64_t i) {
-                return i == bins - 1 ? m_upper : m_lower + (m_upper - m_lower) * i / (bins - 1);
+                return i == bins - 1
+                           ? m_upper
+                           : m_lower + (m_upper - m_lower) * static_cast<double>(i) / (bins - 1);
             };
             const auto i =
                 std::clamp<std::int64_t>(static_cast<std::int64_t>(std::floor(

@@ -2,6 +2,7 @@
 
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/process_scope.hpp"
+#include "mlosbench/util/tail_buffer.hpp"
 #include "util/detail/child_processes.hpp"
 
 #include <spdlog/spdlog.h>
@@ -77,42 +78,6 @@ Pipe make_pipe()
     move_above_stdio(pipe.write);
     return pipe;
 }
-
-// Keeps the last `cap` bytes of a stream. Trimming happens when the buffer reaches twice the
-// cap, so each byte is moved at most once on average.
-class TailBuffer
-{
-public:
-    explicit TailBuffer(std::size_t cap) : m_cap(cap) {}
-
-    void append(const char* data, std::size_t size)
-    {
-        m_total += size;
-        if (size >= m_cap) {
-            m_data.assign(data + (size - m_cap), m_cap);
-            return;
-        }
-        m_data.append(data, size);
-        if (m_data.size() >= 2 * m_cap) {
-            m_data.erase(0, m_data.size() - m_cap);
-        }
-    }
-
-    [[nodiscard]] bool truncated() const { return m_total > m_cap; }
-
-    std::string take()
-    {
-        if (m_data.size() > m_cap) {
-            m_data.erase(0, m_data.size() - m_cap);
-        }
-        return std::move(m_data);
-    }
-
-private:
-    std::size_t m_cap;
-    std::size_t m_total = 0;
-    std::string m_data;
-};
 
 class SpawnFileActions
 {
@@ -247,7 +212,7 @@ void drain(Fd& fd, TailBuffer& tail)
     std::array<char, k_read_chunk> buffer; // NOLINT(cppcoreguidelines-pro-type-member-init)
     const ssize_t got = ::read(fd.get(), buffer.data(), buffer.size());
     if (got > 0) {
-        tail.append(buffer.data(), static_cast<std::size_t>(got));
+        tail.append(std::string_view(buffer.data(), static_cast<std::size_t>(got)));
     } else if (got == 0 || errno != EINTR) {
         fd.reset();
     }

@@ -5,9 +5,10 @@
 #include "mlosbench/config/jsonc.hpp"
 #include "mlosbench/config/schema_validator.hpp"
 
+#include <gtest/gtest.h>
+
 #include <cstdlib>
 #include <fstream>
-#include <gtest/gtest.h>
 
 using namespace mlosbench;
 using namespace mlosbench::testing;

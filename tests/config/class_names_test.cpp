@@ -1,8 +1,9 @@
 #include "mlosbench/config/class_names.hpp"
 #include "support/test_support.hpp"
 
-#include <algorithm>
 #include <gtest/gtest.h>
+
+#include <algorithm>
 #include <set>
 
 using namespace mlosbench;

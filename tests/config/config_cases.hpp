@@ -7,9 +7,10 @@
 #include "mlosbench/config/schema_validator.hpp"
 #include "support/test_support.hpp"
 
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <filesystem>
-#include <gtest/gtest.h>
 #include <optional>
 #include <ostream>
 #include <string>

@@ -1,7 +1,6 @@
 #include "mlosbench/config/jsonc.hpp"
 #include "mlosbench/config/template.hpp"
 #include "mlosbench/util/error.hpp"
-
 #include "support/test_support.hpp"
 
 #include <gtest/gtest.h>

@@ -3,8 +3,9 @@
 #include "mlosbench/config/schema_validator.hpp"
 #include "mlosbench/util/strings.hpp"
 
-#include <filesystem>
 #include <gtest/gtest.h>
+
+#include <filesystem>
 #include <set>
 #include <thread>
 

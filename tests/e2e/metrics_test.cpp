@@ -5,17 +5,19 @@
 #include "support/test_support.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cstdio>
 #include <cstdlib>
-#include <gtest/gtest.h>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
-#include <sys/wait.h>
 #include <thread>
 #include <tuple>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 using namespace mlosbench::testing;

@@ -1,5 +1,5 @@
 // The model-based optimizer, end to end: a LocalEnv whose script computes the mixedsys problem
-// (shared/optbench/PROBLEMS.md, f* = 1) from its parameters. Over 5 seeds of 60 trials the
+// (bench/optbench_problems.hpp, f* = 1) from its parameters. Over 5 seeds of 60 trials the
 // median best score of TpeOptimizer must beat the random optimizer's by a clear margin.
 #include "support/test_support.hpp"
 
@@ -45,7 +45,7 @@ TEST(OptimizerEndToEnd, ModelBeatsRandomOnMixedsys)
 {
     const double model = median_regret("tpe_60.jsonc");
     const double random = median_regret("random_60.jsonc");
-    // Reference medians at 60 trials (PROBLEMS.md): random 0.80, Optuna's TPE 0.36. A model
+    // Reference medians at 60 trials (docs/optimizer-benchmark.md): random 0.80, Optuna's TPE 0.36. A model
     // that stopped learning would score like random.
     EXPECT_LT(model, 0.6 * random) << "model " << model << ", random " << random;
     EXPECT_LT(model, 0.45);

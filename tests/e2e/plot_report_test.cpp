@@ -7,8 +7,9 @@
 #include "support/zip_reader.hpp"
 
 #include <gtest/gtest.h>
-#include <map>
 #include <nlohmann/json.hpp>
+
+#include <map>
 #include <regex>
 #include <set>
 

@@ -4,8 +4,12 @@
 #include "support/ssh_server.hpp"
 #include "support/test_support.hpp"
 
-#include <fstream>
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+#include <map>
+#include <set>
 
 namespace fs = std::filesystem;
 using namespace mlosbench::testing;
@@ -127,4 +131,53 @@ TEST(Remote, MlosBenchShapedEnvRunsWithTheBuiltInServiceConfigs)
     const auto reason = sql_value(db2, "SELECT reason FROM trial_output WHERE trial_id = 1");
     EXPECT_NE(reason.find("ssh-keyscan -p " + std::to_string(server.port())), std::string::npos)
         << reason;
+}
+
+TEST(Remote, AHostPoolGivesEachTrialRunnerItsOwnHost)
+{
+    const SshServer servers[3];
+    TempDir dir;
+    // One known_hosts file for the three ([127.0.0.1]:port lines); a key of each host's own.
+    const fs::path known_hosts = dir.path() / "known_hosts";
+    {
+        std::ofstream out(known_hosts);
+        for (const auto& s : servers) {
+            out << read_file(s.known_hosts());
+        }
+    }
+    nlohmann::json pool = nlohmann::json::array();
+    for (const auto& s : servers) {
+        pool.push_back({{"ssh_hostname", s.host()},
+                        {"ssh_port", s.port()},
+                        {"ssh_username", s.user()},
+                        {"ssh_priv_key_path", s.user_key().string()}});
+    }
+    const fs::path globals = dir.path() / "pool.jsonc";
+    {
+        std::ofstream out(globals);
+        out << nlohmann::json{{"host_pool", pool}}.dump();
+    }
+    const fs::path db = dir.path() / "pool.db";
+    const auto r = run_mlosbench({"--environment", e2e_config("pool_env.jsonc"), "--optimizer",
+                                  e2e_config("mock_opt.jsonc"), "--globals", globals.string(),
+                                  "--ssh_known_hosts_path", known_hosts.string(),
+                                  "--max_suggestions", "9", "--storage", db.string(), "--json"},
+                                 dir.path());
+    ASSERT_EQ(r.exit_code, 0) << r.err << r.out;
+    // Three runners (the pool's size), each on its own sshd for all its trials.
+    const auto rows = sql_rows(db, "SELECT t.trial_runner_id, r.metric_value FROM trial t JOIN "
+                                   "trial_result r USING (exp_id, trial_id) WHERE r.metric_id = "
+                                   "'port' ORDER BY t.trial_id");
+    ASSERT_EQ(rows.size(), 9U);
+    std::map<std::string, std::set<std::string>> ports_of_runner;
+    for (const auto& row : rows) {
+        const auto bar = row.find('|');
+        ports_of_runner[row.substr(0, bar)].insert(row.substr(bar + 1));
+    }
+    ASSERT_EQ(ports_of_runner.size(), 3U) << r.err;
+    for (std::size_t i = 0; i < 3; ++i) {
+        EXPECT_EQ(ports_of_runner[std::to_string(i + 1)],
+                  std::set<std::string>{std::to_string(servers[i].port())})
+            << "runner " << i + 1;
+    }
 }

@@ -5,11 +5,12 @@
 #include "support/test_support.hpp"
 
 #include <SQLiteCpp/SQLiteCpp.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <csignal>
 #include <fstream>
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace fs = std::filesystem;

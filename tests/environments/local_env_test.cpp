@@ -4,13 +4,15 @@
 #include "mlosbench/util/strings.hpp"
 #include "support/test_support.hpp"
 
-#include <algorithm>
-#include <array>
 #include <gtest/gtest.h>
 #include <spdlog/sinks/ostream_sink.h>
 #include <spdlog/spdlog.h>
-#include <sstream>
+
 #include <unistd.h>
+
+#include <algorithm>
+#include <array>
+#include <sstream>
 
 using namespace mlosbench;
 using namespace mlosbench::testing;

@@ -4,9 +4,10 @@
 #include "mlosbench/environments/remote_env.hpp"
 #include "support/ssh_server.hpp"
 
+#include <gtest/gtest.h>
+
 #include <csignal>
 #include <future>
-#include <gtest/gtest.h>
 
 using namespace mlosbench;
 using namespace mlosbench::testing;

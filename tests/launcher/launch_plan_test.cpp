@@ -1,6 +1,5 @@
 #include "mlosbench/launcher/launch_plan.hpp"
 #include "mlosbench/util/error.hpp"
-
 #include "support/test_support.hpp"
 
 #include <gtest/gtest.h>

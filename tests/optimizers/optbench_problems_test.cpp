@@ -1,11 +1,12 @@
-// The benchmark problems of bench/optbench_problems.hpp against the test vectors of
-// shared/optbench/PROBLEMS.md.
+// The benchmark problems of bench/optbench_problems.hpp against known values of each function
+// (its optimum and a few points).
 
 #include "../../bench/optbench_problems.hpp"
 #include "mlosbench/tunables/tunable_groups.hpp"
 
-#include <cmath>
 #include <gtest/gtest.h>
+
+#include <cmath>
 
 using namespace optbench;
 

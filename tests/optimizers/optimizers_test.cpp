@@ -1,4 +1,4 @@
-// The basic optimizers (reference 8): OneShot, Mock, Manual, GridSearch, the common budget,
+// The basic optimizers (docs/optimizers.md): OneShot, Mock, Manual, GridSearch, the common budget,
 // targets and best(), and the factory's errors.
 
 #include "mlosbench/config/jsonc.hpp"
@@ -6,6 +6,7 @@
 #include "mlosbench/util/error.hpp"
 
 #include <gtest/gtest.h>
+
 #include <set>
 
 using namespace mlosbench;
@@ -134,9 +135,9 @@ TEST(MockOptimizer, EveryKindSampledWithinItsDomain)
     EXPECT_EQ(modes.size(), 3U);
     EXPECT_EQ(ratios, (std::set<double>{0.0, 0.25, 0.5, 0.75, 1.0}));
     EXPECT_EQ(steps, (std::set<std::int64_t>{0, 25, 50, 75, 100}));
-    EXPECT_NEAR(special_threads, n / 2, n / 10); // specials and range 50/50 without weights
-    EXPECT_NEAR(special_beta, n / 4, n / 15);    // special_weights [1] vs range_weight 3
-    EXPECT_NEAR(small_sizes, n / 2, n / 10);     // log scale: 1..32 is half of 1..1024
+    EXPECT_NEAR(special_threads, n / 2.0, n / 10.0); // specials and range 50/50 without weights
+    EXPECT_NEAR(special_beta, n / 4.0, n / 15.0);    // special_weights [1] vs range_weight 3
+    EXPECT_NEAR(small_sizes, n / 2.0, n / 10.0);     // log scale: 1..32 is half of 1..1024
     EXPECT_GT(size_ends, 0);                     // the ends of an int range are drawn too
 }
 
@@ -349,6 +350,25 @@ TEST(GridSearchOptimizer, RegisteredPointsLeaveThePendingSet)
     EXPECT_EQ(rest, (std::vector<TunableValues>{{{"n", std::int64_t{1}}, {"c", "b"}},
                                                 {{"n", std::int64_t{2}}, {"c", "b"}},
                                                 {{"n", std::int64_t{3}}, {"c", "a"}}}));
+}
+
+TEST(GridSearchOptimizer, PointsOtherWorkersRunAreSkipped)
+{
+    const TunableGroups space = load(k_small_space);
+    OptimizerSpec spec = spec_of("GridSearchOptimizer");
+    spec.max_suggestions = 0;
+    auto opt = make_optimizer(spec, space);
+    // Another worker started first: it runs the defaults (n 2, c a) and (n 1, c b).
+    opt->register_pending({space.values(), {{"n", std::int64_t{1}}, {"c", "b"}}});
+    std::vector<TunableValues> rest;
+    while (auto s = opt->suggest()) {
+        EXPECT_FALSE(s->is_defaults);
+        rest.push_back(s->config);
+    }
+    EXPECT_EQ(rest, (std::vector<TunableValues>{{{"n", std::int64_t{1}}, {"c", "a"}},
+                                                {{"n", std::int64_t{2}}, {"c", "b"}},
+                                                {{"n", std::int64_t{3}}, {"c", "a"}},
+                                                {{"n", std::int64_t{3}}, {"c", "b"}}}));
 }
 
 TEST(GridSearchOptimizer, BudgetStopsEarly)

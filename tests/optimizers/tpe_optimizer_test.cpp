@@ -4,9 +4,10 @@
 #include "mlosbench/config/jsonc.hpp"
 #include "mlosbench/optimizers/optimizer.hpp"
 
+#include <gtest/gtest.h>
+
 #include <cmath>
 #include <functional>
-#include <gtest/gtest.h>
 #include <set>
 
 using namespace mlosbench;

@@ -7,6 +7,7 @@
 #include "support/test_support.hpp"
 
 #include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
 

@@ -9,6 +9,7 @@
 
 #include <poll.h>
 #include <sys/eventfd.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -18,6 +19,7 @@
 #include <map>
 #include <mutex>
 #include <set>
+#include <thread>
 
 using namespace mlosbench;
 using mlosbench::testing::TempDir;
@@ -66,13 +68,10 @@ public:
     {
     }
 
-    PhaseResult setup(const TrialContext& trial) override
-    {
-        static_cast<void>(Environment::setup(trial));
-        return result(Status::ready);
-    }
+protected:
+    PhaseResult do_setup() override { return result(Status::ready); }
 
-    PhaseResult run() override
+    PhaseResult do_run() override
     {
         if (m_world.on_run) {
             m_world.on_run(m_trial);
@@ -92,7 +91,7 @@ public:
         return out;
     }
 
-    void teardown() override
+    void do_teardown() override
     {
         const std::lock_guard lock(m_world.mutex);
         ++m_world.teardowns[m_runner.runner_id];
@@ -114,14 +113,18 @@ private:
 class ListOptimizer final : public Optimizer
 {
 public:
-    explicit ListOptimizer(std::int64_t count) : m_count(count) {}
+    explicit ListOptimizer(std::int64_t count, bool preload = false)
+        : m_count(count), m_preload(preload)
+    {
+    }
 
     [[nodiscard]] std::string name() const override { return "ListOptimizer"; }
-    [[nodiscard]] bool supports_preload() const override { return false; }
+    [[nodiscard]] bool supports_preload() const override { return m_preload; }
     void register_observations(const std::vector<Observation>& observations) override
     {
         m_observed.insert(m_observed.end(), observations.begin(), observations.end());
     }
+    void register_pending(const std::vector<TunableValues>& /*configs*/) override {}
     [[nodiscard]] std::optional<Suggestion> suggest() override
     {
         if (m_next > m_count) {
@@ -159,6 +162,7 @@ public:
 
 private:
     std::int64_t m_count;
+    bool m_preload;
     std::int64_t m_next = 1;
     std::vector<Observation> m_observed;
     std::vector<std::pair<std::string, std::string>> m_targets = {{"score", "min"}};
@@ -383,6 +387,124 @@ TEST_F(SchedulerTest, AnEnvironmentThatCannotBeBuiltIsAUsageError)
     EXPECT_EQ(summary.outcome, Outcome::usage_error);
     EXPECT_EQ(summary.failure, "env.jsonc: /config: unknown service");
     EXPECT_EQ(summary.trials, 0);
+}
+
+// --- Workers: several schedulers on one experiment (--join) ------------------------------
+
+namespace {
+
+/// A pid that no process has: a child that exited and was reaped.
+int dead_pid()
+{
+    const pid_t pid = ::fork();
+    if (pid == 0) {
+        ::_exit(0);
+    }
+    ::waitpid(pid, nullptr, 0);
+    return static_cast<int>(pid);
+}
+
+} // namespace
+
+TEST_F(SchedulerTest, WorkersShareTheTrialsOfOneExperimentEachOnce)
+{
+    // Three workers of two runners each, each with its own storage connection and optimizer,
+    // bound together by --total-trials.
+    constexpr int k_workers = 3;
+    constexpr std::int64_t k_total = 24;
+    m_spec.num_trial_runners = 2;
+    m_policy.join = true;
+    m_policy.total_trials = k_total;
+    std::vector<std::unique_ptr<ListOptimizer>> optimizers;
+    std::vector<RunSummary> summaries(k_workers);
+    for (int w = 0; w < k_workers; ++w) {
+        optimizers.push_back(std::make_unique<ListOptimizer>(1000, true));
+    }
+    std::vector<std::thread> threads;
+    for (int w = 0; w < k_workers; ++w) {
+        threads.emplace_back([&, w] {
+            SqliteStorage storage((m_dir.path() / "s.db").string());
+            ExperimentSpec experiment;
+            experiment.experiment_id = m_spec.experiment_id;
+            experiment.objectives = {{"score", "min"}};
+            experiment.join = true;
+            const auto records = storage.open_experiment(experiment, m_space);
+            Scheduler scheduler(
+                m_spec,
+                [this](const RunnerContext& runner) -> std::unique_ptr<Environment> {
+                    return std::make_unique<FakeEnv>(m_root, runner, m_world);
+                },
+                m_space, *optimizers[static_cast<std::size_t>(w)], *records, m_policy);
+            summaries[static_cast<std::size_t>(w)] = scheduler.run();
+            records->finish(Status::succeeded, now());
+        });
+    }
+    for (auto& t : threads) {
+        t.join();
+    }
+    // Every trial id 1..24 ran exactly once, whichever worker ran it.
+    std::map<std::int64_t, int> runs;
+    for (const auto& trial : m_world.runs) {
+        ++runs[trial.trial_id];
+    }
+    ASSERT_EQ(runs.size(), static_cast<std::size_t>(k_total));
+    EXPECT_EQ(runs.begin()->first, 1);
+    EXPECT_EQ(runs.rbegin()->first, k_total);
+    for (const auto& [id, n] : runs) {
+        EXPECT_EQ(n, 1) << "trial " << id;
+    }
+    std::int64_t by_workers = 0;
+    for (int w = 0; w < k_workers; ++w) {
+        const auto& summary = summaries[static_cast<std::size_t>(w)];
+        EXPECT_EQ(summary.outcome, Outcome::ok) << summary.failure;
+        by_workers += summary.trials;
+        // Each optimizer learned of every trial of the experiment once, its own and the others'.
+        auto observed = optimizers[static_cast<std::size_t>(w)]->observed();
+        EXPECT_EQ(observed.size(), static_cast<std::size_t>(k_total)) << "worker " << w;
+    }
+    EXPECT_EQ(by_workers, k_total);
+}
+
+TEST_F(SchedulerTest, AWorkerTakesOverTheTrialsOfADeadOne)
+{
+    // A worker that died (its pid is gone) with trial 1 running and trial 2 queued.
+    {
+        SqliteStorage storage((m_dir.path() / "s.db").string());
+        ExperimentSpec experiment;
+        experiment.experiment_id = m_spec.experiment_id;
+        experiment.objectives = {{"score", "min"}};
+        experiment.join = true;
+        experiment.driver_pid = dead_pid();
+        const auto dead = storage.open_experiment(experiment, m_space);
+        for (std::int64_t x : {7, 8}) {
+            const TunableValues config{{"x", x}};
+            ASSERT_TRUE(dead->new_trial(config, m_space.canonical_text(config), Json::object(),
+                                        now()));
+        }
+        dead->update_trial(1, Status::running, now());
+    }
+    m_policy.join = true;
+    m_policy.total_trials = 3;
+    const RunSummary summary = run(5);
+    EXPECT_EQ(summary.outcome, Outcome::ok) << summary.failure;
+    // The dead worker's two trials ran here under their ids, then one new trial.
+    EXPECT_EQ(stored(), (std::vector<std::string>{"1|7|SUCCEEDED", "2|8|SUCCEEDED",
+                                                  "3|1|SUCCEEDED"}));
+}
+
+TEST_F(SchedulerTest, TotalTrialsBoundsTheExperimentAcrossRuns)
+{
+    m_policy.total_trials = 5;
+    EXPECT_EQ(run(3).trials, 3);
+    // A resumed run finishes to 5, though its optimizer could give 10.
+    const RunSummary second = run(10);
+    EXPECT_EQ(second.outcome, Outcome::ok) << second.failure;
+    EXPECT_EQ(second.trials, 2);
+    EXPECT_EQ(m_stored.size(), 5U);
+    // Nothing is left to do: exit 0, no trial.
+    const RunSummary third = run(10);
+    EXPECT_EQ(third.outcome, Outcome::ok) << third.failure;
+    EXPECT_EQ(third.trials, 0);
 }
 
 // --- judge(): the verdict alone --------------------------------------------------------------

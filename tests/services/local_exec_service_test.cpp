@@ -1,9 +1,11 @@
 #include "mlosbench/services/local_exec_service.hpp"
 #include "support/test_support.hpp"
 
-#include <array>
 #include <gtest/gtest.h>
+
 #include <unistd.h>
+
+#include <array>
 
 using namespace mlosbench;
 namespace fs = std::filesystem;
@@ -53,7 +55,7 @@ TEST(LocalExecService, StopsAtFirstFailingLine)
     EXPECT_FALSE(result.ok());
     EXPECT_EQ(result.exit_code, 3);
     EXPECT_EQ(result.lines_run, 2U);
-    EXPECT_EQ(result.last_line, "echo oops >&2; exit 3");
+    EXPECT_EQ(result.line, "echo oops >&2; exit 3");
     EXPECT_EQ(result.out, "one\n");
     EXPECT_EQ(result.err, "oops\n");
 }

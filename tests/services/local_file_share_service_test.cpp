@@ -2,6 +2,7 @@
 #include "support/test_support.hpp"
 
 #include <gtest/gtest.h>
+
 #include <map>
 
 using namespace mlosbench;

@@ -6,13 +6,15 @@
 #include "support/ssh_server.hpp"
 #include "support/test_support.hpp"
 
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
 #include <chrono>
 #include <csignal>
 #include <fstream>
 #include <future>
-#include <gtest/gtest.h>
 #include <thread>
-#include <unistd.h>
 
 using namespace mlosbench;
 using namespace mlosbench::testing;
@@ -85,7 +87,7 @@ TEST(SshHostService, RunsAScriptWithItsVariables)
     const SshHostService ssh(server.ssh_settings());
     const std::string tricky = "it's \"quoted\" $HOME `id`; echo pwned\nsecond line \\ end";
     const fs::path out = server.dir() / "value.txt";
-    const RemoteExecResult r =
+    const ExecResult r =
         ssh.execute(target_for(server),
                     {"echo out", "echo err >&2", "printf '%s' \"$TRICKY\" > " + out.string(),
                      "cd /tmp", "pwd # a comment"},
@@ -101,11 +103,11 @@ TEST(SshHostService, StopsAtTheFirstFailingLine)
 {
     SshServer server;
     const SshHostService ssh(server.ssh_settings());
-    const RemoteExecResult r = ssh.execute(
-        target_for(server), {"echo a", "echo oops >&2; sh -c 'exit 3'", "echo never"}, {});
+    const ExecResult r = ssh.execute(target_for(server),
+                                     {"echo a", "echo oops >&2; sh -c 'exit 3'", "echo never"}, {});
     EXPECT_TRUE(r.error.empty()) << r.error;
     EXPECT_EQ(r.exit_code, 3);
-    EXPECT_EQ(r.failed_line, "echo oops >&2; sh -c 'exit 3'");
+    EXPECT_EQ(r.line, "echo oops >&2; sh -c 'exit 3'");
     EXPECT_EQ(r.out, "a\n");
     EXPECT_EQ(r.err, "oops\n");
 }
@@ -118,7 +120,7 @@ TEST(SshHostService, RefusesAnUnknownOrChangedHostKey)
     const std::string port = std::to_string(server.port());
 
     target.known_hosts_path = server.wrong_known_hosts().string();
-    const RemoteExecResult changed = ssh.execute(target, {"true"}, {});
+    const ExecResult changed = ssh.execute(target, {"true"}, {});
     EXPECT_FALSE(changed.ok());
     const std::string kh = *target.known_hosts_path;
     EXPECT_EQ(changed.error,
@@ -136,7 +138,7 @@ TEST(SshHostService, RefusesAnUnknownOrChangedHostKey)
     {
         std::ofstream touch(empty);
     }
-    const RemoteExecResult unknown = ssh.execute(target, {"true"}, {});
+    const ExecResult unknown = ssh.execute(target, {"true"}, {});
     EXPECT_EQ(unknown.error, "host key of " + name_of(server) + " is not in " + empty.string() +
                                  ": if the host is the one you expect, accept its key with "
                                  "`ssh-keyscan -p " +
@@ -155,7 +157,7 @@ TEST(SshHostService, ReportsAuthenticationFailure)
     generate_ssh_key(stranger);
     SshTarget target = target_for(server);
     target.priv_key_path = stranger.string();
-    const RemoteExecResult r = SshHostService(server.ssh_settings()).execute(target, {"true"}, {});
+    const ExecResult r = SshHostService(server.ssh_settings()).execute(target, {"true"}, {});
     EXPECT_EQ(r.error.rfind("authentication failed for " + name_of(server) + " (tried key file " +
                                 stranger.string() + "): ",
                             0),
@@ -181,8 +183,7 @@ TEST(SshHostService, AuthenticatesWithTheAgent)
     SshTarget target = target_for(server);
     target.priv_key_path.reset(); // no key file: the agent's key (there is no ~/.ssh key here)
     ::setenv("SSH_AUTH_SOCK", sock.c_str(), 1);
-    const RemoteExecResult r =
-        SshHostService(server.ssh_settings()).execute(target, {"echo hi"}, {});
+    const ExecResult r = SshHostService(server.ssh_settings()).execute(target, {"echo hi"}, {});
     ::unsetenv("SSH_AUTH_SOCK");
     ::kill(agent_pid, SIGTERM);
     ASSERT_TRUE(r.ok()) << r.error;
@@ -194,7 +195,7 @@ TEST(SshHostService, ReportsNothingListening)
     SshSettings settings;
     settings.port = SshServer::free_port();
     const SshTarget target = SshTarget::from(settings, Json{{"ssh_hostname", "127.0.0.1"}});
-    const RemoteExecResult r = SshHostService(settings).execute(target, {"true"}, {});
+    const ExecResult r = SshHostService(settings).execute(target, {"true"}, {});
     EXPECT_FALSE(r.ok());
     EXPECT_EQ(r.error.rfind("cannot connect to " + target.key() + ": ", 0), 0U) << r.error;
     EXPECT_NE(r.error.find("refused"), std::string::npos) << r.error;
@@ -209,7 +210,8 @@ TEST(SshHostService, InterruptWhileConnectingIsACancel)
     ASSERT_EQ(::pipe(pipe_fds.data()), 0);
     ASSERT_EQ(::write(pipe_fds[1], "x", 1), 1);
     const SshTarget target = SshTarget::from(settings, Json{{"ssh_hostname", "127.0.0.1"}});
-    const RemoteExecResult r = SshHostService(settings, CancelToken(pipe_fds[0])).execute(target, {"true"}, {});
+    const ExecResult r =
+        SshHostService(settings, CancelToken(pipe_fds[0])).execute(target, {"true"}, {});
     EXPECT_TRUE(r.canceled);
     EXPECT_EQ(r.error, "");
     ::close(pipe_fds[0]);
@@ -223,7 +225,7 @@ TEST(SshHostService, RequestTimeoutEndsTheRemoteScript)
     settings.request_timeout = 3;
     const fs::path pid_file = server.dir() / "pid";
     const auto start = std::chrono::steady_clock::now();
-    const RemoteExecResult r = SshHostService(settings).execute(
+    const ExecResult r = SshHostService(settings).execute(
         target_for(server), {"echo $$ > " + pid_file.string(), "sleep 30"}, {});
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -251,7 +253,7 @@ TEST(SshHostService, CancelFdStopsTheRemoteScript)
     });
     ASSERT_TRUE(wait_for_file(started, 20));
     ASSERT_EQ(::write(pipe_fds[1], "x", 1), 1);
-    const RemoteExecResult r = run.get();
+    const ExecResult r = run.get();
     EXPECT_TRUE(r.canceled);
     EXPECT_FALSE(r.ok());
     const pid_t remote = std::stoi(read_file(started));
@@ -277,14 +279,14 @@ TEST(SshHostService, ConnectionLostMidRunThenConnectsAgain)
     ASSERT_TRUE(wait_for_file(ppid, 20));
     const pid_t session = std::stoi(read_file(ppid)); // the sshd process of our connection
     ASSERT_EQ(::kill(session, SIGKILL), 0);
-    const RemoteExecResult lost = run.get();
+    const ExecResult lost = run.get();
     ::kill(-std::stoi(read_file(ppid.string() + ".sh")), SIGKILL); // the orphaned `sleep 30`
     EXPECT_FALSE(lost.ok());
     EXPECT_EQ(lost.error.rfind("connection to " + name_of(server) + " lost while a command ran", 0),
               0U)
         << lost.error << " / exit " << lost.exit_code;
 
-    const RemoteExecResult again = ssh.execute(target, {"echo back"}, {});
+    const ExecResult again = ssh.execute(target, {"echo back"}, {});
     ASSERT_TRUE(again.ok()) << again.error;
     EXPECT_EQ(again.out, "back\n");
 }
@@ -294,23 +296,12 @@ TEST(SshHostService, ConnectionLostWhileIdleIsReopened)
     SshServer server;
     const SshHostService ssh(server.ssh_settings());
     const SshTarget target = target_for(server);
-    const RemoteExecResult first = ssh.execute(target, {"echo $PPID"}, {});
+    const ExecResult first = ssh.execute(target, {"echo $PPID"}, {});
     ASSERT_TRUE(first.ok()) << first.error;
     const pid_t connection = std::stoi(first.out); // sshd's process of the shared connection
     ASSERT_EQ(::kill(connection, SIGKILL), 0);
     ASSERT_TRUE(process_gone(connection, 10));
-    const RemoteExecResult again = ssh.execute(target, {"echo $PPID"}, {});
+    const ExecResult again = ssh.execute(target, {"echo $PPID"}, {});
     ASSERT_TRUE(again.ok()) << again.error;
     EXPECT_NE(std::stoi(again.out), connection);
-}
-
-TEST(SshHostService, OsOperationScriptsTryTheUsualCommands)
-{
-    EXPECT_EQ(SshHostService::os_operation_script(false, false),
-              "if [ \"$(id -u)\" = 0 ]; then sudo=; else sudo='sudo -n'; fi\n"
-              "$sudo shutdown -h now || $sudo poweroff || $sudo halt -p || "
-              "$sudo systemctl poweroff\n");
-    EXPECT_EQ(SshHostService::os_operation_script(true, true),
-              "if [ \"$(id -u)\" = 0 ]; then sudo=; else sudo='sudo -n'; fi\n"
-              "$sudo reboot -f || $sudo systemctl reboot -f -f || $sudo kill -KILL 1\n");
 }

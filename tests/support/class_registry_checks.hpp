@@ -3,6 +3,7 @@
 #include "mlosbench/config/class_names.hpp"
 
 #include <gtest/gtest.h>
+
 #include <map>
 #include <span>
 #include <string>

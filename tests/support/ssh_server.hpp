@@ -3,9 +3,10 @@
 #include "mlosbench/services/service_settings.hpp"
 #include "support/test_support.hpp"
 
+#include <sys/types.h>
+
 #include <filesystem>
 #include <string>
-#include <sys/types.h>
 
 namespace mlosbench::testing {
 

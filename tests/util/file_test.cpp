@@ -3,6 +3,7 @@
 #include "support/test_support.hpp"
 
 #include <gtest/gtest.h>
+
 #include <sys/stat.h>
 
 using namespace mlosbench;

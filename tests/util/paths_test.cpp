@@ -2,13 +2,15 @@
 #include "mlosbench/util/paths.hpp"
 #include "support/test_support.hpp"
 
-#include <csignal>
-#include <filesystem>
 #include <gtest/gtest.h>
+
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <csignal>
+#include <filesystem>
 
 namespace fs = std::filesystem;
 using namespace mlosbench;

@@ -1,7 +1,6 @@
+#include "mlosbench/util/error.hpp"
 #include "mlosbench/util/process.hpp"
 #include "mlosbench/util/process_scope.hpp"
-
-#include "mlosbench/util/error.hpp"
 #include "support/test_support.hpp"
 
 #include <gtest/gtest.h>

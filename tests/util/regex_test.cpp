@@ -2,6 +2,7 @@
 #include "mlosbench/util/regex.hpp"
 
 #include <gtest/gtest.h>
+
 #include <string>
 #include <vector>
 

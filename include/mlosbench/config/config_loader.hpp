@@ -21,6 +21,7 @@ struct Referrer
 };
 
 /// A loaded and validated config document.
+// NOLINTNEXTLINE(bugprone-exception-escape): Json's destructor allocates (a stack of children)
 struct LoadedConfig
 {
     Json doc;

@@ -3,7 +3,9 @@
 #include "mlosbench/config/parameters.hpp"
 #include "mlosbench/util/json.hpp"
 
+#include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <set>
@@ -13,7 +15,7 @@
 
 namespace mlosbench {
 
-/// The globals as the components read them (reference 2.4): each name looked up through the
+/// The globals as the components read them (docs/architecture.md, "Loading"): each name looked up through the
 /// view is recorded as read, so the names nothing read (likely typos, warned about) are
 /// known in one place. Copies, and views made by over(), share one record. Does not own the
 /// parameters it shows, which must outlive it. Not thread-safe.
@@ -51,5 +53,18 @@ private:
     const Parameters* m_values;
     std::shared_ptr<std::set<std::string, std::less<>>> m_read;
 };
+
+/// The global `name` (which must exist) as an integer in [minimum, maximum]: a JSON integer
+/// or text that reads as one. ConfigError naming its source otherwise.
+[[nodiscard]] std::int64_t
+integer_global(const GlobalsView& globals,
+               const std::string& name,
+               std::int64_t minimum,
+               std::int64_t maximum = std::numeric_limits<std::int64_t>::max());
+
+/// A setting read as true or false: a boolean, 0/1, or true/false/yes/no/on/off text (any
+/// case). ConfigError naming `source` and `name` otherwise.
+[[nodiscard]] bool
+bool_setting(const Json& value, const std::string& source, const std::string& name);
 
 } // namespace mlosbench

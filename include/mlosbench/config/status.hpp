@@ -5,7 +5,7 @@
 
 namespace mlosbench {
 
-/// A trial's or an environment's status (reference 6); stored in SQLite by name.
+/// A trial's or an environment's status, mlos_bench's values; stored in SQLite by name.
 enum class Status
 {
     unknown = 0,

@@ -7,7 +7,7 @@
 
 namespace mlosbench {
 
-/// Runs its children in order (reference 4.6): setup stops at the first child that is not
+/// Runs its children in order, as mlos_bench's CompositeEnv: setup stops at the first child that is not
 /// ready, run at the first whose status is not good; results are merged (later children win),
 /// telemetry concatenated; teardown in reverse order. A child's failure reason is returned
 /// as `environment 'CHILD': REASON`.
@@ -17,16 +17,17 @@ public:
     /// Builds the children of `spec` with Environment::create.
     CompositeEnv(const EnvironmentSpec& spec, const RunnerContext& runner);
 
-    PhaseResult setup(const TrialContext& trial) override;
-    PhaseResult run() override;
-    PhaseResult status() override;
-    void end_trial() override;
-    void teardown() override;
-
     [[nodiscard]] const std::vector<std::unique_ptr<Environment>>& children() const
     {
         return m_children;
     }
+
+protected:
+    PhaseResult do_setup() override;
+    PhaseResult do_run() override;
+    PhaseResult do_status() override;
+    void do_end_trial() override;
+    void do_teardown() override;
 
 private:
     std::vector<std::unique_ptr<Environment>> m_children;

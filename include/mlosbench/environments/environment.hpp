@@ -54,8 +54,10 @@ struct RunnerContext
     bool teardown = true;
 };
 
-/// A runnable environment, built from its spec for one trial runner (reference 4).
-/// Lifecycle per trial: setup -> run -> status -> end_trial; teardown once at the end.
+/// A runnable environment, built from its spec for one trial runner (docs/trials.md). The
+/// lifecycle per trial is setup -> run -> status -> end_trial, and teardown once at the end:
+/// these public functions keep the state (ready, torn down), the parameters and the times of
+/// every class, and call the protected do_* hooks a class implements.
 /// Not thread-safe: each runner has its own instance.
 class Environment
 {
@@ -67,27 +69,48 @@ public:
     virtual ~Environment() = default;
     Environment(const Environment&) = delete;
     Environment& operator=(const Environment&) = delete;
+    Environment(Environment&&) = delete;
+    Environment& operator=(Environment&&) = delete;
 
     [[nodiscard]] const EnvironmentSpec& spec() const { return m_spec; }
     [[nodiscard]] const std::string& name() const { return m_spec.name; }
 
-    /// Prepares for a trial: parameters = const args + own tunables + trial ids; then the
-    /// environment's own setup. READY on success, else FAILED/TIMED_OUT/CANCELED + reason.
-    virtual PhaseResult setup(const TrialContext& trial);
-    /// Runs the benchmark: SUCCEEDED with results, or FAILED/TIMED_OUT/CANCELED + reason.
-    virtual PhaseResult run() = 0;
-    /// Telemetry after the run (READY + samples).
-    virtual PhaseResult status();
-    /// Ends the trial: removes a per-trial temp dir (unless keep_temp).
-    virtual void end_trial() { m_ready = false; }
-    /// Undoes setup; once at the end of the experiment (idempotent).
-    virtual void teardown() {}
+    /// Prepares for a trial: parameters = const args + trial metadata they name + trial ids +
+    /// own tunables; then do_setup(). READY on success (the environment is then ready), else
+    /// FAILED/TIMED_OUT/CANCELED + reason.
+    PhaseResult setup(const TrialContext& trial);
+    /// Runs the benchmark (do_run()): SUCCEEDED with results, or FAILED/TIMED_OUT/CANCELED +
+    /// reason; FAILED "run: environment 'NAME' is not set up" without a successful setup.
+    PhaseResult run();
+    /// Telemetry after the run (do_status(): READY + samples); PENDING when not set up.
+    PhaseResult status();
+    /// Ends the trial (do_end_trial(): e.g. removes a per-trial temp dir unless keep_temp);
+    /// the environment is no longer ready.
+    void end_trial();
+    /// Undoes what setups did (do_teardown()), once at the end of the experiment: a second
+    /// call does nothing until the next setup.
+    void teardown();
 
+    /// True between a successful setup() and end_trial() or teardown().
+    [[nodiscard]] bool is_ready() const { return m_ready; }
     /// The parameters of the current trial (const args, tunables, ids), for scripts.
     [[nodiscard]] const Json& parameters() const { return m_parameters; }
 
 protected:
     Environment(const EnvironmentSpec& spec, const RunnerContext& runner);
+
+    /// The class's setup, with parameters() and m_trial of the new trial set: READY, or why
+    /// not. Default: READY.
+    virtual PhaseResult do_setup();
+    /// The class's run; called only when ready.
+    virtual PhaseResult do_run() = 0;
+    /// The class's status; called only when ready. Default: READY without samples.
+    virtual PhaseResult do_status();
+    /// The class's end of a trial. Default: nothing.
+    virtual void do_end_trial() {}
+    /// The class's teardown; logs what went wrong itself (nothing returns to a trial).
+    /// Default: nothing.
+    virtual void do_teardown() {}
 
     /// The tunables of this environment's groups (spec().tunable_params), in declaration order.
     [[nodiscard]] std::vector<const Tunable*> own_tunables() const;
@@ -102,7 +125,13 @@ protected:
     const RunnerContext& m_runner;
     Json m_parameters = Json::object();
     TrialContext m_trial;
-    bool m_ready = false; ///< set by a successful setup(), cleared by end_trial()
+
+private:
+    /// `result` stamped with the time its phase ended; logged at debug unless `success`.
+    [[nodiscard]] PhaseResult finish(PhaseResult result, Status success) const;
+
+    bool m_ready = false;     ///< set by a successful setup(), cleared by end_trial(), teardown()
+    bool m_torn_down = false; ///< set by teardown(), cleared by setup()
 };
 
 } // namespace mlosbench

@@ -13,7 +13,7 @@
 
 namespace mlosbench {
 
-/// Keys shared by script environments (LocalEnv, LocalFileShareEnv, RemoteEnv; reference 4.2).
+/// Keys shared by script environments (LocalEnv, LocalFileShareEnv, RemoteEnv; docs/trials.md).
 struct ScriptSettings
 {
     std::vector<std::string> setup;
@@ -25,7 +25,7 @@ struct ScriptSettings
     std::optional<double> timeout; ///< seconds per script line; ours
 };
 
-/// LocalEnv (reference 4.3).
+/// LocalEnv (docs/trials.md).
 struct LocalSettings
 {
     ScriptSettings script;
@@ -42,7 +42,7 @@ struct FileTransfer
     std::string to;
 };
 
-/// LocalFileShareEnv (reference 4.4).
+/// LocalFileShareEnv: LocalEnv plus file transfers.
 struct FileShareEnvSettings
 {
     LocalSettings local;
@@ -50,14 +50,14 @@ struct FileShareEnvSettings
     std::vector<FileTransfer> download;
 };
 
-/// RemoteEnv (reference 4.5).
+/// RemoteEnv (docs/remote.md).
 struct RemoteSettings
 {
     ScriptSettings script;
     bool wait_boot = false;
 };
 
-/// MockEnv (reference 4.7).
+/// MockEnv: scores without a benchmark.
 struct MockSettings
 {
     std::int64_t seed = -1;

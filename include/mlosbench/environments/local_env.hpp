@@ -13,7 +13,7 @@
 
 namespace mlosbench {
 
-/// Runs a benchmark with shell lines on this machine (reference 4.3): dumps the tunables into
+/// Runs a benchmark with shell lines on this machine (docs/trials.md): dumps the tunables into
 /// the trial's temp dir, runs `setup` and `run` lines there, reads results from stdout and a
 /// CSV file, telemetry from another CSV file, and runs `teardown` lines at the end.
 class LocalEnv : public Environment
@@ -28,12 +28,6 @@ public:
     LocalEnv& operator=(const LocalEnv&) = delete;
     LocalEnv(LocalEnv&&) = delete;
     LocalEnv& operator=(LocalEnv&&) = delete;
-
-    PhaseResult setup(const TrialContext& trial) override;
-    PhaseResult run() override;
-    PhaseResult status() override;
-    void end_trial() override;
-    void teardown() override;
 
     /// The current trial's working directory; nullopt outside a trial.
     [[nodiscard]] std::optional<std::filesystem::path> temp_dir() const;
@@ -50,14 +44,29 @@ protected:
     /// The configured `temp_dir` with parameters expanded, or nullopt.
     [[nodiscard]] std::optional<std::filesystem::path> configured_temp_dir() const;
 
+    /// The shell variables, the trial's working directory and files, the dump files, then the
+    /// setup lines (what they leave running lives until teardown).
+    PhaseResult do_setup() override;
+    /// The run lines (what they leave running lives until the trial ends), then the results
+    /// from stdout and the results file.
+    PhaseResult do_run() override;
+    /// The telemetry file's samples.
+    PhaseResult do_status() override;
+    /// Ends what the run lines left running; removes a fresh working directory.
+    void do_end_trial() override;
+    /// The teardown lines in the runner's directory, then ends what setup lines left running.
+    void do_teardown() override;
+
     const LocalSettings& m_settings;
     std::vector<std::filesystem::path> m_search_path; ///< the config's directory, then the runner's
     LocalExecService m_exec;
     std::optional<double> m_timeout; ///< per line: the env's, else the service's
 
 private:
-    PhaseResult failed(std::string reason) const;
     void run_teardown_lines();
+    /// A request for `lines` in the trial's working directory, with `scope`.
+    [[nodiscard]] ExecRequest request(const std::vector<std::string>& lines,
+                                      const ProcessScope& scope) const;
     /// Ends what `scope` holds, saying so when there was something (`lines`: "run", "setup").
     void end_processes(const ProcessScope& scope, std::string_view lines) const;
     [[nodiscard]] std::optional<std::string> write_dump_files() const;
@@ -82,7 +91,6 @@ private:
     std::optional<std::filesystem::path> m_results_path;   ///< of the current trial
     std::optional<std::filesystem::path> m_telemetry_path; ///< of the current trial
     ShellVariables m_variables; ///< shell variables + trial variables of the current trial
-    bool m_torn_down = false;
     /// What setup and teardown lines leave running (a server for the trials): ended after
     /// teardown, or when the environment goes, unless teardown is off (--no-teardown).
     ProcessScope m_setup_processes;

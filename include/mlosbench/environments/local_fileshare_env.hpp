@@ -8,7 +8,7 @@
 
 namespace mlosbench {
 
-/// A LocalEnv that also copies files to and from a file share (reference 4.4): `upload` after
+/// A LocalEnv that also copies files to and from a file share: `upload` after
 /// a successful setup, `download` before run (a missing file fails the trial) and before
 /// status (a missing file is ignored). `from` and `to` are `$var`-expanded with every
 /// parameter plus `PWD` = the trial's temp dir; relative local paths are in the temp dir.
@@ -20,9 +20,13 @@ public:
                       const RunnerContext& runner,
                       std::unique_ptr<FileShareService> share);
 
-    PhaseResult setup(const TrialContext& trial) override;
-    PhaseResult run() override;
-    PhaseResult status() override;
+protected:
+    /// LocalEnv's setup, then the uploads.
+    PhaseResult do_setup() override;
+    /// The downloads (a missing file fails the trial), then LocalEnv's run.
+    PhaseResult do_run() override;
+    /// The downloads (a missing file is ignored), then LocalEnv's status.
+    PhaseResult do_status() override;
 
 private:
     /// Downloads every `download` entry; "" or the first failure (missing ones too when

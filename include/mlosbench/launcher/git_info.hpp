@@ -5,7 +5,7 @@
 
 namespace mlosbench {
 
-/// The git repository holding a config, as stored with an experiment (reference 9.3).
+/// The git repository holding a config, as stored with an experiment (mlos_bench's columns).
 struct GitInfo
 {
     /// remote URL (upstream, else origin) without credentials, else file://<toplevel>; ""

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "mlosbench/schedulers/scheduler_spec.hpp"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -7,11 +9,6 @@
 #include <vector>
 
 namespace mlosbench {
-
-/// Most trial runners (threads, each with its own environments) a run may have.
-inline constexpr std::int64_t k_max_trial_runners = 1024;
-/// Most trials a run may make of one config (trial_config_repeat_count).
-inline constexpr std::int64_t k_max_trial_config_repeat_count = 10'000;
 
 /// The command line of `mlosbench run` / `validate`, parsed (apps/ fills it; no CLI11 here).
 struct LaunchOptions
@@ -43,9 +40,12 @@ struct LaunchOptions
     bool json = false;      ///< final summary as JSON
     double max_failed_share = 0.2;
     std::int64_t max_consecutive_failures = 5;
+    bool join = false;            ///< --join: work beside the experiment's other workers
+    std::int64_t total_trials = 0; ///< --total-trials: the experiment's bound; 0 = none
+    double lease_timeout = 60;    ///< --lease-timeout, seconds
 };
 
-/// Splits unknown arguments into `--key value` / `--key=value` pairs (reference 1.2).
+/// Splits unknown arguments into `--key value` / `--key=value` pairs (globals, as in mlos_bench).
 /// Throws ConfigError for a key without value or a value without key.
 [[nodiscard]] std::vector<std::pair<std::string, std::string>>
 parse_extra_args(const std::vector<std::string>& args);

@@ -3,6 +3,7 @@
 #include "mlosbench/config/config_loader.hpp"
 #include "mlosbench/config/parameters.hpp"
 #include "mlosbench/environments/environment_spec.hpp"
+#include "mlosbench/launcher/host_pool.hpp"
 #include "mlosbench/launcher/launch_options.hpp"
 #include "mlosbench/optimizers/optimizer_spec.hpp"
 #include "mlosbench/schedulers/scheduler_spec.hpp"
@@ -39,9 +40,11 @@ struct LaunchPlan
     /// storage password, the process environment that `$name` expands from), masked wherever
     /// they appear in what is shown, logged or stored.
     SecretMask secrets;
+    /// The `host_pool` global: trial runner i runs on host i-1 (empty: no pool).
+    std::vector<PoolHost> host_pool;
 };
 
-/// Builds the plan (reference 1-3, PRODUCT "Configs"). Throws ConfigError(s) for anything
+/// Builds the plan (docs/architecture.md, "Loading"). Throws ConfigError(s) for anything
 /// wrong in the command line or the configs, naming the file, JSON pointer or flag.
 [[nodiscard]] LaunchPlan load_launch_plan(const LaunchOptions& options);
 

@@ -4,6 +4,7 @@
 #include "mlosbench/schedulers/scheduler.hpp"
 #include "mlosbench/util/cancel_token.hpp"
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 
@@ -16,6 +17,10 @@ struct RunOptions
     std::int64_t max_consecutive_failures = 5; ///< stop after this many in a row; 0 = never
     bool keep_temp = false;                    ///< keep the trials' temp dirs
     bool force = false; ///< resume even when the stored tunables or objectives differ
+    bool join = false;  ///< --join: work beside the experiment's other workers
+    std::int64_t total_trials = 0; ///< --total-trials: the experiment's bound; 0 = none
+    /// --lease-timeout: a worker silent this long is dead; heartbeats come 3 times as often.
+    std::chrono::milliseconds lease_timeout{60'000};
     /// Called on the calling thread after each state change, for a progress line.
     std::function<void(const RunProgress&)> on_progress;
 };

@@ -35,7 +35,7 @@ struct BestObservation
     std::map<std::string, double> scores;
 };
 
-/// Picks tunable values for the next trial and learns from finished ones (reference 8).
+/// Picks tunable values for the next trial and learns from finished ones (docs/optimizers.md).
 /// Optimizers see tunables and scores only. Not thread-safe: the scheduler calls it from one
 /// thread.
 class Optimizer
@@ -49,6 +49,10 @@ public:
     [[nodiscard]] virtual bool supports_preload() const = 0;
     /// Learns from finished trials; failed and timed-out ones count as bad (+inf internally).
     virtual void register_observations(const std::vector<Observation>& observations) = 0;
+    /// The configs other workers are running now (`--join`), told before suggest(): a
+    /// suggestion avoids them where the optimizer can (a grid skips them), and a first
+    /// suggestion is not the defaults when another worker already started.
+    virtual void register_pending(const std::vector<TunableValues>& configs) = 0;
     /// The next config, or nullopt when the optimizer is done (budget spent, grid exhausted).
     [[nodiscard]] virtual std::optional<Suggestion> suggest() = 0;
     /// True while suggest() may still return a config.

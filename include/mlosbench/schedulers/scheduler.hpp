@@ -8,6 +8,8 @@
 #include "mlosbench/tunables/tunable_groups.hpp"
 #include "mlosbench/util/secret_mask.hpp"
 
+#include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <map>
@@ -18,7 +20,7 @@
 
 namespace mlosbench {
 
-/// How the run should behave beyond the scheduler config (PRODUCT "Command line").
+/// How the run should behave beyond the scheduler config (the flags of `mlosbench run`).
 struct RunPolicy
 {
     double max_failed_share = 0.2;            ///< exit 1 above this share of failed trials
@@ -32,6 +34,17 @@ struct RunPolicy
     SecretMask secrets;
     /// Called after each state change (trial started/finished), for a progress line.
     std::function<void(const struct RunProgress&)> on_progress;
+    /// `--total-trials`: the experiment's bound, across every worker and run: no trial is
+    /// made beyond that many, and the run stops once that many have finished. 0: none.
+    std::int64_t total_trials = 0;
+    /// `--join`: other workers share the experiment. Their finished trials feed the optimizer
+    /// as they come and their running configs are told to it; with total_trials a worker
+    /// whose work is done waits for the others' trials to finish, taking over those of a
+    /// worker that dies.
+    bool join = false;
+    /// How often the worker renews its lease and looks for trials to take over (a third of
+    /// the lease timeout).
+    std::chrono::milliseconds heartbeat_interval{20'000};
 };
 
 /// Counts of this run so far.
@@ -51,6 +64,10 @@ struct RunSummary
     bool resumed = false;
     std::map<Status, std::int64_t> counts; ///< trials finished by this run, by status
     std::int64_t trials = 0;                ///< trials finished by this run
+    /// Finished trials the optimizer learned from: this run's, and those of other workers
+    /// and (for an optimizer that warm-starts) of earlier runs.
+    std::int64_t observed = 0;
+    std::int64_t worker_id = 0; ///< this process's worker id in the experiment
     std::optional<BestObservation> best;
     std::optional<std::int64_t> best_trial_id;
     std::vector<std::pair<std::string, std::string>> targets;

@@ -22,7 +22,7 @@ struct TransferResult
     [[nodiscard]] static TransferResult success() { return {}; }
 };
 
-/// A place to copy files to and from for environments (reference 5.2 SupportsFileShareOps):
+/// A place to copy files to and from for environments (mlos_bench's SupportsFileShareOps):
 /// a shared directory here (LocalFileShareService) or a remote host over SFTP
 /// (SshFileShareService).
 /// Transfers are recursive: a directory is copied with everything in it, and file modes
@@ -36,7 +36,7 @@ public:
     FileShareService& operator=(const FileShareService&) = delete;
 
     /// The parameters of the environment's current trial, before its transfers: the SSH share
-    /// takes its host and user from them (reference 5.6). The local share needs none.
+    /// takes its host and user from them (SshTarget::from). The local share needs none.
     virtual void use_parameters(const Json& /*params*/) {}
 
     /// Copies the local file or directory `local` to `remote` in the share (parents created,

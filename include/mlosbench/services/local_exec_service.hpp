@@ -1,7 +1,9 @@
 #pragma once
 
+#include "mlosbench/services/command_executor.hpp"
 #include "mlosbench/services/service_settings.hpp"
 #include "mlosbench/util/process.hpp"
+#include "mlosbench/util/temporary_directory.hpp"
 
 #include <cstddef>
 #include <filesystem>
@@ -12,54 +14,34 @@
 
 namespace mlosbench {
 
-/// Shell variables for a command: NAME -> value.
-using ShellVariables = std::vector<std::pair<std::string, std::string>>;
-
-/// How a list of script lines ended (reference 5.3).
-struct ExecResult
-{
-    int exit_code = 0;      ///< of the last line that ran (0 when there were no lines)
-    bool timed_out = false; ///< the last line passed its timeout and was ended
-    bool canceled = false;  ///< the cancel fd fired while the last line ran
-    std::string last_line;  ///< the last line that ran, as written in the config
-    std::size_t lines_run = 0;
-    std::string out; ///< stdout of every line that ran, concatenated (tail kept)
-    std::string err; ///< stderr likewise
-
-    /// Exit code 0 and neither timed out nor canceled.
-    [[nodiscard]] bool ok() const { return exit_code == 0 && !timed_out && !canceled; }
-};
-
-/// A working directory for a trial's commands (reference 5.4): either a directory we were given
-/// (created if missing, never deleted) or a fresh one under the system temp dir that is removed
-/// on destruction unless `keep` was asked for.
+/// A working directory for a trial's commands: either a directory we were given (created if
+/// missing, never deleted) or a fresh one under the system temp dir, removed with the context
+/// unless kept.
 class TempDirContext
 {
 public:
-    TempDirContext(std::filesystem::path path, bool owned, bool keep);
-    ~TempDirContext();
-    TempDirContext(const TempDirContext&) = delete;
-    TempDirContext& operator=(const TempDirContext&) = delete;
-    TempDirContext(TempDirContext&& other) noexcept;
-    TempDirContext& operator=(TempDirContext&& other) noexcept;
+    /// A directory we were given.
+    explicit TempDirContext(std::filesystem::path given) : m_path(std::move(given)) {}
+    /// A fresh directory.
+    explicit TempDirContext(TemporaryDirectory fresh)
+        : m_path(fresh.path()), m_fresh(std::move(fresh))
+    {
+    }
 
     [[nodiscard]] const std::filesystem::path& path() const { return m_path; }
     /// True for a fresh directory this context created (and removes unless kept).
-    [[nodiscard]] bool owned() const { return m_owned; }
+    [[nodiscard]] bool owned() const { return m_fresh.has_value(); }
 
 private:
-    void release() noexcept;
-
     std::filesystem::path m_path;
-    bool m_owned = false;
-    bool m_keep = false;
+    std::optional<TemporaryDirectory> m_fresh;
 };
 
 /// Runs script lines for environments on this machine (LocalExecService of mlos_bench).
 /// Each line runs separately as `/bin/sh -c LINE`, exactly as written, except that its first
 /// word is replaced by an absolute path when it names a file of the search path (see
 /// resolve_line). Thread-compatible: const methods may run concurrently.
-class LocalExecService
+class LocalExecService final : public CommandExecutor
 {
 public:
     /// `search_path`: where first words of lines are looked up, in order (an environment puts
@@ -69,16 +51,14 @@ public:
                      CancelToken cancel = {});
 
     [[nodiscard]] const LocalExecSettings& settings() const { return m_settings; }
-    [[nodiscard]] const std::vector<std::filesystem::path>& search_path() const
-    {
-        return m_search_path;
-    }
 
-    /// Runs `lines` one by one in `cwd` with the process environment plus `variables`. With
-    /// `abort_on_error` it stops at the first line that fails; a timeout or a cancel always
-    /// stops. `timeout` (seconds per line) overrides the service's. What the lines leave
-    /// running belongs to `scope` (see ProcessScope), when given. Throws Error only when the
+    /// Runs the lines one by one in `request.cwd` with the process environment plus the
+    /// variables. With `abort_on_error` it stops at the first line that fails; a timeout or a
+    /// cancel always stops. The timeout (seconds per line) overrides the service's. What the
+    /// lines leave running belongs to `request.scope`, when given. Throws Error only when the
     /// machine fails us (no /bin/sh, `cwd` missing).
+    [[nodiscard]] ExecResult execute(const ExecRequest& request) const override;
+    /// execute() of a request made of these.
     [[nodiscard]] ExecResult execute(const std::vector<std::string>& lines,
                                      const ShellVariables& variables,
                                      const std::filesystem::path& cwd,

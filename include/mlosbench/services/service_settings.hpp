@@ -9,7 +9,7 @@
 
 namespace mlosbench {
 
-/// LocalExecService / TempDirContextService settings (reference 5.3, 5.4).
+/// LocalExecService / TempDirContextService settings.
 struct LocalExecSettings
 {
     std::optional<std::string> temp_dir; ///< expanded and resolved; nullopt: a fresh dir per trial
@@ -17,7 +17,7 @@ struct LocalExecSettings
     std::optional<double> timeout;       ///< seconds, for every command it runs
 };
 
-/// SshHostService / SshFileShareService settings (reference 5.6, PRODUCT "SSH").
+/// SshHostService / SshFileShareService settings (docs/remote.md).
 struct SshSettings
 {
     std::optional<double> request_timeout;
@@ -52,8 +52,6 @@ struct ServiceSet
     /// Globals override keys the config already has (and count as read); `temp_dir` is
     /// $var-expanded against them. `file` is used in error messages.
     void add_from_json(const Json& doc, const std::string& file, const GlobalsView& globals);
-    /// Whether a file share (SSH or local) is available.
-    [[nodiscard]] bool has_file_share() const { return ssh_file_share || local_file_share; }
 };
 
 } // namespace mlosbench

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "mlosbench/services/local_exec_service.hpp"
+#include "mlosbench/services/command_executor.hpp"
 #include "mlosbench/services/service_settings.hpp"
 #include "mlosbench/util/cancel_token.hpp"
 #include "mlosbench/util/json.hpp"
@@ -13,7 +13,7 @@
 namespace mlosbench {
 
 /// Where and as whom to connect: an SSH service's settings completed by an environment's
-/// parameters (reference 5.6). The password is never logged nor part of key().
+/// parameters (docs/remote.md). The password is never logged nor part of key().
 struct SshTarget
 {
     std::string host;
@@ -34,30 +34,10 @@ struct SshTarget
     [[nodiscard]] static SshTarget from(const SshSettings& settings, const Json& params);
 };
 
-/// How a remote script ended. Connection faults are results too (`error`), never exceptions.
-struct RemoteExecResult
-{
-    int exit_code = -1;     ///< of the remote shell; -1 when it gave none
-    bool timed_out = false; ///< the request timeout passed; the remote script was signalled
-    bool canceled = false;  ///< the cancel fd fired; the remote script was signalled
-    /// Non-empty when SSH failed: cannot connect, host key refused, authentication failed,
-    /// connection lost. Names the target, never the password.
-    std::string error;
-    std::string failed_line; ///< the script line that exited non-zero, as written ("" if unknown)
-    std::string out;         ///< stdout (tail, at most k_output_cap bytes)
-    std::string err;         ///< stderr (tail)
-
-    /// Exit code 0, no SSH error, neither timed out nor canceled.
-    [[nodiscard]] bool ok() const
-    {
-        return error.empty() && exit_code == 0 && !timed_out && !canceled;
-    }
-};
-
-/// Runs scripts on remote hosts over SSH (mlos_bench's SshHostService: remote exec and OS
-/// operations), with libssh. One connection per user@host:port is shared by every service
-/// object of the process (thread-safe), opened at first use and reopened once when it dropped.
-class SshHostService
+/// Runs scripts on remote hosts over SSH (the remote exec of mlos_bench's SshHostService), with
+/// libssh. One connection per user@host:port is shared by every service object of the process
+/// (thread-safe), opened at first use and reopened once when it dropped.
+class SshHostService final : public CommandExecutor
 {
 public:
     /// `cancel`: when requested, a running remote script is signalled and abandoned.
@@ -67,23 +47,20 @@ public:
 
     /// Runs `lines` in one remote shell (`ssh_shell`, stdin /dev/null) after exporting
     /// `variables`; it stops at the first line that exits non-zero, as LocalExecService does.
-    /// `timeout` (seconds, for the whole script) overrides `ssh_request_timeout`.
-    [[nodiscard]] RemoteExecResult execute(const SshTarget& target,
-                                           const std::vector<std::string>& lines,
-                                           const ShellVariables& variables,
-                                           std::optional<double> timeout = std::nullopt) const;
-
-    /// Shuts the host down / reboots it (reference 5.6): tries the usual commands in turn,
-    /// through `sudo -n` unless the remote user is root; `force` kills instead of a clean stop.
-    [[nodiscard]] RemoteExecResult shutdown(const SshTarget& target, bool force) const;
-    [[nodiscard]] RemoteExecResult reboot(const SshTarget& target, bool force) const;
+    /// `timeout` (seconds, for the whole script) overrides `ssh_request_timeout`. SSH faults
+    /// are results (`error`), never exceptions; `host` is target.key().
+    [[nodiscard]] ExecResult execute(const SshTarget& target,
+                                     const std::vector<std::string>& lines,
+                                     const ShellVariables& variables,
+                                     std::optional<double> timeout = std::nullopt) const;
+    /// execute() on the target of the request's parameters (SshTarget::from; throws Error
+    /// as it does, also when the request has no parameters).
+    [[nodiscard]] ExecResult execute(const ExecRequest& request) const override;
 
     /// The shell text execute() sends: `export NAME='value'` lines, then each line followed
     /// by a check that stops the script at the first failure.
     [[nodiscard]] static std::string build_script(const std::vector<std::string>& lines,
                                                   const ShellVariables& variables);
-    /// The script of shutdown() (reboot = false) or reboot().
-    [[nodiscard]] static std::string os_operation_script(bool reboot, bool force);
 
     /// Bytes of stdout and of stderr kept per call.
     static constexpr std::size_t k_output_cap = std::size_t{1} << 20U;

@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -66,6 +67,8 @@ struct TrialCounts
 {
     std::int64_t total = 0;    ///< every trial id given out
     std::int64_t finished = 0; ///< SUCCEEDED, FAILED or TIMED_OUT
+    /// The lowest id of a trial not finished, whoever holds it (INT64_MAX: none).
+    std::int64_t oldest_unfinished = std::numeric_limits<std::int64_t>::max();
 };
 
 /// Thrown when recording into a trial that another worker took over (this worker's lease

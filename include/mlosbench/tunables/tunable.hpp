@@ -34,7 +34,7 @@ enum class TunableType
 
 [[nodiscard]] std::string_view type_name(TunableType type); // "int", "float", "categorical"
 
-/// Prior of a numeric tunable for sampling (reference 3.2 `distribution`).
+/// Prior of a numeric tunable for sampling (its `distribution` key).
 struct Distribution
 {
     enum class Kind
@@ -53,13 +53,13 @@ class Tunable
 {
 public:
     /// Builds a tunable from its JSON definition; throws ConfigError (file, pointer) when a rule
-    /// of reference 3.2 is broken (range order, default outside the domain, weights lengths...).
+    /// of the tunable schema is broken (range order, default outside the domain, weights
+    /// lengths...).
     static Tunable from_json(const std::string& name, const Json& def, const std::string& file,
                              const std::string& pointer);
 
     [[nodiscard]] const std::string& name() const { return m_name; }
     [[nodiscard]] TunableType type() const { return m_type; }
-    [[nodiscard]] bool is_numeric() const { return m_type != TunableType::categorical; }
     [[nodiscard]] const TunableValue& default_value() const { return m_default; }
     [[nodiscard]] const TunableValue& value() const { return m_value; }
     [[nodiscard]] double lower() const { return m_lower; }

@@ -21,7 +21,7 @@ struct CovariantGroup
 class TunableGroups
 {
 public:
-    /// Adds the groups of a tunable-params document (reference 3.1). A group seen before must
+    /// Adds the groups of a tunable-params document (group -> cost and params). A group seen before must
     /// have the same cost and tunables; a tunable name used by two groups is an error.
     /// Throws ConfigError naming `file` and the JSON pointer.
     void add_from_json(const Json& doc, const std::string& file);

@@ -1,11 +1,11 @@
 #pragma once
 
+#include "mlosbench/util/error.hpp"
+
 #include <cstddef>
 #include <filesystem>
 #include <string>
 #include <string_view>
-
-#include "mlosbench/util/error.hpp"
 
 namespace mlosbench {
 

@@ -12,7 +12,7 @@
 
 namespace mlosbench::detail {
 
-/// Reads the text of a results file (reference 4.3): the long form (header `metric,value`, one
+/// Reads the text of a results file (docs/trials.md, "The results CSV"): the long form (header `metric,value`, one
 /// metric per row) or the wide form (metric names in the header, one row of values), a UTF-8
 /// byte order mark skipped. Sets `values` to an object of the metrics (empty is null, numbers
 /// are numbers) and returns nullopt, or returns why the file gives no results, each reason

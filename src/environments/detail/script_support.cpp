@@ -118,29 +118,4 @@ parse_stdout_results(const Regex& pattern, std::string_view text, Json& results)
     return std::nullopt;
 }
 
-namespace {
-
-// A line as a reason quotes it: its first line, at most 80 characters, "..." marking a cut.
-std::string quoted_line(std::string_view line)
-{
-    constexpr std::size_t k_max = 80;
-    const std::size_t end = std::min(line.find('\n'), k_max);
-    return std::string(line.substr(0, end)) + (end < line.size() ? "..." : "");
-}
-
-} // namespace
-
-std::string
-exec_failure(std::string_view phase, const ExecResult& result, std::optional<double> timeout)
-{
-    std::string out = std::string(phase) + ": '" + quoted_line(result.last_line) + "' ";
-    if (result.timed_out) {
-        return out + "timed out after " + (timeout ? json_to_text(Json(*timeout)) : "?") + " s";
-    }
-    if (result.canceled) {
-        return out + "was canceled";
-    }
-    return out + "exited with code " + std::to_string(result.exit_code);
-}
-
 } // namespace mlosbench::detail

@@ -2,7 +2,7 @@
 
 #include "mlosbench/environments/environment.hpp"
 #include "mlosbench/environments/environment_spec.hpp"
-#include "mlosbench/services/local_exec_service.hpp"
+#include "mlosbench/services/command_executor.hpp"
 #include "mlosbench/util/json.hpp"
 #include "mlosbench/util/regex.hpp"
 
@@ -17,10 +17,10 @@ namespace mlosbench::detail {
 /// A phase result with `status`, the time now and `reason`.
 [[nodiscard]] PhaseResult make_result(Status status, std::string reason = {});
 
-/// `name` with every character outside [A-Za-z0-9_] replaced by `_` (reference 4.2).
+/// `name` with every character outside [A-Za-z0-9_] replaced by `_`, as mlos_bench does.
 [[nodiscard]] std::string sanitize_name(std::string_view name);
 
-/// The shell variables of a script environment (reference 4.2): each `shell_env_params` name
+/// The shell variables of a script environment (docs/trials.md): each `shell_env_params` name
 /// (sanitised) and each `shell_env_params_rename` entry, valued from `params` as text (arrays
 /// and objects as JSON). Names that `params` lacks are left out and returned as messages.
 [[nodiscard]] std::vector<std::string>
@@ -39,13 +39,9 @@ shell_variables(const ScriptSettings& script, const Json& params, ShellVariables
                                                    const ScriptSettings& script);
 
 /// Sets `results[name] = value` for every match of `pattern` in `text` (values parsed as
-/// numbers when they are numbers, reference 4.2; a later match of a name wins). Returns why
+/// numbers when they are numbers; a later match of a name wins). Returns why
 /// the output gives no results: a match with an empty name, or a search that gave up.
 [[nodiscard]] std::optional<std::string>
 parse_stdout_results(const Regex& pattern, std::string_view text, Json& results);
-
-/// "PHASE: 'LINE' exited with code N", "... timed out after T s", "... was canceled".
-[[nodiscard]] std::string
-exec_failure(std::string_view phase, const ExecResult& result, std::optional<double> timeout);
 
 } // namespace mlosbench::detail

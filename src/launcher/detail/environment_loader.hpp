@@ -11,7 +11,7 @@
 
 namespace mlosbench::detail {
 
-/// Loads an environment tree (reference 2.3-2.6, 4.6): include_tunables into `tunables`,
+/// Loads an environment tree (docs/architecture.md, "Loading"): include_tunables into `tunables`,
 /// include_services on top of the parent's, const_args / required_args resolved against the
 /// globals the environment sees, children of composites with the parent's const_args.
 /// The globals an environment reads are read through the view, which records them.

@@ -1,5 +1,7 @@
 #include "space_encoder.hpp"
 
+#include "mlosbench/util/box_muller.hpp"
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -31,7 +33,7 @@ double standard_normal(std::mt19937_64& rng)
 {
     const double u1 = 1.0 - uniform01(rng); // (0, 1]
     const double u2 = uniform01(rng);
-    return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * M_PI * u2);
+    return box_muller(u1, u2);
 }
 
 std::size_t uniform_index(std::mt19937_64& rng, std::size_t n)
@@ -194,6 +196,8 @@ TunableValues SpaceEncoder::decode(const double* x) const
         }
         const int si = m_switch_coord[ti];
         if (si >= 0 && x[si] >= 0.5) {
+            // x >= 0.5 here: half up by truncation, as the seeded suggestions were made.
+            // NOLINTNEXTLINE(bugprone-incorrect-roundings)
             const auto level = static_cast<std::size_t>(x[si] + 0.5);
             out.emplace(t.name(), t.special()[std::min(level, t.special().size()) - 1]);
             continue;

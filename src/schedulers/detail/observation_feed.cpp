@@ -35,10 +35,14 @@ ObservationFeed::ObservationFeed(ExperimentStorage& storage, Targets targets)
 {
 }
 
-void ObservationFeed::skip_stored()
+void ObservationFeed::skip_stored(std::int64_t oldest_open)
 {
     for (const CompletedTrial& t : m_storage.load_completed(0)) {
-        m_low_water = std::max(m_low_water, t.trial_id);
+        if (t.trial_id < oldest_open) {
+            m_low_water = std::max(m_low_water, t.trial_id);
+        } else {
+            m_told.insert(t.trial_id);
+        }
     }
 }
 

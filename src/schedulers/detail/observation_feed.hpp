@@ -32,8 +32,9 @@ public:
     ObservationFeed(ExperimentStorage& storage, Targets targets);
 
     /// Leaves out the trials completed before this run (an optimizer without warm start
-    /// learns from this run's trials only).
-    void skip_stored();
+    /// learns from this run's trials only); `oldest_open` as for collect(): a trial still
+    /// open (another worker's) is told when it completes.
+    void skip_stored(std::int64_t oldest_open);
 
     /// The trials completed since the last call, as observations, in id order.
     /// `oldest_open`: the lowest id of a trial still queued or running (INT64_MAX if none).

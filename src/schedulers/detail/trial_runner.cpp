@@ -11,8 +11,8 @@
 namespace mlosbench::detail {
 namespace {
 
-// Why the results of a run that succeeded give no usable score for a target (PRODUCT
-// "Decisions of December 2026": such a trial is FAILED), or "" when every target has one.
+// Why the results of a run that succeeded give no usable score for a target (such a trial is
+// FAILED, docs/trials.md), or "" when every target has one.
 std::string unusable_target(const PhaseResult& run, const Targets& targets)
 {
     for (const auto& [name, direction] : targets) {
@@ -104,6 +104,14 @@ void CompletionQueue::wait(bool wake_on_interrupt)
     m_cv.wait(lock, [&] { return !m_completions.empty() || (wake_on_interrupt && m_interrupted); });
 }
 
+void CompletionQueue::wait_until(bool wake_on_interrupt,
+                                 std::chrono::steady_clock::time_point deadline)
+{
+    std::unique_lock lock(m_mutex);
+    m_cv.wait_until(lock, deadline,
+                    [&] { return !m_completions.empty() || (wake_on_interrupt && m_interrupted); });
+}
+
 TrialRunner::TrialRunner(int id,
                          RunnerContext context,
                          const TrialInputs& inputs,
@@ -164,6 +172,12 @@ void TrialRunner::loop()
         Completion c;
         try {
             c = run_trial(record);
+        } catch (const LeaseLost& e) {
+            c.runner_id = m_id;
+            c.trial_id = record.trial_id;
+            c.taken_over = true;
+            spdlog::warn("trial {}: {}; this run of it is dropped", record.trial_id,
+                         m_inputs.policy.secrets.apply(e.what()));
         } catch (const std::exception& e) {
             c.runner_id = m_id;
             c.trial_id = record.trial_id;

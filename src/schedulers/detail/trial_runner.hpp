@@ -3,6 +3,7 @@
 #include "mlosbench/schedulers/scheduler.hpp"
 #include "schedulers/detail/observation_feed.hpp"
 
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -22,6 +23,9 @@ struct Completion
     Status status = Status::unknown;
     std::string fatal; ///< a fault that stops the run (storage, config); "" otherwise
     bool fatal_is_config = false;
+    /// Another worker took the trial over while it ran here (this worker's lease lapsed):
+    /// what this run would have recorded was refused, the other run's result stands.
+    bool taken_over = false;
 };
 
 /// What the runner threads tell the main thread: completions, and that the run was
@@ -36,6 +40,8 @@ public:
     /// Blocks until a completion is posted, or until the run is interrupted when
     /// `wake_on_interrupt`.
     void wait(bool wake_on_interrupt);
+    /// wait(), but returns at `deadline` at the latest.
+    void wait_until(bool wake_on_interrupt, std::chrono::steady_clock::time_point deadline);
 
 private:
     std::mutex m_mutex;

@@ -1,12 +1,15 @@
 #include "services/detail/ssh_session.hpp"
 
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/tail_buffer.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <poll.h>
 
 #include <algorithm>
 #include <array>
 #include <map>
-#include <poll.h>
-#include <spdlog/spdlog.h>
 #include <utility>
 
 namespace mlosbench::detail {
@@ -110,18 +113,10 @@ std::shared_ptr<PoolEntry> entry_for(const std::string& key)
     return entry;
 }
 
-void append_tail(std::string& text, const char* data, std::size_t size, std::size_t cap)
-{
-    text.append(data, size);
-    if (text.size() > cap) {
-        text.erase(0, text.size() - cap);
-    }
-}
-
 // The remote login shell announces its pid first thing on stderr; the command keeps it (exec),
 // and as sshd made it a session leader, it is also the process group to end on a timeout.
 constexpr std::string_view k_pid_marker = "@@mlosbench-pid ";
-constexpr std::size_t k_chunk_limit = 64 * 1024; // look for it in this much stderr at most
+constexpr std::size_t k_chunk_limit = std::size_t{64} << 10U; // look for it in this much stderr
 
 // Takes the pid announcement out of `err` (it comes first, unless the login shell's own start-up
 // printed something before it); 0 until it is complete.
@@ -272,6 +267,9 @@ CommandRun run_ssh_command(const SshTarget& target,
     const std::string command = "echo " + std::string(k_pid_marker) + "$$ >&2; " + user_command;
     long remote_pid = 0;
     bool pid_seen = false;
+    std::string prelude; // stderr until the pid announcement is taken out of it
+    TailBuffer out(cap);
+    TailBuffer err(cap);
     CommandRun run;
     const auto start = Clock::now();
     std::shared_ptr<SshSession> session;
@@ -320,14 +318,17 @@ CommandRun run_ssh_command(const SshTarget& target,
                 int n = 0;
                 while ((n = ssh_channel_read_nonblocking(channel, buffer.data(), buffer.size(),
                                                          is_stderr)) > 0) {
+                    const std::string_view chunk(buffer.data(), static_cast<std::size_t>(n));
                     if (is_stderr != 0 && !pid_seen) {
-                        run.err.append(buffer.data(), static_cast<std::size_t>(n));
-                        remote_pid = take_pid(run.err);
-                        pid_seen = remote_pid != 0 || run.err.size() > k_chunk_limit;
+                        prelude.append(chunk);
+                        remote_pid = take_pid(prelude);
+                        pid_seen = remote_pid != 0 || prelude.size() > k_chunk_limit;
+                        if (pid_seen) {
+                            err.append(prelude);
+                        }
                         continue;
                     }
-                    append_tail(is_stderr != 0 ? run.err : run.out, buffer.data(),
-                                static_cast<std::size_t>(n), cap);
+                    (is_stderr != 0 ? err : out).append(chunk);
                 }
                 if (n == SSH_ERROR || !session->alive()) {
                     run.error = "connection to " + session->name() +
@@ -378,8 +379,11 @@ CommandRun run_ssh_command(const SshTarget& target,
         ssh_channel_free(channel);
     }
     if (!pid_seen) {
-        take_pid(run.err);
+        take_pid(prelude);
+        err.append(prelude);
     }
+    run.out = out.take();
+    run.err = err.take();
     if (end_group) {
         // sshd refuses signal requests on some sessions (root logins: "session signalling
         // requires privilege separation"): end the process group from a second command,

@@ -2,9 +2,10 @@
 
 #include "mlosbench/services/ssh_host_service.hpp"
 
+#include <libssh/libssh.h>
+
 #include <chrono>
 #include <functional>
-#include <libssh/libssh.h>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -55,7 +56,7 @@ void forget_ssh_session(const SshTarget& target, const std::shared_ptr<SshSessio
 with_ssh_session(const SshTarget& target,
                  const std::function<bool(const std::shared_ptr<SshSession>&)>& work);
 
-/// How a remote command ended (see RemoteExecResult).
+/// How a remote command ended (see ExecResult).
 struct CommandRun
 {
     int exit_code = -1;

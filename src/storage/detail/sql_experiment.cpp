@@ -245,10 +245,13 @@ public:
                 }
             }
             Query unfinished(m_connection->statement(
-                "SELECT COUNT(*) FROM trial WHERE exp_id = ? AND status IN ('UNKNOWN', "
-                "'PENDING', 'READY', 'RUNNING', 'CANCELED')"));
+                "SELECT COUNT(*), MIN(trial_id) FROM trial WHERE exp_id = ? AND status IN "
+                "('UNKNOWN', 'PENDING', 'READY', 'RUNNING', 'CANCELED')"));
             unfinished.bind(m_id).step();
             counts.finished = counts.total - unfinished.column(0).int64();
+            if (!unfinished.column(1).is_null()) {
+                counts.oldest_unfinished = unfinished.column(1).int64();
+            }
             transaction.commit();
             return counts;
         });

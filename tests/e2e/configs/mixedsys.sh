@@ -1,5 +1,5 @@
 #!/bin/sh
-# Prints score=f for the mixedsys problem (shared/optbench/PROBLEMS.md).
+# Prints score=f for the mixedsys problem (bench/optbench_problems.hpp).
 exec awk -v w="$workers" -v b="$buffer_kb" -v p="$prefetch" -v r="$cache_ratio" \
     -v t="$flush_ms" -v s="$scheduler" -v c="$compression" 'BEGIN {
     W["fifo"] = 6; W["lifo"] = 3; W["rr"] = 10; W["cfs"] = 26; W["deadline"] = 14
