@@ -1,6 +1,7 @@
-// Several `mlosbench run --join` processes on one experiment in one SQLite file: trials
-// shared out once each, a killed or stopped worker's trial taken over, --total-trials.
-#include "support/sql_rows.hpp"
+// Several `mlosbench run --join` processes on one experiment, in one SQLite file and in one
+// PostgreSQL database: trials shared out once each, a killed or stopped worker's trial taken
+// over, --total-trials.
+#include "support/storage_backends.hpp"
 #include "support/test_support.hpp"
 
 #include <gtest/gtest.h>
@@ -19,13 +20,28 @@ using namespace mlosbench::testing;
 
 namespace {
 
-std::vector<std::string> worker_args(const TempDir& dir, const std::string& exp,
-                                     std::int64_t total)
+class Workers : public ::testing::TestWithParam<Backend>
+{
+protected:
+    Workers() : m_db(GetParam()) {}
+
+    [[nodiscard]] std::vector<std::string> worker_args(const TempDir& dir, const std::string& exp,
+                                                       std::int64_t total) const;
+    [[nodiscard]] std::vector<std::string> rows(const std::string& sql) const
+    {
+        return m_db.rows(sql);
+    }
+
+    StorageDatabase m_db;
+};
+
+std::vector<std::string> Workers::worker_args(const TempDir& dir, const std::string& exp,
+                                              std::int64_t total) const
 {
     return {"--environment",   e2e_config("worker_env.jsonc"),
             "--optimizer",     e2e_config("mock_opt.jsonc"),
             "--state_dir",     dir.path().string(),
-            "--storage",       (dir.path() / "w.db").string(),
+            "--storage",       m_db.storage_argument(),
             "--experiment-id", exp,
             "--join",          "--total-trials",
             std::to_string(total), "--max_suggestions", "100",
@@ -45,7 +61,7 @@ std::map<int, int> ran(const TempDir& dir)
 
 } // namespace
 
-TEST(Workers, ThreeWorkersOfTwoRunnersRunEveryTrialOnce)
+TEST_P(Workers, ThreeWorkersOfTwoRunnersRunEveryTrialOnce)
 {
     TempDir dir;
     TempDir capture;
@@ -67,26 +83,25 @@ TEST(Workers, ThreeWorkersOfTwoRunnersRunEveryTrialOnce)
         EXPECT_EQ(summary["trials"]["observed"], 30) << r.out;
     }
     EXPECT_EQ(by_workers, 30);
-    const fs::path db = dir.path() / "w.db";
-    EXPECT_EQ(sql_rows(db, "SELECT COUNT(*), MIN(trial_id), MAX(trial_id) FROM trial WHERE "
+    EXPECT_EQ(rows("SELECT COUNT(*), MIN(trial_id), MAX(trial_id) FROM trial WHERE "
                            "exp_id = 'shared' AND status = 'SUCCEEDED'"),
               std::vector<std::string>{"30|1|30"});
-    EXPECT_EQ(sql_rows(db, "SELECT COUNT(*) FROM trial WHERE exp_id = 'shared'"),
+    EXPECT_EQ(rows("SELECT COUNT(*) FROM trial WHERE exp_id = 'shared'"),
               std::vector<std::string>{"30"});
     // One run each: a RUNNING and a SUCCEEDED row per trial in the status history.
-    EXPECT_EQ(sql_rows(db, "SELECT COUNT(*) FROM trial_status WHERE exp_id = 'shared'"),
+    EXPECT_EQ(rows("SELECT COUNT(*) FROM trial_status WHERE exp_id = 'shared'"),
               std::vector<std::string>{"60"});
     const auto runs = ran(dir);
     ASSERT_EQ(runs.size(), 30U);
     for (const auto& [id, n] : runs) {
         EXPECT_EQ(n, 1) << "trial " << id;
     }
-    EXPECT_EQ(sql_rows(db, "SELECT COUNT(DISTINCT pid), COUNT(*) FROM experiment_worker WHERE "
+    EXPECT_EQ(rows("SELECT COUNT(DISTINCT pid), COUNT(*) FROM experiment_worker WHERE "
                            "exp_id = 'shared' AND state = 'finished'"),
               std::vector<std::string>{"3|3"});
 }
 
-TEST(Workers, AKilledWorkersTrialIsRunAgainByAnother)
+TEST_P(Workers, AKilledWorkersTrialIsRunAgainByAnother)
 {
     TempDir dir;
     TempDir capture;
@@ -98,25 +113,24 @@ TEST(Workers, AKilledWorkersTrialIsRunAgainByAnother)
     EXPECT_EQ(wait_for(first).exit_code, 128 + SIGKILL);
     // Its trial's script lives on, as on a machine that lost its driver: end it.
     ::kill(-std::stoi(read_file(dir.path() / "pgid")), SIGKILL);
-    const fs::path db = dir.path() / "w.db";
     const std::string hung = read_file(dir.path() / "hung");
     const std::string hung_id = hung.substr(0, hung.find('\n'));
-    EXPECT_EQ(sql_rows(db, "SELECT status FROM trial WHERE trial_id = " + hung_id),
+    EXPECT_EQ(rows("SELECT status FROM trial WHERE trial_id = " + hung_id),
               std::vector<std::string>{"RUNNING"});
 
     // A worker on this host sees that the pid is gone: the trial is free at once.
     const CommandResult second = run_mlosbench(worker_args(dir, "kill9", 4), dir.path());
     ASSERT_EQ(second.exit_code, 0) << second.err;
-    EXPECT_EQ(sql_rows(db, "SELECT COUNT(*) FROM trial WHERE status = 'SUCCEEDED'"),
+    EXPECT_EQ(rows("SELECT COUNT(*) FROM trial WHERE status = 'SUCCEEDED'"),
               std::vector<std::string>{"4"});
-    EXPECT_EQ(sql_rows(db, "SELECT status FROM trial_status WHERE trial_id = " + hung_id +
+    EXPECT_EQ(rows("SELECT status FROM trial_status WHERE trial_id = " + hung_id +
                                " ORDER BY ts"),
               (std::vector<std::string>{"RUNNING", "RUNNING", "SUCCEEDED"}));
-    EXPECT_EQ(sql_rows(db, "SELECT state FROM experiment_worker ORDER BY worker_id"),
+    EXPECT_EQ(rows("SELECT state FROM experiment_worker ORDER BY worker_id"),
               (std::vector<std::string>{"lost", "finished"}));
 }
 
-TEST(Workers, AStoppedWorkerLosesItsTrialAndCannotOverwriteItLater)
+TEST_P(Workers, AStoppedWorkerLosesItsTrialAndCannotOverwriteItLater)
 {
     TempDir dir;
     TempDir capture;
@@ -130,15 +144,14 @@ TEST(Workers, AStoppedWorkerLosesItsTrialAndCannotOverwriteItLater)
     second_args.insert(second_args.end(), {"--lease-timeout", "2"});
     const CommandResult second = run_mlosbench(second_args, dir.path());
     ASSERT_EQ(second.exit_code, 0) << second.err;
-    const fs::path db = dir.path() / "w.db";
-    EXPECT_EQ(sql_rows(db, "SELECT COUNT(*) FROM trial WHERE status = 'SUCCEEDED'"),
+    EXPECT_EQ(rows("SELECT COUNT(*) FROM trial WHERE status = 'SUCCEEDED'"),
               std::vector<std::string>{"3"});
     const std::string hung = read_file(dir.path() / "hung");
     const std::string hung_id = hung.substr(0, hung.find('\n'));
     const std::string result_sql =
         "SELECT metric_value FROM trial_result WHERE trial_id = " + hung_id;
-    const auto taken_over_result = sql_rows(db, result_sql);
-    const auto history = sql_rows(db, "SELECT COUNT(*) FROM trial_status WHERE trial_id = " +
+    const auto taken_over_result = rows(result_sql);
+    const auto history = rows("SELECT COUNT(*) FROM trial_status WHERE trial_id = " +
                                           hung_id);
 
     // The first worker comes back: its trial ends, and its result is refused.
@@ -148,8 +161,10 @@ TEST(Workers, AStoppedWorkerLosesItsTrialAndCannotOverwriteItLater)
     ASSERT_EQ(::kill(first.pid, SIGCONT), 0);
     const CommandResult late = wait_for(first);
     EXPECT_NE(late.err.find("this run of it is dropped"), std::string::npos) << late.err;
-    EXPECT_EQ(sql_rows(db, result_sql), taken_over_result);
-    EXPECT_EQ(sql_rows(db, "SELECT COUNT(*) FROM trial_status WHERE trial_id = " + hung_id),
+    EXPECT_EQ(rows(result_sql), taken_over_result);
+    EXPECT_EQ(rows("SELECT COUNT(*) FROM trial_status WHERE trial_id = " + hung_id),
               history);
-    EXPECT_EQ(sql_rows(db, "SELECT COUNT(*) FROM trial"), std::vector<std::string>{"3"});
+    EXPECT_EQ(rows("SELECT COUNT(*) FROM trial"), std::vector<std::string>{"3"});
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, Workers, all_backends(), backend_name);
