@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <string>
@@ -165,6 +166,33 @@ TEST_P(Workers, AStoppedWorkerLosesItsTrialAndCannotOverwriteItLater)
     EXPECT_EQ(rows("SELECT COUNT(*) FROM trial_status WHERE trial_id = " + hung_id),
               history);
     EXPECT_EQ(rows("SELECT COUNT(*) FROM trial"), std::vector<std::string>{"3"});
+}
+
+
+TEST_P(Workers, TotalTrialsFinishesAResumedExperimentToN)
+{
+    TempDir dir;
+    // worker_args joins; a resumed run without --join counts the same way.
+    auto args = [&](std::int64_t total) {
+        auto a = worker_args(dir, "resume", total);
+        a.erase(std::find(a.begin(), a.end(), "--join"));
+        return a;
+    };
+    const auto run_to = [&](std::int64_t total) {
+        const CommandResult r = run_mlosbench(args(total), dir.path());
+        EXPECT_EQ(r.exit_code, 0) << r.err;
+        return nlohmann::json::parse(r.out)["trials"];
+    };
+    auto trials = run_to(3);
+    EXPECT_EQ(trials["total"], 3);
+    trials = run_to(5);
+    EXPECT_EQ(trials["total"], 2) << trials;    // what this run did
+    EXPECT_EQ(trials["observed"], 5) << trials; // what the experiment holds
+    EXPECT_EQ(rows("SELECT COUNT(*), MAX(trial_id) FROM trial WHERE status = 'SUCCEEDED'"),
+              std::vector<std::string>{"5|5"});
+    trials = run_to(5);
+    EXPECT_EQ(trials["total"], 0) << trials;
+    EXPECT_EQ(rows("SELECT COUNT(*) FROM trial"), std::vector<std::string>{"5"});
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Workers, all_backends(), backend_name);
