@@ -13,10 +13,14 @@
 namespace mlosbench::detail {
 namespace {
 
-// The first and last trial ids of an experiment (?1), NULL for none.
+// The first and last trial ids of an experiment (?1), NULL for none, each read off the
+// primary key's (exp_id, trial_id) order. Not MIN and MAX: SQLite scans every trial for both
+// in one SELECT, and PostgreSQL, without statistics for a table that grew since its last
+// ANALYZE, reads them through the (exp_id, status, trial_id) index, scanning all trials too.
 constexpr const char* k_trial_id_range =
-    "SELECT (SELECT MIN(trial_id) FROM trial WHERE exp_id = ?1), "
-    "(SELECT MAX(trial_id) FROM trial WHERE exp_id = ?1)";
+    "SELECT (SELECT trial_id FROM trial WHERE exp_id = ?1 ORDER BY exp_id, trial_id LIMIT 1), "
+    "(SELECT trial_id FROM trial WHERE exp_id = ?1 ORDER BY exp_id DESC, trial_id DESC "
+    "LIMIT 1)";
 
 // A collision moves a timestamp by 1 µs; this many moves means the insert cannot succeed.
 constexpr int k_max_timestamp_moves = 1000000;
@@ -95,9 +99,8 @@ public:
                 record.trial_id = m_worker.first_trial_id;
                 {
                     // Ids are given out one after the other and trials never deleted one by
-                    // one, so an experiment's ids are MIN..MAX: two lookups of the primary
-                    // key count them. (Two subqueries: SQLite reads a lone MIN or MAX off the
-                    // index, but both in one SELECT scan the experiment's every trial.)
+                    // one, so an experiment's ids are first..last: two lookups of the primary
+                    // key count them.
                     Query ids(m_connection->statement(k_trial_id_range));
                     ids.bind(m_id).step();
                     if (!ids.column(1).is_null()) {
