@@ -5,6 +5,7 @@
 #include "mlosbench/util/strings.hpp"
 
 #include <spdlog/fmt/fmt.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -188,8 +189,14 @@ void setup_logging(const std::optional<std::string>& level,
     }
     auto logger = std::make_shared<spdlog::logger>("mlosbench", sinks.begin(), sinks.end());
     logger->set_level(lvl);
-    logger->set_pattern(lvl <= spdlog::level::debug ? "%Y-%m-%d %H:%M:%S.%e %P %l: %v"
-                                                    : "mlosbench: %l: %v");
+    const bool debug = lvl <= spdlog::level::debug;
+    sinks.front()->set_pattern(debug ? "%Y-%m-%d %H:%M:%S.%e %P %l: %v" : "mlosbench: %l: %v");
+    if (log_file) {
+        // A log file is read later, beside other logs: every line says when, in UTC.
+        sinks.back()->set_formatter(std::make_unique<spdlog::pattern_formatter>(
+            debug ? "%Y-%m-%dT%H:%M:%S.%eZ %P %l: %v" : "%Y-%m-%dT%H:%M:%S.%eZ %l: %v",
+            spdlog::pattern_time_type::utc));
+    }
     spdlog::set_default_logger(logger);
 }
 

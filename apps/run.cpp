@@ -1,5 +1,6 @@
 #include "commands.hpp"
 #include "launch_flags.hpp"
+#include "run_progress.hpp"
 #include "mlosbench/launcher/launch_plan.hpp"
 #include "mlosbench/launcher/run_experiment.hpp"
 #include "mlosbench/storage/storage_spec.hpp"
@@ -17,6 +18,7 @@
 #include <csignal>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 namespace mlosbench::app {
 namespace {
@@ -105,7 +107,10 @@ void print_summary(const RunSummary& s, bool json)
         for (const auto& [status, n] : s.counts) {
             counts[std::string(status_name(status))] = n;
         }
-        out["trials"] = {{"total", s.trials}, {"by_status", counts}, {"observed", s.observed}};
+        out["trials"] = {{"total", s.trials},
+                         {"by_status", counts},
+                         {"observed", s.observed},
+                         {"experiment_finished", s.experiment_finished}};
         out["worker_id"] = s.worker_id;
         if (s.best) {
             Json config = Json::object();
@@ -132,7 +137,12 @@ void print_summary(const RunSummary& s, bool json)
     }
     std::cout << "experiment  " << escape_control(s.experiment_id)
               << (s.resumed ? " (resumed)" : "") << "\n"
-              << "trials      " << s.trials << (counts.empty() ? "" : " (" + counts + ")") << "\n";
+              << "trials      " << s.trials << (counts.empty() ? "" : " (" + counts + ")")
+              << (s.experiment_finished != s.trials
+                      ? "; the experiment has " + std::to_string(s.experiment_finished) +
+                            " finished"
+                      : "")
+              << "\n";
     if (s.best) {
         std::cout << "best        " << scores_text(s.best->scores)
                   << (s.best_trial_id ? " (trial " + std::to_string(*s.best_trial_id) + ")" : "")
@@ -198,27 +208,32 @@ int run_command(const std::vector<std::string>& args)
     run.total_trials = options.total_trials;
     run.lease_timeout = std::chrono::milliseconds(
         static_cast<std::int64_t>(std::llround(options.lease_timeout * 1000)));
-    const bool show_progress = ::isatty(STDERR_FILENO) != 0 &&
-                               spdlog::default_logger()->level() <= spdlog::level::info;
-    if (show_progress) {
-        run.on_progress = [](const RunProgress& p) {
-            std::string done;
-            for (const auto& [status, n] : p.finished) {
-                done += " " + to_lower(status_name(status)) + " " + std::to_string(n);
-            }
-            std::fprintf(stderr, "\r\033[Kmlosbench: %lld started, %lld running%s%s",
-                         static_cast<long long>(p.started), static_cast<long long>(p.running),
-                         done.c_str(),
-                         p.best_first_score
-                             ? fmt::format(", best {:.6g}", *p.best_first_score).c_str()
-                             : "");
-            std::fflush(stderr);
-        };
+    // On a terminal a progress line says how the run goes; elsewhere (CI, a file) each
+    // finished trial is a log line. The log file gets those lines either way.
+    std::optional<ProgressLine> progress;
+    if (::isatty(STDERR_FILENO) != 0 && spdlog::default_logger()->level() <= spdlog::level::info) {
+        progress.emplace(plan.optimizer.targets.empty() ? "score"
+                                                        : plan.optimizer.targets.front().first);
+        auto& sinks = spdlog::default_logger()->sinks();
+        sinks.front() = progress->wrap(sinks.front());
+        run.on_progress = [&progress](const RunProgress& p) { progress->update(p); };
     }
+    const auto trial_log = std::make_shared<spdlog::logger>(
+        k_trial_logger, spdlog::default_logger()->sinks().begin(),
+        spdlog::default_logger()->sinks().end());
+    trial_log->set_level(spdlog::default_logger()->level());
+    const TunableValues defaults = plan.tunables.defaults();
+    const bool show_runner = plan.scheduler.num_trial_runners > 1;
+    run.on_trial_end = [&](const TrialEnd& end) {
+        if (progress) {
+            progress->trial_ended(end);
+        }
+        trial_log->info("{}", trial_end_line(end, defaults, show_runner));
+    };
     const SignalGuard signals;
     const RunSummary summary = run_experiment(plan, run, signals.token());
-    if (show_progress) {
-        std::fprintf(stderr, "\n");
+    if (progress) {
+        progress->finish();
     }
     if (!summary.failure.empty() && summary.outcome != Outcome::usage_error) {
         spdlog::error("{}", summary.failure);
