@@ -17,6 +17,8 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
 #include <optional>
 
@@ -162,6 +164,26 @@ void print_summary(const RunSummary& s, bool json)
     std::cout.flush();
 }
 
+/// The processes a run starts (trials' lines above all) find this mlosbench first on their
+/// PATH, and MLOSBENCH_BIN names it: `mlosbench post-metric` in a script needs no set-up,
+/// whatever PATH the driver was started with. Before any thread starts (setenv).
+void put_own_binary_on_path()
+{
+    std::error_code ec;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec || self.empty()) {
+        spdlog::debug("cannot read /proc/self/exe: {}; trials get PATH as it is", ec.message());
+        return;
+    }
+    const std::string dir = self.parent_path().string();
+    const char* old = std::getenv("PATH");
+    const std::string path = old == nullptr ? std::string() : std::string(old);
+    ::setenv("MLOSBENCH_BIN", self.c_str(), 1);
+    if (path != dir && path.rfind(dir + ":", 0) != 0) {
+        ::setenv("PATH", (path.empty() ? dir : dir + ":" + path).c_str(), 1);
+    }
+}
+
 } // namespace
 
 int run_command(const std::vector<std::string>& args)
@@ -188,6 +210,7 @@ int run_command(const std::vector<std::string>& args)
         return 0;
     }
 
+    put_own_binary_on_path();
     const LaunchPlan plan = load_launch_plan(options);
     check_log_file(plan.log_file, plan.storage.database,
                    options.log_file ? "--log-file" : plan.cli_config + ": /log_file");
