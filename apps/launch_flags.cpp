@@ -57,6 +57,14 @@ void add_launch_flags(CLI::App& app, LaunchOptions& o)
     app.add_option("--log-file,--log_file", o.log_file, "Also write the log to this file");
     app.add_option("--log-level,--log_level", o.log_level,
                    "CRITICAL, ERROR, WARNING, INFO (default), DEBUG, or a number");
+    app.footer(
+        "Any other --key value (or --key=value) sets the global parameter key (numbers are\n"
+        "parsed, '-' in keys becomes '_'); it wins over globals files. Parameters may also\n"
+        "come from the process environment through $VAR in globals files.");
+}
+
+void add_run_flags(CLI::App& app, LaunchOptions& o)
+{
     app.add_flag("--create-update-storage-schema-only", o.create_update_storage_schema_only,
                  "Create or upgrade the storage schema, then exit");
     app.add_flag("--force", o.force,
@@ -82,10 +90,6 @@ void add_launch_flags(CLI::App& app, LaunchOptions& o)
                    "Seconds without a heartbeat after which a worker counts as dead and its "
                    "running trials are run again by the others (default 60)")
         ->check(CLI::Range(1.0, 86400.0));
-    app.footer(
-        "Any other --key value (or --key=value) sets the global parameter key (numbers are\n"
-        "parsed, '-' in keys becomes '_'); it wins over globals files. Parameters may also\n"
-        "come from the process environment through $VAR in globals files.");
 }
 
 void finish_launch_flags(const CLI::App& app, LaunchOptions& o)

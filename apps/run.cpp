@@ -194,6 +194,7 @@ int run_command(const std::vector<std::string>& args)
                  "mlosbench");
     LaunchOptions options;
     add_launch_flags(app, options);
+    add_run_flags(app, options);
     if (parse_args(app, args)) {
         return 0;
     }
