@@ -18,6 +18,7 @@ int report_command(const std::vector<std::string>& args);
 int metrics_command(const std::vector<std::string>& args);
 int post_metric_command(const std::vector<std::string>& args);
 int delete_command(const std::vector<std::string>& args);
+int list_command(const std::vector<std::string>& args);
 
 /// The list of commands with one line each, for `mlosbench --help`.
 [[nodiscard]] std::string commands_help();

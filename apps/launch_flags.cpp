@@ -5,6 +5,7 @@
 #include "mlosbench/util/strings.hpp"
 
 #include <spdlog/fmt/fmt.h>
+#include <spdlog/pattern_formatter.h>
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -56,6 +57,14 @@ void add_launch_flags(CLI::App& app, LaunchOptions& o)
     app.add_option("--log-file,--log_file", o.log_file, "Also write the log to this file");
     app.add_option("--log-level,--log_level", o.log_level,
                    "CRITICAL, ERROR, WARNING, INFO (default), DEBUG, or a number");
+    app.footer(
+        "Any other --key value (or --key=value) sets the global parameter key (numbers are\n"
+        "parsed, '-' in keys becomes '_'); it wins over globals files. Parameters may also\n"
+        "come from the process environment through $VAR in globals files.");
+}
+
+void add_run_flags(CLI::App& app, LaunchOptions& o)
+{
     app.add_flag("--create-update-storage-schema-only", o.create_update_storage_schema_only,
                  "Create or upgrade the storage schema, then exit");
     app.add_flag("--force", o.force,
@@ -81,10 +90,6 @@ void add_launch_flags(CLI::App& app, LaunchOptions& o)
                    "Seconds without a heartbeat after which a worker counts as dead and its "
                    "running trials are run again by the others (default 60)")
         ->check(CLI::Range(1.0, 86400.0));
-    app.footer(
-        "Any other --key value (or --key=value) sets the global parameter key (numbers are\n"
-        "parsed, '-' in keys becomes '_'); it wins over globals files. Parameters may also\n"
-        "come from the process environment through $VAR in globals files.");
 }
 
 void finish_launch_flags(const CLI::App& app, LaunchOptions& o)
@@ -189,8 +194,14 @@ void setup_logging(const std::optional<std::string>& level,
     }
     auto logger = std::make_shared<spdlog::logger>("mlosbench", sinks.begin(), sinks.end());
     logger->set_level(lvl);
-    logger->set_pattern(lvl <= spdlog::level::debug ? "%Y-%m-%d %H:%M:%S.%e %P %l: %v"
-                                                    : "mlosbench: %l: %v");
+    const bool debug = lvl <= spdlog::level::debug;
+    sinks.front()->set_pattern(debug ? "%Y-%m-%d %H:%M:%S.%e %P %l: %v" : "mlosbench: %l: %v");
+    if (log_file) {
+        // A log file is read later, beside other logs: every line says when, in UTC.
+        sinks.back()->set_formatter(std::make_unique<spdlog::pattern_formatter>(
+            debug ? "%Y-%m-%dT%H:%M:%S.%eZ %P %l: %v" : "%Y-%m-%dT%H:%M:%S.%eZ %l: %v",
+            spdlog::pattern_time_type::utc));
+    }
     spdlog::set_default_logger(logger);
 }
 

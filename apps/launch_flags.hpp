@@ -8,9 +8,13 @@
 
 namespace mlosbench::app {
 
-/// Adds every flag of `mlosbench run` (mlos_bench's flags with both spellings, and ours) to
-/// `app`, writing into `options`. Unknown `--key value` pairs are left as CLI11 extras.
+/// Adds the flags that say what to load (mlos_bench's flags with both spellings, and ours),
+/// those of `run` and `validate`, to `app`, writing into `options`. Unknown `--key value`
+/// pairs are left as CLI11 extras.
 void add_launch_flags(CLI::App& app, LaunchOptions& options);
+
+/// Adds the flags only a run uses (--force, --json, --max-failed-share, --join, ...).
+void add_run_flags(CLI::App& app, LaunchOptions& options);
 
 /// After parsing: turns CLI11's extras into `options.extra_args` and checks flag values.
 /// Throws ConfigError on a malformed pair or value.

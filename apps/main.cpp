@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <cstring>
 #include <iostream>
+#include <string_view>
+#include <utility>
 
 namespace {
 
@@ -44,7 +46,75 @@ constexpr std::array k_commands = {
                  "one self-contained HTML page: summary, charts, trials"},
     CommandEntry{"delete", mlosbench::app::delete_command,
                  "remove an experiment and everything only it uses"},
+    CommandEntry{"list", mlosbench::app::list_command,
+                 "the classes configs may name: environments, services, optimizers, ..."},
 };
+
+/// Flags that may come before the command (`mlosbench --storage r.db show`): each command
+/// that has them takes them; the others refuse them, naming the flag.
+bool is_global_flag(std::string_view arg, bool& takes_value)
+{
+    const std::string_view name = arg.substr(0, arg.find('='));
+    takes_value = name == arg;
+    for (const std::string_view flag :
+         {"--storage", "--log-level", "--log_level", "--log-file", "--log_file"}) {
+        if (name == flag) {
+            return true;
+        }
+    }
+    if (arg == "--json") {
+        takes_value = false;
+        return true;
+    }
+    return false;
+}
+
+std::vector<std::string> command_names()
+{
+    std::vector<std::string> names;
+    for (const auto& c : k_commands) {
+        names.emplace_back(c.name);
+    }
+    return names;
+}
+
+/// The command `args` names, with its arguments: the first word after any global flags
+/// (those flags then go to the command); `run` when the arguments start with another flag.
+/// Throws ConfigError for a word that names no command.
+std::pair<Command, std::vector<std::string>> find_command(std::vector<std::string> args)
+{
+    std::size_t i = 0;
+    bool takes_value = false;
+    while (i < args.size() && is_global_flag(args[i], takes_value)) {
+        i += takes_value ? 2 : 1;
+    }
+    if (i >= args.size() || (!args[i].empty() && args[i].front() == '-')) {
+        return {mlosbench::app::run_command, std::move(args)};
+    }
+    const auto it = std::find_if(k_commands.begin(), k_commands.end(),
+                                 [&](const CommandEntry& c) { return args[i] == c.name; });
+    if (it == k_commands.end()) {
+        throw mlosbench::ConfigError("unknown command '" + args[i] + "'" +
+                                     mlosbench::did_you_mean(args[i], command_names()) +
+                                     "; 'mlosbench --help' lists the commands");
+    }
+    std::vector<std::string> rest(args.begin(), args.begin() + static_cast<std::ptrdiff_t>(i));
+    rest.insert(rest.begin(), args.begin() + static_cast<std::ptrdiff_t>(i) + 1, args.end());
+    return {it->function, std::move(rest)};
+}
+
+/// What `mlosbench` alone prints (on stderr: it exits 2, a script that forgot its
+/// arguments must not look as if it ran).
+std::string short_usage()
+{
+    return "Usage: mlosbench [run] --environment ENV [--globals FILE...] [--optimizer OPT] "
+           "[--key value...]\n"
+           "       mlosbench COMMAND [ARGS...]\n"
+           "\n" +
+           mlosbench::app::commands_help() +
+           "\n'mlosbench --help' lists the flags of a run; docs/writing-a-benchmark.md starts "
+           "from an empty directory.\n";
+}
 
 // Results go to stdout: a command whose output could not be written (a full disk, a closed
 // pipe, /dev/full) has failed, whatever it returned.
@@ -115,17 +185,12 @@ bool parse_args(CLI::App& app, const std::vector<std::string>& args)
 
 int main(int argc, char** argv)
 {
-    std::vector<std::string> args(argv + 1, argv + argc);
-    Command command = mlosbench::app::run_command;
-    if (!args.empty()) {
-        const auto it = std::find_if(k_commands.begin(), k_commands.end(),
-                                     [&](const CommandEntry& c) { return args.front() == c.name; });
-        if (it != k_commands.end()) {
-            command = it->function;
-            args.erase(args.begin());
-        }
+    if (argc <= 1) {
+        std::cerr << short_usage();
+        return 2;
     }
     try {
+        auto [command, args] = find_command(std::vector<std::string>(argv + 1, argv + argc));
         return stdout_checked(command(args));
     } catch (const mlosbench::ConfigErrors& e) {
         for (const auto& error : e.errors()) {

@@ -1,5 +1,6 @@
 #include "commands.hpp"
 #include "launch_flags.hpp"
+#include "run_progress.hpp"
 #include "mlosbench/launcher/launch_plan.hpp"
 #include "mlosbench/launcher/run_experiment.hpp"
 #include "mlosbench/storage/storage_spec.hpp"
@@ -16,7 +17,10 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 namespace mlosbench::app {
 namespace {
@@ -105,7 +109,10 @@ void print_summary(const RunSummary& s, bool json)
         for (const auto& [status, n] : s.counts) {
             counts[std::string(status_name(status))] = n;
         }
-        out["trials"] = {{"total", s.trials}, {"by_status", counts}, {"observed", s.observed}};
+        out["trials"] = {{"total", s.trials},
+                         {"by_status", counts},
+                         {"observed", s.observed},
+                         {"experiment_finished", s.experiment_finished}};
         out["worker_id"] = s.worker_id;
         if (s.best) {
             Json config = Json::object();
@@ -132,7 +139,12 @@ void print_summary(const RunSummary& s, bool json)
     }
     std::cout << "experiment  " << escape_control(s.experiment_id)
               << (s.resumed ? " (resumed)" : "") << "\n"
-              << "trials      " << s.trials << (counts.empty() ? "" : " (" + counts + ")") << "\n";
+              << "trials      " << s.trials << (counts.empty() ? "" : " (" + counts + ")")
+              << (s.experiment_finished != s.trials
+                      ? "; the experiment has " + std::to_string(s.experiment_finished) +
+                            " finished"
+                      : "")
+              << "\n";
     if (s.best) {
         std::cout << "best        " << scores_text(s.best->scores)
                   << (s.best_trial_id ? " (trial " + std::to_string(*s.best_trial_id) + ")" : "")
@@ -152,6 +164,26 @@ void print_summary(const RunSummary& s, bool json)
     std::cout.flush();
 }
 
+/// The processes a run starts (trials' lines above all) find this mlosbench first on their
+/// PATH, and MLOSBENCH_BIN names it: `mlosbench post-metric` in a script needs no set-up,
+/// whatever PATH the driver was started with. Before any thread starts (setenv).
+void put_own_binary_on_path()
+{
+    std::error_code ec;
+    const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
+    if (ec || self.empty()) {
+        spdlog::debug("cannot read /proc/self/exe: {}; trials get PATH as it is", ec.message());
+        return;
+    }
+    const std::string dir = self.parent_path().string();
+    const char* old = std::getenv("PATH");
+    const std::string path = old == nullptr ? std::string() : std::string(old);
+    ::setenv("MLOSBENCH_BIN", self.c_str(), 1);
+    if (path != dir && path.rfind(dir + ":", 0) != 0) {
+        ::setenv("PATH", (path.empty() ? dir : dir + ":" + path).c_str(), 1);
+    }
+}
+
 } // namespace
 
 int run_command(const std::vector<std::string>& args)
@@ -162,6 +194,7 @@ int run_command(const std::vector<std::string>& args)
                  "mlosbench");
     LaunchOptions options;
     add_launch_flags(app, options);
+    add_run_flags(app, options);
     if (parse_args(app, args)) {
         return 0;
     }
@@ -178,6 +211,7 @@ int run_command(const std::vector<std::string>& args)
         return 0;
     }
 
+    put_own_binary_on_path();
     const LaunchPlan plan = load_launch_plan(options);
     check_log_file(plan.log_file, plan.storage,
                    options.log_file ? "--log-file" : plan.cli_config + ": /log_file");
@@ -198,27 +232,32 @@ int run_command(const std::vector<std::string>& args)
     run.total_trials = options.total_trials;
     run.lease_timeout = std::chrono::milliseconds(
         static_cast<std::int64_t>(std::llround(options.lease_timeout * 1000)));
-    const bool show_progress = ::isatty(STDERR_FILENO) != 0 &&
-                               spdlog::default_logger()->level() <= spdlog::level::info;
-    if (show_progress) {
-        run.on_progress = [](const RunProgress& p) {
-            std::string done;
-            for (const auto& [status, n] : p.finished) {
-                done += " " + to_lower(status_name(status)) + " " + std::to_string(n);
-            }
-            std::fprintf(stderr, "\r\033[Kmlosbench: %lld started, %lld running%s%s",
-                         static_cast<long long>(p.started), static_cast<long long>(p.running),
-                         done.c_str(),
-                         p.best_first_score
-                             ? fmt::format(", best {:.6g}", *p.best_first_score).c_str()
-                             : "");
-            std::fflush(stderr);
-        };
+    // On a terminal a progress line says how the run goes; elsewhere (CI, a file) each
+    // finished trial is a log line. The log file gets those lines either way.
+    std::optional<ProgressLine> progress;
+    if (::isatty(STDERR_FILENO) != 0 && spdlog::default_logger()->level() <= spdlog::level::info) {
+        progress.emplace(plan.optimizer.targets.empty() ? "score"
+                                                        : plan.optimizer.targets.front().first);
+        auto& sinks = spdlog::default_logger()->sinks();
+        sinks.front() = progress->wrap(sinks.front());
+        run.on_progress = [&progress](const RunProgress& p) { progress->update(p); };
     }
+    const auto trial_log = std::make_shared<spdlog::logger>(
+        k_trial_logger, spdlog::default_logger()->sinks().begin(),
+        spdlog::default_logger()->sinks().end());
+    trial_log->set_level(spdlog::default_logger()->level());
+    const TunableValues defaults = plan.tunables.defaults();
+    const bool show_runner = plan.scheduler.num_trial_runners > 1;
+    run.on_trial_end = [&](const TrialEnd& end) {
+        if (progress) {
+            progress->trial_ended(end);
+        }
+        trial_log->info("{}", trial_end_line(end, defaults, show_runner));
+    };
     const SignalGuard signals;
     const RunSummary summary = run_experiment(plan, run, signals.token());
-    if (show_progress) {
-        std::fprintf(stderr, "\n");
+    if (progress) {
+        progress->finish();
     }
     if (!summary.failure.empty() && summary.outcome != Outcome::usage_error) {
         spdlog::error("{}", summary.failure);

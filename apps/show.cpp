@@ -140,6 +140,28 @@ void print_trial(const Json& t)
     print_tail("stderr (tail)", t["stderr_tail"]);
 }
 
+/// The tunable-values document (JSONC) of trial `t`, which `--tunable-values FILE` of a run
+/// applies: its parameters, and a comment saying where they came from.
+std::string tunable_values_document(const Json& t, const std::string& storage)
+{
+    Json values = Json::object();
+    for (const auto& [name, value] : t["config"].items()) {
+        values[name] = value;
+    }
+    std::string scores;
+    for (const auto& [name, value] : t["results"].items()) {
+        scores += (scores.empty() ? "" : ", ") + name + "=" + json_to_text(value);
+    }
+    // A comment line ends at the first newline: a stored id must not end it early.
+    const std::string origin = "trial " + json_to_text(t["trial_id"]) + " of experiment '" +
+                               json_to_text(t["exp_id"]) + "' (" +
+                               json_to_text(t["status"]) + (scores.empty() ? "" : ", " + scores) +
+                               ") in " + storage;
+    return "// The tunable values of " + escape_control(origin) +
+           ".\n// Run them again: mlosbench ... --tunable-values THIS_FILE\n" +
+           json_dump(values, 4) + "\n";
+}
+
 } // namespace
 
 int show_command(const std::vector<std::string>& args)
@@ -157,6 +179,14 @@ int show_command(const std::vector<std::string>& args)
     app.add_option("--trial", trial,
                    "Show this trial of EXP: parameters, results, history, "
                    "output tails");
+    bool best = false;
+    std::optional<std::string> values_file;
+    app.add_flag("--best", best,
+                 "Show the trial of EXP that scored best (by its first objective)")
+        ->excludes("--trial");
+    app.add_option("--tunable-values", values_file,
+                   "With --trial or --best: also write that trial's tunable values to this "
+                   "file ('-': stdout), for `mlosbench run --tunable-values FILE`");
     app.add_flag("--json", json, "Print the same data as JSON");
     if (parse_args(app, args)) {
         return 0;
@@ -167,7 +197,31 @@ int show_command(const std::vector<std::string>& args)
     if (trial && experiment.empty()) {
         throw ConfigError("", "--trial", "--trial needs an experiment id (EXP)");
     }
-    const ResultsReader reader(open_results_storage(storage));
+    if (best && experiment.empty()) {
+        throw ConfigError("", "--best", "--best needs an experiment id (EXP)");
+    }
+    if (values_file && !trial && !best) {
+        throw ConfigError("", "--tunable-values", "--tunable-values needs --trial N or --best");
+    }
+    const StorageSpec spec = results_storage(storage);
+    const ResultsReader reader(open_storage_reader(spec));
+    if (best) {
+        const Json e = find_experiment(reader, experiment);
+        if (e["best"].is_null()) {
+            throw ConfigError("", "--best",
+                              "experiment '" + experiment + "' has no successful trial yet");
+        }
+        trial = e["best"]["trial_id"].get<long long>();
+    }
+    if (values_file) {
+        const std::string document = tunable_values_document(reader.trial(experiment, *trial),
+                                                             spec.location());
+        if (*values_file == "-") {
+            std::cout << document;
+            return 0;
+        }
+        write_output_file(*values_file, document);
+    }
     if (experiment.empty()) {
         const Json experiments = reader.experiments();
         if (json) {

@@ -170,10 +170,11 @@ template <typename Settings, Settings (*Parse)(const Json&)>
 constexpr EnvironmentClass row(std::string_view short_name,
                                std::span<const std::string_view> mlos_names,
                                std::unique_ptr<Environment> (*factory)(const EnvironmentSpec&,
-                                                                       const RunnerContext&))
+                                                                       const RunnerContext&),
+                               std::string_view description)
 {
     return {short_name, mlos_names, AlternativeIndex<Settings, EnvironmentSettings>::value,
-            &parse_as<Settings, Parse>, factory};
+            &parse_as<Settings, Parse>, factory, description};
 }
 
 constexpr std::array<std::string_view, 2> k_composite_names = {
@@ -191,12 +192,21 @@ constexpr std::array<std::string_view, 2> k_mock_names = {
     "mlos_bench.environments.MockEnv", "mlos_bench.environments.mock_env.MockEnv"};
 
 constexpr std::array<EnvironmentClass, std::variant_size_v<EnvironmentSettings>> k_classes = {{
-    row<CompositeSettings, parse_composite>("CompositeEnv", k_composite_names, make<CompositeEnv>),
-    row<LocalSettings, parse_local>("LocalEnv", k_local_names, make<LocalEnv>),
+    row<CompositeSettings, parse_composite>(
+        "CompositeEnv", k_composite_names, make<CompositeEnv>,
+        "children set up and run in order, torn down in reverse; their results merged"),
+    row<LocalSettings, parse_local>(
+        "LocalEnv", k_local_names, make<LocalEnv>,
+        "setup/run/teardown lines through /bin/sh on this machine; results from a CSV or stdout"),
     row<FileShareEnvSettings, parse_file_share>(
-        "LocalFileShareEnv", k_local_file_share_names, make_local_file_share),
-    row<RemoteSettings, parse_remote>("RemoteEnv", k_remote_names, make<RemoteEnv>),
-    row<MockSettings, parse_mock>("MockEnv", k_mock_names, make<MockEnv>),
+        "LocalFileShareEnv", k_local_file_share_names, make_local_file_share,
+        "a LocalEnv that uploads files to a file share before and downloads after its lines"),
+    row<RemoteSettings, parse_remote>(
+        "RemoteEnv", k_remote_names, make<RemoteEnv>,
+        "setup/run/teardown lines over SSH on a remote host"),
+    row<MockSettings, parse_mock>(
+        "MockEnv", k_mock_names, make<MockEnv>,
+        "no process: scores computed from the tunables (seeded noise), for trying optimizers"),
 }};
 
 // Row i holds alternative i: a missing row (value-initialized: index 0 at a place past 0) or

@@ -10,6 +10,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <string_view>
@@ -19,17 +20,6 @@ namespace fs = std::filesystem;
 
 namespace mlosbench {
 namespace {
-
-std::vector<fs::path> make_search_path(const EnvironmentSpec& spec, const RunnerContext& runner)
-{
-    std::vector<fs::path> out;
-    std::error_code ec;
-    if (!spec.file.empty() && fs::is_regular_file(spec.file, ec)) {
-        out.push_back(fs::absolute(spec.file, ec).parent_path());
-    }
-    out.insert(out.end(), runner.search_path.begin(), runner.search_path.end());
-    return out;
-}
 
 // Bytes read at most from a results file and from a telemetry file.
 constexpr std::size_t k_max_results_bytes = std::size_t{16} << 20U;
@@ -72,6 +62,22 @@ void write_json(const fs::path& path, const Json& value)
 
 } // namespace
 
+std::vector<fs::path> script_search_path(const EnvironmentSpec& spec,
+                                         const std::vector<fs::path>& search_path)
+{
+    std::vector<fs::path> out;
+    std::error_code ec;
+    if (!spec.file.empty() && fs::is_regular_file(spec.file, ec)) {
+        out.push_back(fs::absolute(spec.file, ec).parent_path());
+    }
+    for (const auto& dir : search_path) {
+        if (std::find(out.begin(), out.end(), dir) == out.end()) {
+            out.push_back(dir);
+        }
+    }
+    return out;
+}
+
 LocalEnv::LocalEnv(const EnvironmentSpec& spec, const RunnerContext& runner)
     : LocalEnv(spec, runner, std::get<LocalSettings>(spec.settings))
 {
@@ -81,7 +87,7 @@ LocalEnv::LocalEnv(const EnvironmentSpec& spec,
                    const RunnerContext& runner,
                    const LocalSettings& settings)
     : Environment(spec, runner), m_settings(settings),
-      m_search_path(make_search_path(spec, runner)),
+      m_search_path(script_search_path(spec, runner.search_path)),
       m_exec(
           spec.services.local_exec.value_or(LocalExecSettings{}), m_search_path, runner.cancel),
       m_timeout(settings.script.timeout ? settings.script.timeout : m_exec.settings().timeout)

@@ -2,6 +2,7 @@
 
 #include "mlosbench/config/template.hpp"
 #include "mlosbench/environments/environment_registry.hpp"
+#include "mlosbench/environments/local_env.hpp"
 #include "mlosbench/services/local_exec_service.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/strings.hpp"
@@ -330,16 +331,7 @@ void EnvironmentLoader::check_scripts(const EnvironmentSpec& spec) const
     if (!local) {
         return; // a RemoteEnv's scripts are on the remote host
     }
-    std::vector<fs::path> search_path;
-    std::error_code ec;
-    if (!spec.file.empty() && fs::is_regular_file(spec.file, ec)) {
-        search_path.push_back(fs::absolute(spec.file, ec).parent_path());
-    }
-    for (const auto& dir : m_loader.search_path()) {
-        if (std::find(search_path.begin(), search_path.end(), dir) == search_path.end()) {
-            search_path.push_back(dir);
-        }
-    }
+    const std::vector<fs::path> search_path = script_search_path(spec, m_loader.search_path());
     const LocalExecService exec(LocalExecSettings{}, search_path);
     for (const auto& [key, lines] :
          {std::pair{"setup", &script->setup}, std::pair{"run", &script->run},

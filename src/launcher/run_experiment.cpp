@@ -69,6 +69,8 @@ RunSummary run_experiment(const LaunchPlan& plan, const RunOptions& options, Can
     policy.secrets = plan.secrets;
     policy.search_path = plan.loader.search_path();
     policy.on_progress = options.on_progress;
+    policy.on_trial_end = options.on_trial_end;
+    policy.max_suggestions = plan.optimizer.max_suggestions;
     policy.total_trials = options.total_trials;
     policy.join = options.join;
     policy.heartbeat_interval = options.lease_timeout / 3;

@@ -83,12 +83,18 @@ constexpr std::array<std::string_view, 2> k_one_shot_names = {
     "mlos_bench.optimizers.one_shot_optimizer.OneShotOptimizer"};
 
 constexpr std::array<OptimizerClass, 6> k_classes = {{
-    {"GridSearchOptimizer", k_grid_search_names, make<GridSearchOptimizer>},
-    {"ManualOptimizer", k_manual_names, make<ManualOptimizer>},
-    {"MlosCoreOptimizer", k_mlos_core_names, make_mlos_core},
-    {"MockOptimizer", k_mock_names, make<MockOptimizer>},
-    {"OneShotOptimizer", k_one_shot_names, make<OneShotOptimizer>},
-    {"TpeOptimizer", {}, make_tpe},
+    {"GridSearchOptimizer", k_grid_search_names, make<GridSearchOptimizer>,
+     "every point of the grid of the tunables' values, points already run skipped"},
+    {"ManualOptimizer", k_manual_names, make<ManualOptimizer>,
+     "the tunable values listed in its config, in order, max_cycles times"},
+    {"MlosCoreOptimizer", k_mlos_core_names, make_mlos_core,
+     "mlos_bench's SMAC/FLAML optimizer; runs TpeOptimizer here"},
+    {"MockOptimizer", k_mock_names, make<MockOptimizer>,
+     "random values from the tunables' domains (seeded)"},
+    {"OneShotOptimizer", k_one_shot_names, make<OneShotOptimizer>,
+     "the current tunable values, once (the default)"},
+    {"TpeOptimizer", {}, make_tpe,
+     "model-based (tree-structured Parzen estimator): ints, floats, log scales, categoricals"},
 }};
 
 } // namespace

@@ -52,6 +52,7 @@ struct Scheduler::Impl
     bool interrupted = false;
     Verdict early_stop; ///< why the run stopped before the optimizer was done
     RunProgress progress;
+    BestObservation progress_best; ///< the best that progress.best_trial_id names
     RunSummary summary;
 
     Impl(const SchedulerSpec& s,
@@ -134,6 +135,8 @@ struct Scheduler::Impl
 
     void handle(const detail::Completion& c)
     {
+        std::erase_if(progress.running_trials,
+                      [&](const RunningTrial& t) { return t.trial_id == c.trial_id; });
         if (c.taken_over) {
             --progress.running;
             return;
@@ -149,6 +152,17 @@ struct Scheduler::Impl
         ++progress.finished[c.status];
         ++summary.counts[c.status];
         ++summary.trials;
+        if (policy.on_trial_end) {
+            TrialEnd end;
+            end.trial_id = c.trial_id;
+            end.runner_id = c.runner_id;
+            end.status = c.status;
+            end.duration = c.duration;
+            end.scores = c.scores;
+            end.config = c.config;
+            end.reason = c.reason;
+            policy.on_trial_end(end);
+        }
         if (c.status == Status::canceled) {
             return;
         }
@@ -228,6 +242,7 @@ struct Scheduler::Impl
             runners[i]->assign(std::move(record));
             ++progress.started;
             ++progress.running;
+            progress.running_trials.push_back({*running[i], std::chrono::steady_clock::now()});
         }
     }
 
@@ -264,8 +279,47 @@ struct Scheduler::Impl
             if (it != best->scores.end()) {
                 progress.best_first_score = it->second;
             }
+            // Looked up only when the best changed: a run of many trials reports often.
+            if (best->scores != progress_best.scores || best->config != progress_best.config) {
+                progress_best = *best;
+                progress.best_trial_id = best_trial_of(progress_best);
+            }
         }
         policy.on_progress(progress);
+    }
+
+    /// The first trial that scored `best` (repeats of a config score differently).
+    [[nodiscard]] std::optional<std::int64_t> best_trial_of(const BestObservation& best) const
+    {
+        for (const auto& [trial_id, obs] : feed.successes()) {
+            if (obs.config == best.config && obs.scores == best.scores) {
+                return trial_id;
+            }
+        }
+        return std::nullopt;
+    }
+
+    /// The most trials this run finishes, when a budget bounds it: those it resumes, then
+    /// what the optimizer's and the scheduler's budgets allow, within --total-trials.
+    [[nodiscard]] std::optional<std::int64_t> planned_trials() const
+    {
+        // Queued now: the trials resumed, and those of `config_id`, which count as made.
+        std::optional<std::int64_t> fresh;
+        if (policy.max_suggestions > 0) {
+            fresh = created + policy.max_suggestions * spec.trial_config_repeat_count;
+        }
+        if (spec.max_trials > 0) {
+            fresh = std::min(fresh.value_or(spec.max_trials), spec.max_trials);
+        }
+        std::optional<std::int64_t> planned;
+        if (fresh) {
+            planned = static_cast<std::int64_t>(queue.size()) - created + *fresh;
+        }
+        if (policy.total_trials > 0 && !policy.join) {
+            const std::int64_t left = std::max<std::int64_t>(0, policy.total_trials - counts.finished);
+            planned = std::min(planned.value_or(left), left);
+        }
+        return planned;
     }
 
     void make_runners()
@@ -350,6 +404,16 @@ RunSummary Scheduler::Impl::run()
         queue_config(s);
     }
     read_counts();
+    progress.planned = planned_trials();
+    spdlog::info("experiment '{}' in {}: {}, {} trial runner{}", summary.experiment_id,
+                 summary.storage,
+                 progress.planned ? "up to " + std::to_string(*progress.planned) +
+                                       (*progress.planned == 1 ? " trial" : " trials")
+                 : policy.total_trials > 0
+                     ? "until the experiment has " + std::to_string(policy.total_trials) +
+                           " finished trials"
+                     : std::string("no trial budget"),
+                 spec.num_trial_runners, spec.num_trial_runners == 1 ? "" : "s");
     if (optimizer.supports_preload()) {
         feed_optimizer();
     } else {
@@ -426,6 +490,7 @@ RunSummary Scheduler::Impl::run()
         }
     }
 
+    summary.experiment_finished = storage.trial_counts().finished;
     summary.best = optimizer.best();
     if (summary.best) {
         // The trial that scored best, not the first one of the best config: repeats of a

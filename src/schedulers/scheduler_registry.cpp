@@ -10,7 +10,8 @@ constexpr std::array<std::string_view, 2> k_sync_names = {
 
 // One scheduler runs every config: trials on `num_trial_runners` threads of this process.
 const std::array<SchedulerClass, 1> k_classes = {{
-    {"SyncScheduler", k_sync_names, parse_scheduler_spec},
+    {"SyncScheduler", k_sync_names, parse_scheduler_spec,
+     "asks the optimizer, runs each config's trials on num_trial_runners threads"},
 }};
 
 } // namespace

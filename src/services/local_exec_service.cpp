@@ -5,7 +5,6 @@
 #include "mlosbench/util/strings.hpp"
 #include "mlosbench/util/tail_buffer.hpp"
 
-#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cctype>
@@ -209,7 +208,6 @@ ExecResult LocalExecService::execute(const ExecRequest& request) const
         options.output_cap = k_output_cap;
         options.cancel = m_cancel;
         options.scope = request.scope;
-        spdlog::debug("running in {}: {}", request.cwd.string(), options.command);
         const ProcessResult run = run_process(options);
         ++result.lines_run;
         result.line = line;
@@ -221,11 +219,8 @@ ExecResult LocalExecService::execute(const ExecRequest& request) const
         if (run.timed_out || run.canceled) {
             break;
         }
-        if (run.exit_code != 0) {
-            spdlog::debug("exit code {}: {}", run.exit_code, line);
-            if (m_settings.abort_on_error) {
-                break;
-            }
+        if (run.exit_code != 0 && m_settings.abort_on_error) {
+            break;
         }
     }
     result.out = out.take();

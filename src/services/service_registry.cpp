@@ -84,13 +84,19 @@ constexpr std::array<std::string_view, 1> k_temp_dir_context_names = {
     "mlos_bench.services.local.temp_dir_context.TempDirContextService"};
 
 constexpr std::array<ServiceClass, 6> k_classes = {{
-    {"ConfigPersistenceService", k_config_persistence_names, add_config_persistence},
-    {"LocalExecService", k_local_exec_names, add_local_exec},
-    {"LocalFileShareService", {}, add_local_file_share},
-    {"SshFileShareService", k_ssh_file_share_names, add_ssh_file_share},
-    {"SshHostService", k_ssh_host_names, add_ssh_host},
+    {"ConfigPersistenceService", k_config_persistence_names, add_config_persistence,
+     "adds directories to the search path of configs and scripts (config_path)"},
+    {"LocalExecService", k_local_exec_names, add_local_exec,
+     "runs script lines on this machine: temp_dir, timeout, abort_on_error"},
+    {"LocalFileShareService", {}, add_local_file_share,
+     "a file share that is a directory on this machine"},
+    {"SshFileShareService", k_ssh_file_share_names, add_ssh_file_share,
+     "a file share on a remote host over SFTP"},
+    {"SshHostService", k_ssh_host_names, add_ssh_host,
+     "runs script lines on a remote host over SSH (libssh), host keys checked"},
     // mlos_bench's temp dir mix-in: a LocalExecService as far as mlosbench is concerned.
-    {"TempDirContextService", k_temp_dir_context_names, add_local_exec},
+    {"TempDirContextService", k_temp_dir_context_names, add_local_exec,
+     "mlos_bench's temp dir mix-in; here the same as LocalExecService"},
 }};
 
 } // namespace

@@ -511,8 +511,6 @@ ProcessResult run_process(const ProcessOptions& options)
             shown += (shown.empty() ? "" : " ") + arg;
         }
     }
-    spdlog::debug("running `{}`{}{}", shown, options.cwd.empty() ? "" : " in ",
-                  options.cwd.native());
     const auto start = Clock::now();
     Pipe out = make_pipe();
     Pipe err = make_pipe();
@@ -528,8 +526,9 @@ ProcessResult run_process(const ProcessOptions& options)
 
     Child child(options, pid, std::move(out.read), std::move(err.read));
     ProcessResult result = child.wait(start);
-    spdlog::debug("`{}` exited {} after {:.3f} s{}", shown, result.exit_code,
-                  result.seconds,
+    // One line per command, when it ended: what ran, where, how it ended and how long it took.
+    spdlog::debug("`{}`{}{} exited {} after {:.3f} s{}", shown, options.cwd.empty() ? "" : " in ",
+                  options.cwd.native(), result.exit_code, result.seconds,
                   result.timed_out ? " (timed out)" : (result.canceled ? " (canceled)" : ""));
     return result;
 }

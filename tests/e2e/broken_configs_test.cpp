@@ -1,5 +1,6 @@
 // Every case under tests/e2e/broken/ is a broken config: `mlosbench validate ARGS` (ARGS from
-// args.txt, run in the case's directory) must exit 2 with exactly the message in expected.txt,
+// args.txt, run in the case's directory; `mlosbench run ARGS` when the first line of args.txt
+// is `run`, for the flags only a run takes) must exit 2 with exactly the message in expected.txt,
 // where {dir} stands for the case's directory and {config} for the built-in config directory.
 #include "support/test_support.hpp"
 
@@ -41,12 +42,15 @@ class BrokenConfig : public ::testing::TestWithParam<std::string>
 TEST_P(BrokenConfig, ExitsTwoWithAClearMessage)
 {
     const fs::path dir = tests_dir() / "e2e" / "broken" / GetParam();
-    std::vector<std::string> args = {"validate"};
+    std::vector<std::string> args;
     std::istringstream lines(read_file(dir / "args.txt"));
     for (std::string line; std::getline(lines, line);) {
         if (!line.empty()) {
             args.push_back(line);
         }
+    }
+    if (args.empty() || args.front() != "run") {
+        args.insert(args.begin(), "validate");
     }
     const CommandResult r = run_mlosbench(args, dir);
     EXPECT_EQ(r.exit_code, 2) << r.err;

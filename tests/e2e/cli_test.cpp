@@ -33,7 +33,7 @@ TEST(Cli, HelpExplainsEveryFlagAndExitsZero)
     }
     // Every command is listed on a line of its own, and explains itself.
     for (const char* command : {"run", "validate", "show", "metrics", "post-metric", "export",
-                                "plot", "report", "delete"}) {
+                                "plot", "report", "delete", "list"}) {
         EXPECT_NE(r.out.find("\n  " + std::string(command) + " "), std::string::npos) << command;
         const auto help = run_mlosbench({command, "--help"});
         EXPECT_EQ(help.exit_code, 0) << command;

@@ -243,3 +243,27 @@ TEST(TrialResults, WhatTheLinesLeaveRunningEndsWithTheTrialOrTheEnvironment)
     ::kill(server, SIGKILL);
     EXPECT_FALSE(is_running(read_pid(dir.path() / "job-1")));
 }
+
+TEST(TrialResults, ScriptsFindMlosbenchOnTheirPathWithoutSetUp)
+{
+    TempDir dir;
+    // `mlosbench` by its name alone: the driver's PATH (below) does not hold its directory.
+    const fs::path env = write_env(dir, "poster", R"(
+        "run": ["mlosbench post-metric loss 0.25",
+                "echo \"$MLOSBENCH_BIN\" > )" + (dir.path() / "bin.txt").string() + R"(",
+                "echo \"$PATH\" > )" + (dir.path() / "path.txt").string() + R"(",
+                "printf 'score\n1\n' > results.csv"],
+        "read_results_file": "results.csv")");
+    const auto r = run_mlosbench({"--environment", env.string(), "--storage",
+                                  (dir.path() / "t.db").string(), "--experiment-id", "poster"},
+                                 dir.path(), {"PATH=/usr/bin:/bin"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(statuses(dir, "poster"), std::vector<std::string>{"1|SUCCEEDED"});
+    EXPECT_EQ(sql_rows(dir.path() / "t.db", "SELECT metric_id, metric_value FROM "
+                                             "trial_telemetry WHERE exp_id = 'poster'"),
+              std::vector<std::string>{"loss|0.25"});
+    const fs::path binary = fs::canonical(mlosbench_binary());
+    EXPECT_EQ(read_file(dir.path() / "bin.txt"), binary.string() + "\n");
+    EXPECT_EQ(read_file(dir.path() / "path.txt"),
+              binary.parent_path().string() + ":/usr/bin:/bin\n");
+}

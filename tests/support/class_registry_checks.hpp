@@ -49,6 +49,7 @@ void expect_registry_matches_schema(std::span<const Row> rows, ConfigKind kind, 
 {
     for (const Row& row : rows) {
         EXPECT_EQ(find(row.short_name), &row) << row.short_name;
+        EXPECT_FALSE(row.description.empty()) << row.short_name << " has no description";
         for (const auto name : row.mlos_names) {
             EXPECT_EQ(find(name), &row) << name;
         }

@@ -1,20 +1,25 @@
 #include "support/test_support.hpp"
 
+#include <gtest/gtest.h>
+
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
 #include <array>
+#include <cerrno>
 #include <csignal>
 #include <cstdlib>
-#include <fcntl.h>
 #include <fstream>
-#include <gtest/gtest.h>
-#include <netinet/in.h>
 #include <random>
 #include <sstream>
 #include <stdexcept>
-#include <sys/socket.h>
-#include <sys/wait.h>
 #include <thread>
-#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -199,6 +204,76 @@ CommandResult run_mlosbench(const std::vector<std::string>& args, const fs::path
 {
     TempDir capture;
     return wait_for(start_mlosbench(args, cwd, capture.path(), env));
+}
+
+CommandResult run_mlosbench_on_terminal(const std::vector<std::string>& args,
+                                        const fs::path& cwd,
+                                        const std::vector<std::string>& env,
+                                        int columns)
+{
+    const int master = ::posix_openpt(O_RDWR | O_NOCTTY);
+    if (master < 0 || ::grantpt(master) != 0 || ::unlockpt(master) != 0) {
+        throw std::runtime_error("cannot open a pseudo-terminal");
+    }
+    const std::string slave_name = ::ptsname(master);
+    winsize size{};
+    size.ws_row = 50;
+    size.ws_col = static_cast<unsigned short>(columns);
+    ::ioctl(master, TIOCSWINSZ, &size);
+    TempDir capture;
+    const fs::path out_path = capture.path() / "stdout";
+    std::vector<std::string> argv = {MLOSBENCH_BINARY};
+    argv.insert(argv.end(), args.begin(), args.end());
+    const pid_t pid = fork();
+    if (pid < 0) {
+        throw std::runtime_error("fork failed");
+    }
+    if (pid == 0) {
+        ::setsid(); // the terminal becomes the child's controlling terminal
+        const int slave = ::open(slave_name.c_str(), O_RDWR);
+        termios mode{};
+        ::tcgetattr(slave, &mode);
+        mode.c_oflag &= ~static_cast<tcflag_t>(OPOST);
+        ::tcsetattr(slave, TCSANOW, &mode);
+        const int out_fd = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        const int null_fd = ::open("/dev/null", O_RDONLY);
+        ::dup2(null_fd, 0);
+        ::dup2(out_fd, 1);
+        ::dup2(slave, 2);
+        ::close(master);
+        if (!cwd.empty() && ::chdir(cwd.c_str()) != 0) {
+            _exit(127);
+        }
+        for (const auto& entry : env) {
+            ::putenv(const_cast<char*>(entry.c_str())); // NOLINT: child process only
+        }
+        std::vector<char*> pointers;
+        for (auto& arg : argv) {
+            pointers.push_back(arg.data());
+        }
+        pointers.push_back(nullptr);
+        ::execv(pointers[0], pointers.data());
+        _exit(127);
+    }
+    // The terminal is read until its last writer is gone (read fails with EIO).
+    CommandResult result;
+    std::array<char, 4096> buffer{};
+    while (true) {
+        const ssize_t n = ::read(master, buffer.data(), buffer.size());
+        if (n > 0) {
+            result.err.append(buffer.data(), static_cast<std::size_t>(n));
+        } else if (n < 0 && errno == EINTR) {
+            continue;
+        } else {
+            break;
+        }
+    }
+    ::close(master);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.out = read_file(out_path);
+    return result;
 }
 
 std::string nested_json(std::size_t depth, const std::string& open, const std::string& close)

@@ -66,6 +66,14 @@ struct CommandResult
                                           const std::filesystem::path& cwd = {},
                                           const std::vector<std::string>& env = {});
 
+/// Runs the built `mlosbench` as run_mlosbench does, but with its stderr on a terminal (a
+/// pseudo-terminal `columns` wide, output bytes passed as written, no "\n" -> "\r\n"): `err`
+/// holds every byte the terminal received. stdout is a file, stdin /dev/null.
+[[nodiscard]] CommandResult run_mlosbench_on_terminal(const std::vector<std::string>& args,
+                                                      const std::filesystem::path& cwd = {},
+                                                      const std::vector<std::string>& env = {},
+                                                      int columns = 200);
+
 /// Runs `argv` (argv[0] looked up on PATH: `sh`, `setpriv`, ...) in `cwd` and waits for it;
 /// for running the built binary through a shell or as another user.
 [[nodiscard]] CommandResult run_command(const std::vector<std::string>& argv,

@@ -24,6 +24,7 @@ struct EnvironmentClass
     /// throws ConfigError when a service it needs is missing.
     std::unique_ptr<Environment> (*make)(const EnvironmentSpec& spec,
                                          const RunnerContext& runner) = nullptr;
+    std::string_view description; ///< one line, for `mlosbench list`
 };
 
 /// The environment classes, one per EnvironmentSettings alternative and in its order: a new

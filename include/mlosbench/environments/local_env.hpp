@@ -13,6 +13,12 @@
 
 namespace mlosbench {
 
+/// Where the first words of the local script lines of `spec` are looked up, in order: the
+/// directory of its config file, then `search_path` (the runner's), each once.
+[[nodiscard]] std::vector<std::filesystem::path>
+script_search_path(const EnvironmentSpec& spec,
+                   const std::vector<std::filesystem::path>& search_path);
+
 /// Runs a benchmark with shell lines on this machine (docs/trials.md): dumps the tunables into
 /// the trial's temp dir, runs `setup` and `run` lines there, reads results from stdout and a
 /// CSV file, telemetry from another CSV file, and runs `teardown` lines at the end.

@@ -23,6 +23,8 @@ struct RunOptions
     std::chrono::milliseconds lease_timeout{60'000};
     /// Called on the calling thread after each state change, for a progress line.
     std::function<void(const RunProgress&)> on_progress;
+    /// Called on the calling thread once for each trial this run finished, for a log line.
+    std::function<void(const TrialEnd&)> on_trial_end;
 };
 
 /// Runs the experiment of `plan` from start to end: opens its storage, records the git

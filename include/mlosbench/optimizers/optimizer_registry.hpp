@@ -17,6 +17,7 @@ struct OptimizerClass
     /// throws ConfigError for a bad value.
     std::unique_ptr<Optimizer> (*make)(const OptimizerSpec& spec,
                                        const TunableGroups& space) = nullptr;
+    std::string_view description; ///< one line, for `mlosbench list`
 };
 
 /// The optimizer classes; the names are those of the `class` enum of

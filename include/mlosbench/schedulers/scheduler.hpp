@@ -34,6 +34,10 @@ struct RunPolicy
     SecretMask secrets;
     /// Called after each state change (trial started/finished), for a progress line.
     std::function<void(const struct RunProgress&)> on_progress;
+    /// Called once for each trial this run finished, before on_progress, for a log line.
+    std::function<void(const struct TrialEnd&)> on_trial_end;
+    /// The optimizer's max_suggestions (0: none), for the number of trials the run plans.
+    std::int64_t max_suggestions = 0;
     /// `--total-trials`: the experiment's bound, across every worker and run: no trial is
     /// made beyond that many, and the run stops once that many have finished. 0: none.
     std::int64_t total_trials = 0;
@@ -47,13 +51,38 @@ struct RunPolicy
     std::chrono::milliseconds heartbeat_interval{20'000};
 };
 
+/// A trial that is running, and since when.
+struct RunningTrial
+{
+    std::int64_t trial_id = 0;
+    std::chrono::steady_clock::time_point since;
+};
+
 /// Counts of this run so far.
 struct RunProgress
 {
     std::int64_t started = 0;
     std::int64_t running = 0;
     std::map<Status, std::int64_t> finished; ///< by final status
+    /// The most trials this run will finish, when a budget bounds it (the unfinished trials
+    /// it resumes, then max_suggestions x trial_config_repeat_count or max_trials, within
+    /// --total-trials); nullopt without a budget.
+    std::optional<std::int64_t> planned;
     std::optional<double> best_first_score;  ///< best value of the first target so far
+    std::optional<std::int64_t> best_trial_id; ///< the trial that scored it
+    std::vector<RunningTrial> running_trials;  ///< in the order they started
+};
+
+/// A trial this run finished (not one another worker took over).
+struct TrialEnd
+{
+    std::int64_t trial_id = 0;
+    int runner_id = 0;
+    Status status = Status::unknown;
+    std::chrono::duration<double> duration{}; ///< from its start to its end, on this runner
+    std::map<std::string, double> scores;     ///< the targets' values (empty unless SUCCEEDED)
+    TunableValues config;
+    std::string reason; ///< why it did not succeed ("" when it did), secrets masked
 };
 
 /// What a run did, for the summary and the exit code.
@@ -64,6 +93,9 @@ struct RunSummary
     bool resumed = false;
     std::map<Status, std::int64_t> counts; ///< trials finished by this run, by status
     std::int64_t trials = 0;                ///< trials finished by this run
+    /// Finished trials the experiment holds at the end: this run's, earlier runs' and other
+    /// workers'.
+    std::int64_t experiment_finished = 0;
     /// Finished trials the optimizer learned from: this run's, and those of other workers
     /// and (for an optimizer that warm-starts) of earlier runs.
     std::int64_t observed = 0;

@@ -19,6 +19,7 @@ struct SchedulerClass
                            const GlobalsView& globals,
                            const std::string& default_experiment_id,
                            bool no_teardown) = nullptr;
+    std::string_view description; ///< one line, for `mlosbench list`
 };
 
 /// The scheduler classes; the names are those of the `class` enum of

@@ -21,6 +21,7 @@ struct ServiceClass
     void (*add_settings)(ServiceSet& services,
                          const Json& config,
                          const Parameters& globals) = nullptr;
+    std::string_view description; ///< one line, for `mlosbench list`
 };
 
 /// The service classes; the names are those of the `class` enum of

@@ -189,6 +189,7 @@ void TrialRunner::loop()
 
 Completion TrialRunner::run_trial(const TrialRecord& record)
 {
+    const auto started = std::chrono::steady_clock::now();
     Completion c;
     c.runner_id = m_id;
     c.trial_id = record.trial_id;
@@ -260,6 +261,12 @@ Completion TrialRunner::run_trial(const TrialRecord& record)
     m_inputs.storage.update_trial(record.trial_id, result.status, now(),
                          result.status == Status::succeeded ? result.results : Json::object());
     c.status = result.status;
+    c.duration = std::chrono::steady_clock::now() - started;
+    c.config = record.config;
+    c.reason = std::move(result.reason);
+    if (result.status == Status::succeeded) {
+        c.scores = scores_of(result.results, m_inputs.targets);
+    }
     return c;
 }
 

@@ -26,6 +26,11 @@ struct Completion
     /// Another worker took the trial over while it ran here (this worker's lease lapsed):
     /// what this run would have recorded was refused, the other run's result stands.
     bool taken_over = false;
+    // What the run of the trial gave, for TrialEnd.
+    std::chrono::duration<double> duration{};
+    std::map<std::string, double> scores;
+    TunableValues config;
+    std::string reason;
 };
 
 /// What the runner threads tell the main thread: completions, and that the run was
