@@ -11,8 +11,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <deque>
 #include <limits>
+#include <optional>
 #include <system_error>
 #include <thread>
 
@@ -21,8 +23,11 @@ namespace {
 
 bool is_failure(Status s) { return s == Status::failed || s == Status::timed_out; }
 
-/// How often a worker whose work is done looks whether the others finished theirs.
-constexpr std::chrono::seconds k_others_poll{1};
+/// How often a worker whose work is done looks whether the others finished theirs: a tenth of
+/// how long it has waited so far, within these bounds, so it notices the end of the others'
+/// trials late by at most 10% (or 50 ms) of its wait and polls at most once a second after.
+constexpr std::chrono::milliseconds k_others_poll_min{50};
+constexpr std::chrono::milliseconds k_others_poll_max{1000};
 
 } // namespace
 
@@ -49,6 +54,8 @@ struct Scheduler::Impl
     bool experiment_full = false; ///< the experiment has --total-trials trials
     TrialCounts counts;           ///< of the whole experiment, as last read
     std::chrono::steady_clock::time_point next_beat;
+    /// When this worker began waiting for the others' trials (waits_for_others), if it is.
+    std::optional<std::chrono::steady_clock::time_point> waiting_since;
     bool interrupted = false;
     Verdict early_stop; ///< why the run stopped before the optimizer was done
     RunProgress progress;
@@ -371,11 +378,21 @@ struct Scheduler::Impl
                 !waits_for_others()) {
                 break;
             }
-            // Waiting for the others' trials, nothing here wakes it: look again each second.
-            const auto deadline =
-                waits_for_others()
-                    ? std::min(next_beat, std::chrono::steady_clock::now() + k_others_poll)
-                    : next_beat;
+            // Waiting for the others' trials, nothing here wakes it: look again soon.
+            auto deadline = next_beat;
+            if (waits_for_others()) {
+                const auto now = std::chrono::steady_clock::now();
+                if (!waiting_since) {
+                    waiting_since = now;
+                }
+                const auto poll = std::clamp(
+                    std::chrono::duration_cast<std::chrono::milliseconds>(now - *waiting_since) /
+                        10,
+                    k_others_poll_min, k_others_poll_max);
+                deadline = std::min(next_beat, now + poll);
+            } else {
+                waiting_since.reset();
+            }
             completions.wait_until(!stop_suggesting, deadline);
         }
     }
