@@ -11,6 +11,7 @@ namespace mlosbench::detail {
 /// libpq-fe.h, so a call is checked as a direct one would be.
 struct Libpq
 {
+    // NOLINTBEGIN(readability-identifier-naming): each member is named after its function
     decltype(&::PQconnectdbParams) PQconnectdbParams;
     decltype(&::PQstatus) PQstatus;
     decltype(&::PQfinish) PQfinish;
@@ -35,6 +36,7 @@ struct Libpq
     decltype(&::PQfreemem) PQfreemem;
     decltype(&::PQconninfoParse) PQconninfoParse;
     decltype(&::PQconninfoFree) PQconninfoFree;
+    // NOLINTEND(readability-identifier-naming)
 };
 
 /// libpq, loaded on first use (thread-safe). Throws Error when it cannot be loaded (the

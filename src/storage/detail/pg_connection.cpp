@@ -95,7 +95,7 @@ void log_notice(void* /*arg*/, const char* message)
 class PgStatement final : public SqlStatement
 {
 public:
-    PgStatement(PgConnection& connection, std::string sql, std::string name)
+    PgStatement(PgConnection& connection, const std::string& sql, std::string name)
         : m_connection(connection), m_sql(numbered_placeholders(sql)), m_name(std::move(name))
     {
     }
@@ -235,7 +235,7 @@ std::string numbered_placeholders(const std::string& sql)
     for (std::size_t i = 0; i < sql.size(); ++i) {
         const char c = sql[i];
         if (quote != 0) {
-            quote = c == quote ? 0 : quote;
+            quote = c == quote ? '\0' : quote;
             out += c;
         } else if (c == '\'' || c == '"') {
             quote = c;

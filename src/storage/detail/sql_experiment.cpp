@@ -161,8 +161,7 @@ public:
                 if (holder == m_worker.worker_id) {
                     continue;
                 }
-                if (holder && std::any_of(census.live.begin(), census.live.end(),
-                                          [&](const auto& w) { return w.worker_id == *holder; })) {
+                if (holder && census.is_live(*holder)) {
                     continue;
                 }
                 Query(m_connection->statement(
@@ -221,9 +220,7 @@ public:
                             m_worker.lease_timeout, m_worker.host, m_worker.worker_id);
             std::vector<TrialRecord> held;
             for (auto& [record, holder] : unfinished_trials()) {
-                if (holder && *holder != m_worker.worker_id &&
-                    std::any_of(census.live.begin(), census.live.end(),
-                                [&](const auto& w) { return w.worker_id == *holder; })) {
+                if (holder && *holder != m_worker.worker_id && census.is_live(*holder)) {
                     held.push_back(std::move(record));
                 }
             }
@@ -622,7 +619,7 @@ private:
             who += " (" + describe_worker(query.column(0).text(), query.column(1).integer()) + ")";
         }
         return LeaseLost("trial " + std::to_string(trial_id) + " of experiment " + in_quotes(m_id) +
-                         " was taken over by " + who + " when the lease of " + "worker " +
+                         " was taken over by " + who + " when the lease of worker " +
                          std::to_string(m_worker.worker_id) + " lapsed: its record is dropped");
     }
 

@@ -5,6 +5,7 @@
 #include "shared_connection.hpp"
 #include "worker_liveness.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <map>
@@ -40,6 +41,13 @@ struct WorkerCensus
 {
     std::vector<RunningWorker> live;
     std::vector<RunningWorker> dead;
+
+    /// Whether worker `worker_id` is among the live ones.
+    [[nodiscard]] bool is_live(std::int64_t worker_id) const
+    {
+        return std::any_of(live.begin(), live.end(),
+                           [&](const RunningWorker& w) { return w.worker_id == worker_id; });
+    }
 };
 
 /// Under the lock, in a transaction: the workers of `exp_id` in state "running" but worker
