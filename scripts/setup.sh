@@ -31,6 +31,7 @@ packages=(
     libsqlitecpp-dev libsqlite3-dev libssl-dev libssh-dev
     libpq-dev    # PostgreSQL storage: libpq, PostgreSQL's own C client library
     postgresql-15 # tests start a private PostgreSQL 15 (initdb in a temp dir, 127.0.0.1)
+    openssl      # the TLS test makes the private server a self-signed certificate
     sqlite3      # the sqlite3 shell, used by the benchmarks (bench/)
     openssh-server openssh-client # tests start a private sshd on 127.0.0.1; ssh-keygen, ssh-agent
     libgtest-dev googletest

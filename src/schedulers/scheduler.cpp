@@ -522,9 +522,8 @@ RunSummary Scheduler::Impl::run()
     Verdict verdict = judge(summary.counts, policy.max_failed_share, interrupted, early_stop);
     if (summary.trials == 0 && !interrupted && early_stop.failure.empty() &&
         policy.total_trials > 0 && counts.finished >= policy.total_trials) {
-        // Nothing was left to do: the other workers (or earlier runs) finished the experiment.
-        spdlog::info("nothing left to run: the experiment has its {} trials (--total-trials)",
-                     policy.total_trials);
+        // Nothing was left to do: the other workers (or earlier runs) finished the experiment
+        // (read_counts said so), which is not a failure of this run.
         verdict = {};
     }
     summary.outcome = verdict.outcome;

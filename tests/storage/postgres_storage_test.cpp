@@ -1,10 +1,12 @@
 // What only PostgreSQL has: its schema (mlos_bench's tables as SQLAlchemy creates them there,
 // our version table, the alembic stamp), two workers creating it at once, databases that are
-// not ours, the URL and storage config that name it, and the password never shown.
+// not ours, the URL and storage config that name it, TLS as sslmode asks, and the password
+// never shown.
 #include "mlosbench/storage/postgres_storage.hpp"
 #include "mlosbench/storage/schema_version.hpp"
 #include "mlosbench/storage/storage_spec.hpp"
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/process.hpp"
 #include "support/postgres_server.hpp"
 #include "support/test_support.hpp"
 
@@ -190,6 +192,57 @@ TEST(PostgresStorage, ConnectsWithThePasswordOfTheUrlOfPgpassOrOfPgpassword)
     // In the URL: shown nowhere.
     const auto storage = open_postgres_storage(target_of(db));
     EXPECT_EQ(storage->location(), server().url(db));
+}
+
+TEST(PostgresStorage, TlsAsTheUrlsSslmodeAsks)
+{
+    PostgresServer tls(PostgresServer::Transport::tls_only);
+    const std::string db = tls.create_database();
+    std::string ca = tls.certificate().string();
+    for (std::size_t at = 0; (at = ca.find('/', at)) != std::string::npos; at += 3) {
+        ca.replace(at, 1, "%2F");
+    }
+    // verify-full: encrypted, the certificate checked against its CA and for 127.0.0.1.
+    const std::string url = tls.url_with_password(db) + "?sslmode=verify-full&sslrootcert=" + ca;
+    {
+        const auto storage = open_storage(storage_spec_from_location(url, "--storage"));
+        EXPECT_EQ(storage->location().rfind(tls.url(db) + "?", 0), 0U) << storage->location();
+        EXPECT_EQ(storage->location().find(PostgresServer::password()), std::string::npos);
+        // The storage's session is the one encrypted connection to this database.
+        EXPECT_EQ(tls.rows(db, "SELECT COUNT(*) FROM pg_stat_ssl s JOIN pg_stat_activity a "
+                               "USING (pid) WHERE s.ssl AND a.datname = '" + db + "'"),
+                  std::vector<std::string>{"1"});
+    }
+    // Without TLS the server refuses, and the error says so, naming the database.
+    try {
+        (void)open_storage(
+            storage_spec_from_location(tls.url_with_password(db) + "?sslmode=disable", "x"));
+        FAIL() << "expected an Error";
+    } catch (const Error& e) {
+        const std::string message = e.what();
+        EXPECT_NE(message.find(tls.url(db)), std::string::npos) << message;
+        EXPECT_NE(message.find("no encryption"), std::string::npos) << message;
+        EXPECT_EQ(message.find(PostgresServer::password()), std::string::npos) << message;
+    }
+    // verify-full against a CA that did not sign the server's certificate: refused.
+    const testing::TempDir other;
+    ProcessOptions openssl;
+    openssl.argv = {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
+                    "2", "-subj", "/CN=127.0.0.1", "-keyout", (other.path() / "ca.key").string(),
+                    "-out", (other.path() / "ca.crt").string()};
+    openssl.env = current_environment();
+    openssl.timeout_seconds = 60;
+    ASSERT_EQ(run_process(openssl).exit_code, 0);
+    try {
+        (void)open_storage(storage_spec_from_location(
+            tls.url_with_password(db) + "?sslmode=verify-full&sslrootcert=" +
+                (other.path() / "ca.crt").string(),
+            "x"));
+        FAIL() << "expected an Error";
+    } catch (const Error& e) {
+        EXPECT_NE(std::string(e.what()).find("certificate verify failed"), std::string::npos)
+            << e.what();
+    }
 }
 
 TEST(PostgresTarget, ParsesUrlsAndNeverShowsThePassword)

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <pwd.h>
+#include <sstream>
 #include <stdexcept>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -152,7 +153,7 @@ PostgresServer& PostgresServer::shared()
     return *g_shared;
 }
 
-PostgresServer::PostgresServer()
+PostgresServer::PostgresServer(Transport transport) : m_transport(transport)
 {
     const std::string initdb = std::string(k_bin) + "/initdb";
     if (::access(initdb.c_str(), X_OK) != 0) {
@@ -184,6 +185,9 @@ PostgresServer::PostgresServer()
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         throw std::runtime_error("initdb failed: " + read_file(m_dir.path() / "initdb.log"));
     }
+    if (m_transport == Transport::tls_only) {
+        make_tls_only();
+    }
     for (int attempt = 0; attempt < 5 && m_pid < 0; ++attempt) {
         m_port = free_tcp_port();
         try {
@@ -197,6 +201,36 @@ PostgresServer::PostgresServer()
 }
 
 PostgresServer::~PostgresServer() { stop(); }
+
+void PostgresServer::make_tls_only()
+{
+    const fs::path data = m_dir.path() / "data";
+    // As the server's user, so that the key is its own with mode 0600, as postgres demands.
+    const pid_t pid = spawn({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                             "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+                             "subjectAltName=IP:127.0.0.1", "-keyout", "server.key", "-out",
+                             "server.crt"},
+                            m_uid, m_gid, m_dir.path() / "openssl.log", data);
+    int status = 0;
+    ::waitpid(pid, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        throw std::runtime_error("openssl could not make the server's certificate: " +
+                                 read_file(m_dir.path() / "openssl.log"));
+    }
+    // TCP clients must use TLS; the unix socket (rows(), exec()) still trusts.
+    std::string hba = read_file(data / "pg_hba.conf");
+    std::string out;
+    std::istringstream lines(hba);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.rfind("host ", 0) == 0) {
+            line = "hostssl " + line.substr(5);
+        }
+        out += line + "\n";
+    }
+    write(data / "pg_hba.conf", out);
+    std::ofstream conf(data / "postgresql.conf", std::ios::app);
+    conf << "ssl = on\n";
+}
 
 void PostgresServer::start()
 {

@@ -20,7 +20,14 @@ namespace mlosbench::testing {
 class PostgresServer
 {
 public:
-    PostgresServer();
+    /// How clients may connect over TCP.
+    enum class Transport {
+        any,      ///< with or without TLS (libpq's default sslmode=prefer takes TLS when offered)
+        tls_only, ///< TLS only (`hostssl` in pg_hba.conf), with a self-signed certificate for
+                  ///< 127.0.0.1 made by openssl (certificate())
+    };
+
+    explicit PostgresServer(Transport transport = Transport::any);
     ~PostgresServer();
     PostgresServer(const PostgresServer&) = delete;
     PostgresServer& operator=(const PostgresServer&) = delete;
@@ -34,6 +41,12 @@ public:
     [[nodiscard]] static std::string user() { return "mlosbench"; }
     [[nodiscard]] static std::string password() { return "pg-test-secret-7d1f"; }
     [[nodiscard]] std::filesystem::path socket_dir() const { return m_dir.path() / "socket"; }
+    /// Transport::tls_only: the server's self-signed certificate, which is also its CA (for
+    /// sslrootcert).
+    [[nodiscard]] std::filesystem::path certificate() const
+    {
+        return m_dir.path() / "data" / "server.crt";
+    }
 
     /// A new empty database; its name.
     [[nodiscard]] std::string create_database();
@@ -60,7 +73,11 @@ public:
     [[nodiscard]] std::string log() const;
 
 private:
+    /// Transport::tls_only: the certificate, and pg_hba.conf's TCP lines made `hostssl`.
+    void make_tls_only();
+
     TempDir m_dir;
+    Transport m_transport;
     uid_t m_uid = 0;
     gid_t m_gid = 0;
     int m_port = 0;
