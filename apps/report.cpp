@@ -38,7 +38,7 @@ int report_command(const std::vector<std::string>& args)
     std::optional<PlotData> data;
     std::string note;
     try {
-        data = make_plot_data(exp, rows, metric);
+        data = make_plot_data(exp, rows, metric, reader.tunables(experiment));
     } catch (const ConfigError& e) {
         if (!metric.empty()) {
             throw; // an unknown --metric is a usage error

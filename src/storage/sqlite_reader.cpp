@@ -65,6 +65,11 @@ std::optional<TrialDetail> SqliteReader::trial(const std::string& exp_id,
     return m_reader->trial(exp_id, trial_id);
 }
 
+std::optional<Json> SqliteReader::tunable_definitions(const std::string& exp_id) const
+{
+    return m_reader->tunable_definitions(exp_id);
+}
+
 std::vector<WorkerRecord> SqliteReader::workers(const std::string& exp_id) const
 {
     return m_reader->workers(exp_id);
