@@ -103,11 +103,10 @@ bool ticks_fit(const std::vector<std::pair<double, std::string>>& ticks,
     };
     for (std::size_t i = 1; i < ticks.size(); ++i) {
         const double room = px(ticks[i].first) - px(ticks[i - 1].first);
-        const double needed = (static_cast<double>(chars_of(ticks[i].second) +
-                                                   chars_of(ticks[i - 1].second)) /
-                                   2 +
-                               k_label_gap_chars) *
-                              k_char_px;
+        const double needed =
+            (static_cast<double>(chars_of(ticks[i].second) + chars_of(ticks[i - 1].second)) / 2 +
+             k_label_gap_chars) *
+            k_char_px;
         if (room < needed) {
             return false;
         }
@@ -138,8 +137,7 @@ linear_ticks(const PlotAxis& axis, bool integer, double width_px)
             const double step = decimal(m, e);
             std::vector<std::pair<double, std::string>> ticks;
             const auto first = static_cast<long long>(std::ceil(axis.low / step - 1e-9));
-            for (long long k = first; decimal(k * m, e) <= axis.high * (1 + 1e-12) + 1e-300;
-                 ++k) {
+            for (long long k = first; decimal(k * m, e) <= axis.high * (1 + 1e-12) + 1e-300; ++k) {
                 const double v = decimal(k * m, e);
                 ticks.emplace_back(v, format_number(v));
                 if (ticks.size() > 200) {
@@ -157,15 +155,13 @@ linear_ticks(const PlotAxis& axis, bool integer, double width_px)
 
 // Log ticks: 1-2-5 in each decade, else each decade, else every n-th decade, whichever is
 // the finest that fits; within less than a decade, linear ones.
-std::vector<std::pair<double, std::string>> log_ticks(const PlotAxis& axis,
-                                                      bool integer,
-                                                      double width_px)
+std::vector<std::pair<double, std::string>>
+log_ticks(const PlotAxis& axis, bool integer, double width_px)
 {
     const int first = static_cast<int>(std::floor(std::log10(axis.low)));
     const int last = static_cast<int>(std::ceil(std::log10(axis.high)));
     const auto in_range = [&](double v) {
-        return v >= axis.low * (1 - 1e-12) && v <= axis.high * (1 + 1e-12) &&
-               (!integer || v >= 1);
+        return v >= axis.low * (1 - 1e-12) && v <= axis.high * (1 + 1e-12) && (!integer || v >= 1);
     };
     std::vector<std::vector<std::pair<double, std::string>>> candidates;
     std::vector<std::pair<double, std::string>> ticks;
@@ -203,7 +199,7 @@ std::string tics_command(const PlotAxis& axis)
              format_number(axis.ticks[i].first);
     }
     s += ")";
-    s += axis.rotate ? " rotate by 90 right nomirror\n" : " norotate nomirror\n";
+    s += axis.rotate ? " rotate by 90 right nomirror\n" : " norotate autojustify nomirror\n";
     s += "unset mxtics\n";
     s += std::string(axis.log ? "set logscale x 10\n" : "unset logscale x\n");
     s += "set xrange [" + number(axis.low) + ":" + number(axis.high) + "]\n";
@@ -404,9 +400,9 @@ PlotData make_plot_data(const Json& experiment,
     for (const auto& name : names) {
         PlotData::Tunable tunable;
         tunable.name = name.substr(7);
-        const Json definition =
-            tunables.is_object() && tunables.contains(tunable.name) ? tunables[tunable.name]
-                                                                    : Json::object();
+        const Json definition = tunables.is_object() && tunables.contains(tunable.name)
+                                    ? tunables[tunable.name]
+                                    : Json::object();
         std::set<std::string> categories;
         bool all_whole = true;
         for (std::size_t i = 0; i < results_df.size(); ++i) {
@@ -479,10 +475,9 @@ PlotAxis tunable_axis(const PlotData::Tunable& tunable, double width_px)
             const auto every = static_cast<std::size_t>(
                 std::ceil(static_cast<double>(n) * k_line_px / std::max(width_px, 1.0)));
             for (std::size_t i = 0; i < tunable.categories.size(); ++i) {
-                axis.ticks[i].second =
-                    i % std::max<std::size_t>(every, 1) == 0
-                        ? shortened(tunable.categories[i], k_max_category_chars)
-                        : std::string();
+                axis.ticks[i].second = i % std::max<std::size_t>(every, 1) == 0
+                                           ? shortened(tunable.categories[i], k_max_category_chars)
+                                           : std::string();
             }
         }
         return axis;
@@ -583,8 +578,7 @@ std::string gnuplot_script(const PlotData& data, PlotCharts charts, const std::s
     }
     // Halves first: scores near +/-1.8e308 must not make the span, or the line, infinite.
     const double half_span = high / 2 - low / 2;
-    const double margin =
-        half_span > 0 ? 0.1 * half_span : std::max(1.0, std::abs(low) * 0.05);
+    const double margin = half_span > 0 ? 0.1 * half_span : std::max(1.0, std::abs(low) * 0.05);
     const double failed_y = std::max(low - margin, std::numeric_limits<double>::lowest());
     const double total = height;
     double top = 1.0;

@@ -39,9 +39,8 @@ std::string csv_field(const Json& value)
 // A stored value: a number as written, other text neutralised.
 std::string csv_stored_field(const std::string& text)
 {
-    return starts_like_formula(text) && !parse_scalar_text(text).is_number()
-               ? csv_field("'" + text)
-               : csv_field(text);
+    return starts_like_formula(text) && !parse_scalar_text(text).is_number() ? csv_field("'" + text)
+                                                                             : csv_field(text);
 }
 
 // The storage keeps times as SQLAlchemy writes them ("2026-12-01 20:16:03.123456"); every
@@ -213,8 +212,8 @@ std::string telemetry_json(const std::vector<TelemetryRow>& rows)
         const auto& row = rows[i];
         out += i == 0 ? "\n  " : ",\n  ";
         out += "{\"trial_id\": " + std::to_string(row.trial_id) +
-               ", \"ts\": " + json_dump(Json(row.ts)) + ", \"metric\": " +
-               json_dump(Json(row.metric)) + ", \"value\": " +
+               ", \"ts\": " + json_dump(Json(row.ts)) +
+               ", \"metric\": " + json_dump(Json(row.metric)) + ", \"value\": " +
                (row.value ? json_dump(parse_scalar_text(*row.value)) : std::string("null")) + "}";
     }
     out += rows.empty() ? "]\n" : "\n]\n";

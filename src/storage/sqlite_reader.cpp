@@ -7,6 +7,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
+
 #include <filesystem>
 
 namespace mlosbench {

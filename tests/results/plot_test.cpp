@@ -131,8 +131,7 @@ TEST(GnuplotScript, OnePlotPerPanelAndCategoriesAsTics)
     }
     EXPECT_EQ(plots, mlosbench::plot_panel_count(data, PlotCharts::all));
     EXPECT_EQ(plots, 3U);
-    EXPECT_NE(script.find("set xtics ('a' 0, 'b' 1, 'c' 2) norotate nomirror\n"),
-              std::string::npos)
+    EXPECT_NE(script.find("set xtics ('a' 0, 'b' 1, 'c' 2) norotate autojustify nomirror\n"), std::string::npos)
         << script;
     EXPECT_NE(script.find("title 'failed, no score (1)'"), std::string::npos) << script;
     EXPECT_EQ(mlosbench::gnuplot_script(data, PlotCharts::tunables, "t.png")
@@ -185,9 +184,8 @@ void expect_no_overlap(const mlosbench::PlotAxis& axis, double width)
                         : width * (v - axis.low) / (axis.high - axis.low);
     };
     for (std::size_t i = 1; i < axis.ticks.size(); ++i) {
-        const double half_widths =
-            3.0 * static_cast<double>(axis.ticks[i].second.size() +
-                                      axis.ticks[i - 1].second.size());
+        const double half_widths = 3.0 * static_cast<double>(axis.ticks[i].second.size() +
+                                                             axis.ticks[i - 1].second.size());
         EXPECT_GT(px(axis.ticks[i].first) - px(axis.ticks[i - 1].first), half_widths)
             << axis.ticks[i - 1].second << " and " << axis.ticks[i].second << " at " << width
             << " px";
@@ -250,16 +248,15 @@ TEST(PlotAxis, ALogTunableGetsDecadesOnALogAxis)
                           "'0.001' 0.001, "),
               std::string::npos)
         << script;
-    EXPECT_NE(script.find(", '0.5' 0.5, '1' 1) norotate nomirror\n"), std::string::npos)
-        << script;
+    EXPECT_NE(script.find(", '0.5' 0.5, '1' 1) norotate autojustify nomirror\n"), std::string::npos) << script;
 }
 
 TEST(PlotAxis, LabelsNeverOverlapAtAnyWidth)
 {
     const auto big = only_tunable(Json::array({numeric_row(1, 12345, 5)}),
                                   {{"type", "int"}, {"range", {0, 500000}}});
-    const auto small = only_tunable(Json::array({numeric_row(1, 0.3, 5)}),
-                                    {{"type", "float"}, {"range", {0, 1}}});
+    const auto small =
+        only_tunable(Json::array({numeric_row(1, 0.3, 5)}), {{"type", "float"}, {"range", {0, 1}}});
     for (const double width : {60.0, 150.0, 230.0, 390.0, 870.0}) {
         const auto a = mlosbench::tunable_axis(big, width);
         EXPECT_GE(a.ticks.size(), 1U);
@@ -289,7 +286,7 @@ TEST(PlotAxis, LongCategoriesStandUpright)
     const auto narrow = mlosbench::tunable_axis(t, 230);
     EXPECT_TRUE(narrow.rotate);
     EXPECT_EQ(labels(narrow), (std::vector<std::string>{"first-in-fi\u2026", "least-frequ\u2026",
-                                                         "least-recen\u2026", "random"}));
+                                                        "least-recen\u2026", "random"}));
     const auto wide = mlosbench::tunable_axis(t, 870);
     EXPECT_FALSE(wide.rotate);
     EXPECT_EQ(labels(wide)[0], "first-in-first-out");

@@ -86,7 +86,8 @@ struct PlotAxis
 
 /// Which charts one output file holds: (a) score per trial with best-so-far, (b) one small
 /// panel per tunable with its value against the score.
-enum class PlotCharts {
+enum class PlotCharts
+{
     all,
     score,
     tunables,
