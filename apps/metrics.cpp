@@ -17,7 +17,7 @@ namespace {
 
 std::string value_text(const Json& value)
 {
-    return value.is_null() ? std::string("-") : json_to_text(value);
+    return value.is_null() ? std::string("-") : display_text(value);
 }
 
 // A --metric that the experiment never recorded is a typo, not an empty table: name the

@@ -31,7 +31,8 @@ int plot_command(const std::vector<std::string>& args)
     }
     const ResultsReader reader(open_results_storage(storage));
     const Json rows = reader.results_df(experiment);
-    const PlotData data = make_plot_data(find_experiment(reader, experiment), rows, metric);
+    const PlotData data = make_plot_data(find_experiment(reader, experiment), rows, metric,
+                                         reader.tunables(experiment));
     render_plot(data, PlotCharts::all, output);
     const std::size_t panels = plot_panel_count(data, PlotCharts::all);
     if (json) {

@@ -13,8 +13,9 @@ namespace mlosbench::app {
 int report_command(const std::vector<std::string>& args)
 {
     CLI::App app("Write one self-contained HTML page about EXP: summary (objectives, trials by "
-                 "status, best trial and its config), the charts of `plot` inline as SVG, and "
-                 "the trials table. Needs no network to view.",
+                 "status, best trial and its config), the charts of `plot` inline as SVG, the "
+                 "failed trials with their reason and stderr, and the trials table with the "
+                 "best row highlighted. Needs no network to view.",
                  "mlosbench report");
     std::string storage;
     std::string experiment;
@@ -38,7 +39,7 @@ int report_command(const std::vector<std::string>& args)
     std::optional<PlotData> data;
     std::string note;
     try {
-        data = make_plot_data(exp, rows, metric);
+        data = make_plot_data(exp, rows, metric, reader.tunables(experiment));
     } catch (const ConfigError& e) {
         if (!metric.empty()) {
             throw; // an unknown --metric is a usage error
@@ -56,12 +57,21 @@ int report_command(const std::vector<std::string>& args)
                 {"tunables against " + data->metric, render_svg(*data, PlotCharts::tunables)});
         }
     }
-    write_output_file(output, html_report(exp, rows, figures, note));
+    // The trials that ended without a result, each with its reason and the end of its stderr.
+    Json failures = Json::array();
+    for (const auto& row : rows) {
+        const std::string status = row.value("status", std::string());
+        if (status == "FAILED" || status == "TIMED_OUT" || status == "CANCELED") {
+            failures.push_back(reader.trial(experiment, row["trial_id"].get<long long>()));
+        }
+    }
+    write_output_file(output, html_report(exp, rows, figures, failures, note));
     if (json) {
         std::cout << json_dump(Json{{"output", output},
                                     {"experiment", experiment},
                                     {"trials", rows.size()},
                                     {"figures", figures.size()},
+                                    {"failed", failures.size()},
                                     {"note", note}},
                                2)
                   << "\n";

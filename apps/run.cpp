@@ -1,13 +1,14 @@
 #include "commands.hpp"
 #include "launch_flags.hpp"
-#include "run_progress.hpp"
 #include "mlosbench/launcher/launch_plan.hpp"
 #include "mlosbench/launcher/run_experiment.hpp"
 #include "mlosbench/storage/storage_spec.hpp"
 #include "mlosbench/util/cancel_token.hpp"
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/json.hpp"
 #include "mlosbench/util/process.hpp"
 #include "mlosbench/util/strings.hpp"
+#include "run_progress.hpp"
 
 #include <spdlog/spdlog.h>
 
@@ -78,7 +79,7 @@ std::string scores_text(const std::map<std::string, double>& scores)
 {
     std::string out;
     for (const auto& [name, value] : scores) {
-        out += (out.empty() ? "" : ", ") + name + "=" + fmt::format("{:.6g}", value);
+        out += (out.empty() ? "" : ", ") + name + "=" + format_number(value);
     }
     return out;
 }
@@ -151,7 +152,7 @@ void print_summary(const RunSummary& s, bool json)
                   << "\n";
         std::string config;
         for (const auto& [name, value] : s.best->config) {
-            config += (config.empty() ? "" : ", ") + name + "=" + to_text(value);
+            config += (config.empty() ? "" : ", ") + name + "=" + display_text(to_json(value));
         }
         std::cout << "config      " << escape_control(config) << "\n";
     } else {
@@ -242,9 +243,9 @@ int run_command(const std::vector<std::string>& args)
         sinks.front() = progress->wrap(sinks.front());
         run.on_progress = [&progress](const RunProgress& p) { progress->update(p); };
     }
-    const auto trial_log = std::make_shared<spdlog::logger>(
-        k_trial_logger, spdlog::default_logger()->sinks().begin(),
-        spdlog::default_logger()->sinks().end());
+    const auto trial_log =
+        std::make_shared<spdlog::logger>(k_trial_logger, spdlog::default_logger()->sinks().begin(),
+                                         spdlog::default_logger()->sinks().end());
     trial_log->set_level(spdlog::default_logger()->level());
     const TunableValues defaults = plan.tunables.defaults();
     const bool show_runner = plan.scheduler.num_trial_runners > 1;

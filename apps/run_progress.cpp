@@ -2,7 +2,9 @@
 // line redrawn in place that log messages never break.
 #include "run_progress.hpp"
 
+#include "mlosbench/util/json.hpp"
 #include "mlosbench/util/strings.hpp"
+#include "mlosbench/util/time.hpp"
 
 #include <spdlog/fmt/fmt.h>
 
@@ -29,7 +31,9 @@ constexpr auto k_min_redraw = std::chrono::milliseconds(100);
 /// A trial is named as running long only past this, however quick the others were.
 constexpr double k_long_trial_floor_seconds = 3;
 
-std::string score_text(double value) { return fmt::format("{:.6g}", value); }
+// Numbers as every command prints them (format_number), so a score reads the same here, in
+// the summary, in `show` and in the report.
+std::string score_text(double value) { return format_number(value); }
 
 /// "·" where the terminal speaks UTF-8 (as the locale variables say), else "|".
 std::string separator()
@@ -87,10 +91,9 @@ std::string clock_text(std::chrono::duration<double> duration)
 
 std::string trial_end_line(const TrialEnd& end, const TunableValues& defaults, bool show_runner)
 {
-    std::string line = fmt::format("trial {} {}{} after {:.3f} s", end.trial_id,
-                                   status_name(end.status),
+    std::string line = fmt::format("trial {} {}{} after {}", end.trial_id, status_name(end.status),
                                    show_runner ? fmt::format(" on runner {}", end.runner_id) : "",
-                                   end.duration.count());
+                                   format_seconds(end.duration.count()));
     for (const auto& [target, value] : end.scores) {
         line += ", " + target + "=" + score_text(value);
     }
@@ -101,10 +104,11 @@ std::string trial_end_line(const TrialEnd& end, const TunableValues& defaults, b
     for (const auto& [name, value] : end.config) {
         const auto it = defaults.find(name);
         if (it == defaults.end() || it->second != value) {
-            changed += (changed.empty() ? "" : ", ") + name + "=" + to_text(value);
+            changed += (changed.empty() ? "" : ", ") + name + "=" + display_text(to_json(value));
         }
     }
-    return line + (changed.empty() ? ", tunables at their defaults" : ", tunables changed: " + changed);
+    return line +
+           (changed.empty() ? ", tunables at their defaults" : ", tunables changed: " + changed);
 }
 
 struct ProgressLine::State
@@ -157,8 +161,8 @@ struct ProgressLine::State
             for (const auto& t : p.running_trials) {
                 const std::chrono::duration<double> ran = now - t.since;
                 if (ran.count() > limit) {
-                    line += sep + "trial " + std::to_string(t.trial_id) + " running " +
-                            clock_text(ran);
+                    line +=
+                        sep + "trial " + std::to_string(t.trial_id) + " running " + clock_text(ran);
                 }
             }
         }
@@ -236,8 +240,7 @@ private:
 
 } // namespace
 
-ProgressLine::ProgressLine(std::string target)
-    : m_state(std::make_shared<State>(std::move(target)))
+ProgressLine::ProgressLine(std::string target) : m_state(std::make_shared<State>(std::move(target)))
 {
     m_state->ticker = std::thread([state = m_state.get()] {
         std::unique_lock lock(state->mutex);

@@ -3,6 +3,7 @@
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/json.hpp"
 #include "mlosbench/util/strings.hpp"
+#include "mlosbench/util/time.hpp"
 #include "results_common.hpp"
 
 #include <cstdio>
@@ -16,7 +17,7 @@ namespace {
 // drive the terminal); --json carries the data as it is.
 std::string text(const Json& value)
 {
-    return value.is_null() ? std::string("-") : escape_control(json_to_text(value));
+    return value.is_null() ? std::string("-") : escape_control(display_text(value));
 }
 
 std::string seconds(const Json& value)
@@ -24,9 +25,7 @@ std::string seconds(const Json& value)
     if (!value.is_number()) {
         return "-";
     }
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.3fs", value.get<double>());
-    return buffer;
+    return format_seconds(value.get<double>());
 }
 
 std::string key_values(const Json& object)
@@ -150,13 +149,12 @@ std::string tunable_values_document(const Json& t, const std::string& storage)
     }
     std::string scores;
     for (const auto& [name, value] : t["results"].items()) {
-        scores += (scores.empty() ? "" : ", ") + name + "=" + json_to_text(value);
+        scores += (scores.empty() ? "" : ", ") + name + "=" + display_text(value);
     }
     // A comment line ends at the first newline: a stored id must not end it early.
     const std::string origin = "trial " + json_to_text(t["trial_id"]) + " of experiment '" +
-                               json_to_text(t["exp_id"]) + "' (" +
-                               json_to_text(t["status"]) + (scores.empty() ? "" : ", " + scores) +
-                               ") in " + storage;
+                               json_to_text(t["exp_id"]) + "' (" + json_to_text(t["status"]) +
+                               (scores.empty() ? "" : ", " + scores) + ") in " + storage;
     return "// The tunable values of " + escape_control(origin) +
            ".\n// Run them again: mlosbench ... --tunable-values THIS_FILE\n" +
            json_dump(values, 4) + "\n";
@@ -181,8 +179,7 @@ int show_command(const std::vector<std::string>& args)
                    "output tails");
     bool best = false;
     std::optional<std::string> values_file;
-    app.add_flag("--best", best,
-                 "Show the trial of EXP that scored best (by its first objective)")
+    app.add_flag("--best", best, "Show the trial of EXP that scored best (by its first objective)")
         ->excludes("--trial");
     app.add_option("--tunable-values", values_file,
                    "With --trial or --best: also write that trial's tunable values to this "
@@ -214,8 +211,8 @@ int show_command(const std::vector<std::string>& args)
         trial = e["best"]["trial_id"].get<long long>();
     }
     if (values_file) {
-        const std::string document = tunable_values_document(reader.trial(experiment, *trial),
-                                                             spec.location());
+        const std::string document =
+            tunable_values_document(reader.trial(experiment, *trial), spec.location());
         if (*values_file == "-") {
             std::cout << document;
             return 0;

@@ -1,32 +1,39 @@
 #include "mlosbench/results/html_report.hpp"
 
+#include "mlosbench/util/json.hpp"
 #include "mlosbench/util/time.hpp"
 
 #include <chrono>
-#include <cstdio>
 
 namespace mlosbench {
 namespace {
 
 // Inline so the page needs nothing from the network or beside it.
 constexpr const char* k_style = R"(
-body { font-family: system-ui, sans-serif; margin: 2em; color: #222; }
+body { font-family: system-ui, sans-serif; margin: 2em; color: #222; max-width: 100%; }
 h1 { font-size: 1.5em; } h2 { font-size: 1.2em; margin-top: 1.5em; }
 table { border-collapse: collapse; font-size: 0.85em; }
+.scroll { overflow-x: auto; max-width: 100%; }
 th, td { border: 1px solid #ccc; padding: 0.2em 0.5em; text-align: left; white-space: nowrap; }
 th { background: #f0f0f0; position: sticky; top: 0; }
 td.num { text-align: right; font-variant-numeric: tabular-nums; }
 table.summary th { position: static; }
+table.summary td { white-space: normal; overflow-wrap: anywhere; }
 .SUCCEEDED { color: #1a7f37; } .FAILED, .TIMED_OUT { color: #cf222e; }
 .CANCELED, .RUNNING, .PENDING { color: #9a6700; }
 figure { margin: 1em 0; } figcaption { font-weight: bold; margin-bottom: 0.3em; }
 figure svg { max-width: 100%; height: auto; }
 .note { color: #9a6700; }
+tr.best td { background: #fff3bf; font-weight: 600; }
+table.failures td { vertical-align: top; white-space: normal; }
+table.failures td.reason { min-width: 16em; max-width: 32em; overflow-wrap: anywhere; }
+pre { margin: 0; font-size: 0.95em; white-space: pre-wrap; overflow-wrap: anywhere;
+      max-width: 60em; }
 )";
 
 std::string text(const Json& value)
 {
-    return value.is_null() ? std::string("-") : json_to_text(value);
+    return value.is_null() ? std::string("-") : display_text(value);
 }
 
 std::string cell(const Json& value, const std::string& css_class = {})
@@ -50,9 +57,25 @@ std::string duration(const Json& start, const Json& end)
     if (!s || !e) {
         return "-";
     }
-    char buffer[32];
-    std::snprintf(buffer, sizeof buffer, "%.3f s", std::chrono::duration<double>(*e - *s).count());
-    return buffer;
+    return format_seconds(std::chrono::duration<double>(*e - *s).count());
+}
+
+std::string trial_anchor(const Json& trial_id) { return "trial-" + text(trial_id); }
+
+// The last `lines` lines of `tail`.
+std::string last_lines(const std::string& tail, std::size_t lines)
+{
+    std::size_t end = tail.size();
+    while (end > 0 && tail[end - 1] == '\n') {
+        --end;
+    }
+    std::size_t start = end;
+    for (std::size_t n = 0; start > 0; --start) {
+        if (tail[start - 1] == '\n' && ++n == lines) {
+            break;
+        }
+    }
+    return tail.substr(start, end - start);
 }
 
 std::string summary_row(const std::string& name, const std::string& value_html)
@@ -94,8 +117,9 @@ std::string summary(const Json& experiment, const Json& results_df)
     if (best.is_null()) {
         s += summary_row("best trial", "-");
     } else {
-        s += summary_row("best trial", html_escape(text(best["trial_id"])) + ": " +
-                                           html_escape(text(best["metric"])) + " = " +
+        s += summary_row("best trial", "<a href=\"#" + html_escape(trial_anchor(best["trial_id"])) +
+                                           "\">" + html_escape(text(best["trial_id"])) +
+                                           "</a>: " + html_escape(text(best["metric"])) + " = " +
                                            html_escape(text(best["score"])));
         for (const auto& row : results_df) {
             if (row["trial_id"] != best["trial_id"]) {
@@ -114,8 +138,46 @@ std::string summary(const Json& experiment, const Json& results_df)
     return s + "</table>\n";
 }
 
-std::string trials_table(const Json& results_df)
+std::string failures_table(const Json& experiment, const Json& failures)
 {
+    std::string s = "<h2>Failed trials</h2>\n";
+    if (failures.empty()) {
+        return s + "<p>None.</p>\n";
+    }
+    s += "<div class=\"scroll\">\n<table class=\"failures\">\n<thead><tr><th>trial</th>"
+         "<th>status</th><th>reason</th><th>stderr (last " +
+         std::to_string(k_report_stderr_lines) + " lines)</th></tr></thead>\n<tbody>\n";
+    std::size_t shown = 0;
+    for (const auto& t : failures) {
+        if (++shown > k_report_failures) {
+            break;
+        }
+        const std::string status = text(t["status"]);
+        const Json& tail = t["stderr_tail"];
+        s += "<tr><td class=\"num\"><a href=\"#" + html_escape(trial_anchor(t["trial_id"])) +
+             "\">" + html_escape(text(t["trial_id"])) + "</a></td><td class=\"" +
+             html_escape(status) + "\">" + html_escape(status) + "</td><td class=\"reason\">" +
+             html_escape(text(t["reason"])) + "</td><td>";
+        if (tail.is_string() && !tail.get<std::string>().empty()) {
+            s += "<pre>" + html_escape(last_lines(tail.get<std::string>(), k_report_stderr_lines)) +
+                 "</pre>";
+        } else {
+            s += "-";
+        }
+        s += "</td></tr>\n";
+    }
+    s += "</tbody>\n</table>\n</div>\n";
+    if (failures.size() > k_report_failures) {
+        s += "<p class=\"note\">and " + std::to_string(failures.size() - k_report_failures) +
+             " more: <code>mlosbench show " + html_escape(text(experiment["exp_id"])) +
+             " --trial N</code> shows one.</p>\n";
+    }
+    return s;
+}
+
+std::string trials_table(const Json& experiment, const Json& results_df)
+{
+    const Json best_id = experiment["best"].is_object() ? experiment["best"]["trial_id"] : Json();
     std::vector<std::string> extra;
     if (!results_df.empty()) {
         for (const auto& [name, unused] : results_df[0].items()) {
@@ -124,7 +186,8 @@ std::string trials_table(const Json& results_df)
             }
         }
     }
-    std::string s = "<table id=\"trials\">\n<thead><tr><th>trial</th><th>config</th>"
+    std::string s = "<div class=\"scroll\">\n<table id=\"trials\">\n<thead><tr><th>trial</th>"
+                    "<th>config</th>"
                     "<th>status</th><th>runner</th><th>start</th><th>duration</th>";
     for (const auto& name : extra) {
         s += "<th>" + html_escape(name) + "</th>";
@@ -132,15 +195,18 @@ std::string trials_table(const Json& results_df)
     s += "</tr></thead>\n<tbody>\n";
     for (const auto& row : results_df) {
         const std::string status = text(row["status"]);
-        s += "<tr>" + cell(row["trial_id"]) + cell(row["tunable_config_id"]) +
-             cell(row["status"], status) + cell(row["trial_runner_id"]) + cell(row["ts_start"]) +
-             "<td class=\"num\">" + html_escape(duration(row["ts_start"], row["ts_end"])) + "</td>";
+        const bool best = !best_id.is_null() && row["trial_id"] == best_id;
+        s += "<tr id=\"" + html_escape(trial_anchor(row["trial_id"])) + "\"" +
+             (best ? " class=\"best\" title=\"best trial\"" : "") + ">" + cell(row["trial_id"]) +
+             cell(row["tunable_config_id"]) + cell(row["status"], status) +
+             cell(row["trial_runner_id"]) + cell(row["ts_start"]) + "<td class=\"num\">" +
+             html_escape(duration(row["ts_start"], row["ts_end"])) + "</td>";
         for (const auto& name : extra) {
             s += cell(row[name]);
         }
         s += "</tr>\n";
     }
-    return s + "</tbody>\n</table>\n";
+    return s + "</tbody>\n</table>\n</div>\n";
 }
 
 } // namespace
@@ -176,6 +242,7 @@ std::string html_escape(std::string_view text)
 std::string html_report(const Json& experiment,
                         const Json& results_df,
                         const std::vector<ReportFigure>& figures,
+                        const Json& failures,
                         const std::string& note)
 {
     const std::string exp_id = html_escape(text(experiment["exp_id"]));
@@ -191,7 +258,12 @@ std::string html_report(const Json& experiment,
         s += "<figure>\n<figcaption>" + html_escape(figure.caption) + "</figcaption>\n" +
              svg_element(figure.svg) + "\n</figure>\n";
     }
-    s += "<h2>Trials</h2>\n" + trials_table(results_df);
+    s += failures_table(experiment, failures);
+    s += "<h2>Trials</h2>\n";
+    if (experiment["best"].is_object()) {
+        s += "<p>The best trial's row is highlighted.</p>\n";
+    }
+    s += trials_table(experiment, results_df);
     s += "<p>Made by mlosbench " + html_escape(format_iso8601(now())) + ".</p>\n";
     return s + "</body>\n</html>\n";
 }

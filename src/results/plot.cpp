@@ -25,6 +25,15 @@ constexpr int k_width = 960;
 constexpr int k_score_height = 380;
 constexpr int k_panel_height = 280;
 constexpr std::size_t k_max_columns = 3;
+// What gnuplot's 'sans,10' needs, in pixels: a character of a tick label (a generous
+// average, so labels measured with it never touch), and the margins around a panel's plot
+// area (y tick labels and title on the left, a little on the right).
+constexpr double k_char_px = 7;
+constexpr double k_label_gap_chars = 1.5;
+constexpr double k_line_px = 16; // a line of text, for labels drawn upright
+constexpr double k_plot_margins_px = 90;
+// Category labels that do not fit side by side are drawn upright, cut to this many characters.
+constexpr std::size_t k_max_category_chars = 12;
 // gnuplot cannot scale an axis that reaches the ends of a double (near 1.8e308): values beyond
 // this are drawn at it, and the chart says how many.
 constexpr double k_plot_limit = 1e307;
@@ -52,6 +61,149 @@ std::string number(double value)
     char buffer[32];
     std::snprintf(buffer, sizeof buffer, "%.17g", value);
     return buffer;
+}
+
+// Code points of a UTF-8 text: what a label's width goes by.
+std::size_t chars_of(const std::string& text)
+{
+    return static_cast<std::size_t>(std::count_if(text.begin(), text.end(), [](char c) {
+        return (static_cast<unsigned char>(c) & 0xC0U) != 0x80U;
+    }));
+}
+
+// `text` cut to `limit` code points, the last being an ellipsis when it was longer.
+std::string shortened(const std::string& text, std::size_t limit)
+{
+    if (chars_of(text) <= limit || limit == 0) {
+        return text;
+    }
+    std::string out;
+    std::size_t chars = 0;
+    for (char c : text) {
+        if ((static_cast<unsigned char>(c) & 0xC0U) != 0x80U && ++chars == limit) {
+            break;
+        }
+        out += c;
+    }
+    return out + "\u2026";
+}
+
+// Whether `ticks` placed on a `width_px` wide axis from `low` to `high` leave room between
+// every two neighbouring labels.
+bool ticks_fit(const std::vector<std::pair<double, std::string>>& ticks,
+               const PlotAxis& axis,
+               double width_px)
+{
+    const auto px = [&](double v) {
+        if (axis.log) {
+            return width_px * (std::log(v) - std::log(axis.low)) /
+                   (std::log(axis.high) - std::log(axis.low));
+        }
+        return width_px * (v - axis.low) / (axis.high - axis.low);
+    };
+    for (std::size_t i = 1; i < ticks.size(); ++i) {
+        const double room = px(ticks[i].first) - px(ticks[i - 1].first);
+        const double needed =
+            (static_cast<double>(chars_of(ticks[i].second) + chars_of(ticks[i - 1].second)) / 2 +
+             k_label_gap_chars) *
+            k_char_px;
+        if (room < needed) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// m * 10^e exactly as the decimal reads (0.3, not 0.30000000000000004).
+double decimal(long long m, int e)
+{
+    return e >= 0 ? static_cast<double>(m) * std::pow(10.0, e)
+                  : static_cast<double>(m) / std::pow(10.0, -e);
+}
+
+// Linear ticks: the finest step of 1, 2 or 5 times a power of ten (whole for integers) whose
+// labels fit.
+std::vector<std::pair<double, std::string>>
+linear_ticks(const PlotAxis& axis, bool integer, double width_px)
+{
+    const double span = axis.high - axis.low;
+    int e = static_cast<int>(std::floor(std::log10(span / 50)));
+    if (integer) {
+        e = std::max(e, 0);
+    }
+    std::vector<std::pair<double, std::string>> best;
+    for (; e < 310; ++e) {
+        for (const long long m : {1LL, 2LL, 5LL}) {
+            const double step = decimal(m, e);
+            std::vector<std::pair<double, std::string>> ticks;
+            const auto first = static_cast<long long>(std::ceil(axis.low / step - 1e-9));
+            for (long long k = first; decimal(k * m, e) <= axis.high * (1 + 1e-12) + 1e-300; ++k) {
+                const double v = decimal(k * m, e);
+                ticks.emplace_back(v, format_number(v));
+                if (ticks.size() > 200) {
+                    break;
+                }
+            }
+            if (ticks.size() <= 200 && ticks_fit(ticks, axis, width_px)) {
+                return ticks;
+            }
+            best = std::move(ticks);
+        }
+    }
+    return best;
+}
+
+// Log ticks: 1-2-5 in each decade, else each decade, else every n-th decade, whichever is
+// the finest that fits; within less than a decade, linear ones.
+std::vector<std::pair<double, std::string>>
+log_ticks(const PlotAxis& axis, bool integer, double width_px)
+{
+    const int first = static_cast<int>(std::floor(std::log10(axis.low)));
+    const int last = static_cast<int>(std::ceil(std::log10(axis.high)));
+    const auto in_range = [&](double v) {
+        return v >= axis.low * (1 - 1e-12) && v <= axis.high * (1 + 1e-12) && (!integer || v >= 1);
+    };
+    std::vector<std::vector<std::pair<double, std::string>>> candidates;
+    std::vector<std::pair<double, std::string>> ticks;
+    for (int e = first; e <= last; ++e) {
+        for (const long long m : {1LL, 2LL, 5LL}) {
+            if (in_range(decimal(m, e))) {
+                ticks.emplace_back(decimal(m, e), format_number(decimal(m, e)));
+            }
+        }
+    }
+    candidates.push_back(std::move(ticks));
+    for (int every = 1; every <= 64; every *= 2) {
+        ticks.clear();
+        for (int e = first; e <= last; ++e) {
+            if (e % every == 0 && in_range(decimal(1, e))) {
+                ticks.emplace_back(decimal(1, e), format_number(decimal(1, e)));
+            }
+        }
+        candidates.push_back(ticks);
+    }
+    for (const auto& c : candidates) {
+        if (c.size() >= 2 && ticks_fit(c, axis, width_px)) {
+            return c;
+        }
+    }
+    // Less than a decade (or labels too long even one per decade): linear steps.
+    return linear_ticks(axis, integer, width_px);
+}
+
+std::string tics_command(const PlotAxis& axis)
+{
+    std::string s = "set xtics (";
+    for (std::size_t i = 0; i < axis.ticks.size(); ++i) {
+        s += (i == 0 ? "" : ", ") + quoted(axis.ticks[i].second) + " " +
+             format_number(axis.ticks[i].first);
+    }
+    s += ")";
+    s += axis.rotate ? " rotate by 90 right nomirror\n" : " norotate autojustify nomirror\n";
+    s += "unset mxtics\n";
+    s += std::string(axis.log ? "set logscale x 10\n" : "unset logscale x\n");
+    s += "set xrange [" + number(axis.low) + ":" + number(axis.high) + "]\n";
+    return s;
 }
 
 std::string direction_name(bool maximize) { return maximize ? "max" : "min"; }
@@ -106,6 +258,15 @@ void write_text(const fs::path& path, const std::string& text)
     }
 }
 
+// Plot-area widths: the score chart spans the image, a tunable panel its column.
+double score_plot_width() { return k_width - k_plot_margins_px; }
+
+double panel_plot_width(std::size_t columns)
+{
+    return static_cast<double>(k_width) / static_cast<double>(std::max<std::size_t>(columns, 1)) -
+           k_plot_margins_px;
+}
+
 std::string score_chart(const PlotData& data, const std::string& failed_y)
 {
     const std::string dir = direction_name(data.maximize);
@@ -113,8 +274,8 @@ std::string score_chart(const PlotData& data, const std::string& failed_y)
     s += "set title " +
          quoted(data.exp_id + ": " + data.metric + " per trial (" + dir + " is better)") + "\n";
     s += "set xlabel 'trial'\nset ylabel " + quoted(data.metric) + "\n";
-    s += "set key below horizontal\nset grid\nset xtics autofreq\nset autoscale x\nset autoscale "
-         "xfix\n";
+    s += "set key below horizontal\nset grid\n";
+    s += tics_command(trial_axis(data, score_plot_width()));
     s += "plot 'score.dat' using 1:2 with points pt 7 ps 0.6 lc rgb '#1f77b4' title " +
          quoted(data.metric) + ", \\\n";
     s += "     'score.dat' using 1:3 with steps lw 2 lc rgb '#2ca02c' title " +
@@ -135,27 +296,27 @@ std::string score_chart(const PlotData& data, const std::string& failed_y)
     return s + "\n";
 }
 
-std::string tunable_chart(const PlotData& data, std::size_t index)
+std::string tunable_chart(const PlotData& data, std::size_t index, std::size_t columns)
 {
     const PlotData::Tunable& t = data.tunables[index];
+    const double width = panel_plot_width(columns);
+    const PlotAxis axis = tunable_axis(t, width);
     std::string s;
-    s += "set title " + quoted(t.name) + "\n";
-    s += "unset xlabel\nset ylabel " + quoted(data.metric) + "\n";
-    s += "unset key\nset grid\n";
-    if (t.categorical) {
-        s += "set xtics (";
-        for (std::size_t i = 0; i < t.categories.size(); ++i) {
-            s += (i == 0 ? "" : ", ") + quoted(t.categories[i]) + " " + std::to_string(i);
+    s += "unset title\n";
+    std::string note;
+    if (t.log) {
+        note = " (log scale";
+        if (t.not_drawn > 0) {
+            note += "; " + std::to_string(t.not_drawn) + " at or below 0 not drawn";
         }
-        s += ")";
-        s += t.categories.size() > 6 ? " rotate by -45\n" : "\n";
-        s += "set xrange [-0.5:" + number(static_cast<double>(t.categories.size()) - 0.5) + "]\n";
-    } else {
-        s += "set xtics autofreq norotate\nset autoscale x\nset autoscale xfix\n";
+        note += ")";
     }
+    const std::string label = t.name + note;
+    s += "set xlabel " + quoted(label) + "\nset ylabel " + quoted(data.metric) + "\n";
+    s += "unset key\nset grid\n";
+    s += tics_command(axis);
     s += "plot 'tunable_" + std::to_string(index) +
          ".dat' using 1:2 with points pt 7 ps 0.5 lc rgb '#1f77b4' notitle\n";
-    s += "set xtics autofreq norotate\nset autoscale x\nset autoscale xfix\n";
     return s;
 }
 
@@ -173,7 +334,10 @@ std::size_t PlotData::scored_count() const
         trials.begin(), trials.end(), [](const Trial& t) { return t.score.has_value(); }));
 }
 
-PlotData make_plot_data(const Json& experiment, const Json& results_df, const std::string& metric)
+PlotData make_plot_data(const Json& experiment,
+                        const Json& results_df,
+                        const std::string& metric,
+                        const Json& tunables)
 {
     PlotData data;
     data.exp_id = experiment.at("exp_id").get<std::string>();
@@ -236,7 +400,11 @@ PlotData make_plot_data(const Json& experiment, const Json& results_df, const st
     for (const auto& name : names) {
         PlotData::Tunable tunable;
         tunable.name = name.substr(7);
+        const Json definition = tunables.is_object() && tunables.contains(tunable.name)
+                                    ? tunables[tunable.name]
+                                    : Json::object();
         std::set<std::string> categories;
+        bool all_whole = true;
         for (std::size_t i = 0; i < results_df.size(); ++i) {
             const Json& value = results_df[i][name];
             if (!data.trials[i].score || value.is_null()) {
@@ -244,11 +412,25 @@ PlotData make_plot_data(const Json& experiment, const Json& results_df, const st
             }
             if (!value.is_number()) {
                 tunable.categorical = true;
+            } else if (!value.is_number_integer()) {
+                all_whole = false;
             }
             categories.insert(category_label(value));
         }
+        const std::string type = definition.value("type", std::string());
+        if (type == "categorical") {
+            tunable.categorical = true;
+        }
         if (tunable.categorical) {
             tunable.categories.assign(categories.begin(), categories.end());
+        } else {
+            tunable.integer = type == "int" || (type.empty() && all_whole);
+            const Json range = definition.value("range", Json());
+            if (range.is_array() && range.size() == 2 && range[0].is_number() &&
+                range[1].is_number()) {
+                tunable.range = {range[0].get<double>(), range[1].get<double>()};
+                tunable.log = definition.value("log", false) && tunable.range->first > 0;
+            }
         }
         for (std::size_t i = 0; i < results_df.size(); ++i) {
             const Json& value = results_df[i][name];
@@ -262,6 +444,10 @@ PlotData make_plot_data(const Json& experiment, const Json& results_df, const st
                 x = static_cast<double>(it - tunable.categories.begin());
             } else {
                 x = value.get<double>();
+                if (tunable.log && !(x > 0)) {
+                    ++tunable.not_drawn;
+                    continue;
+                }
             }
             tunable.points.emplace_back(x, *data.trials[i].score);
         }
@@ -270,6 +456,74 @@ PlotData make_plot_data(const Json& experiment, const Json& results_df, const st
         }
     }
     return data;
+}
+
+PlotAxis tunable_axis(const PlotData::Tunable& tunable, double width_px)
+{
+    PlotAxis axis;
+    if (tunable.categorical) {
+        const std::size_t n = std::max<std::size_t>(tunable.categories.size(), 1);
+        axis.low = -0.5;
+        axis.high = static_cast<double>(n) - 0.5;
+        for (std::size_t i = 0; i < tunable.categories.size(); ++i) {
+            axis.ticks.emplace_back(static_cast<double>(i), tunable.categories[i]);
+        }
+        if (!ticks_fit(axis.ticks, axis, width_px)) {
+            // Upright (reading upwards), cut but long enough to tell apart; one line of text
+            // each, so with more categories than lines fit, every n-th is labelled.
+            axis.rotate = true;
+            const auto every = static_cast<std::size_t>(
+                std::ceil(static_cast<double>(n) * k_line_px / std::max(width_px, 1.0)));
+            for (std::size_t i = 0; i < tunable.categories.size(); ++i) {
+                axis.ticks[i].second = i % std::max<std::size_t>(every, 1) == 0
+                                           ? shortened(tunable.categories[i], k_max_category_chars)
+                                           : std::string();
+            }
+        }
+        return axis;
+    }
+    double low = tunable.range ? tunable.range->first : tunable.points.front().first;
+    double high = tunable.range ? tunable.range->second : tunable.points.front().first;
+    for (const auto& [x, unused] : tunable.points) {
+        low = std::min(low, plotted(x));
+        high = std::max(high, plotted(x));
+    }
+    axis.log = tunable.log && low > 0;
+    if (axis.log) {
+        // A little room at both ends (3% of the decades), so points there stay off the border.
+        const double room = high > low ? std::pow(high / low, 0.03) : 2.0;
+        axis.low = low / room;
+        axis.high = high * room;
+        axis.ticks = log_ticks(axis, tunable.integer, width_px);
+        return axis;
+    }
+    if (high <= low) {
+        const double room = tunable.integer ? 1.0 : std::max(1.0, std::abs(low) * 0.1);
+        low -= room;
+        high += room;
+    }
+    // Halves first: a range near +/-1e307 must not make the span infinite.
+    const double room = (high / 2 - low / 2) * 0.06;
+    axis.low = low - room;
+    axis.high = high + room;
+    axis.ticks = linear_ticks(axis, tunable.integer, width_px);
+    return axis;
+}
+
+PlotAxis trial_axis(const PlotData& data, double width_px)
+{
+    PlotAxis axis;
+    long long first = data.trials.empty() ? 1 : data.trials.front().trial_id;
+    long long last = first;
+    for (const auto& t : data.trials) {
+        first = std::min(first, t.trial_id);
+        last = std::max(last, t.trial_id);
+    }
+    const double room = std::max(0.5, static_cast<double>(last - first) * 0.02);
+    axis.low = static_cast<double>(first) - room;
+    axis.high = static_cast<double>(last) + room;
+    axis.ticks = linear_ticks(axis, true, width_px);
+    return axis;
 }
 
 std::size_t plot_panel_count(const PlotData& data, PlotCharts charts)
@@ -307,8 +561,9 @@ std::string gnuplot_script(const PlotData& data, PlotCharts charts, const std::s
                               "': expected a name ending in .svg or .png");
     }
     s += "set output " + quoted(output_name) + "\n";
-    // A little room around autoscaled ranges so points at the ends do not sit on the border.
-    s += "set offsets graph 0.02, graph 0.02, graph 0.05, graph 0.05\nset autoscale fix\n";
+    // A little room above and below the scores so points at the ends do not sit on the
+    // border; x ranges are set per panel (with their own room).
+    s += "set offsets 0, 0, graph 0.05, graph 0.05\nset autoscale yfix\n";
     s += "set multiplot\n";
     // Failed trials have no score: draw them on a line just below the lowest score.
     double low = 0;
@@ -323,8 +578,7 @@ std::string gnuplot_script(const PlotData& data, PlotCharts charts, const std::s
     }
     // Halves first: scores near +/-1.8e308 must not make the span, or the line, infinite.
     const double half_span = high / 2 - low / 2;
-    const double margin =
-        half_span > 0 ? 0.1 * half_span : std::max(1.0, std::abs(low) * 0.05);
+    const double margin = half_span > 0 ? 0.1 * half_span : std::max(1.0, std::abs(low) * 0.05);
     const double failed_y = std::max(low - margin, std::numeric_limits<double>::lowest());
     const double total = height;
     double top = 1.0;
@@ -342,7 +596,7 @@ std::string gnuplot_script(const PlotData& data, PlotCharts charts, const std::s
         const auto column = static_cast<double>(i % columns);
         s += "set origin " + number(column * w) + "," + number(top - (row + 1) * h) + "\n";
         s += "set size " + number(w) + "," + number(h) + "\n";
-        s += tunable_chart(data, i);
+        s += tunable_chart(data, i, columns);
     }
     s += "unset multiplot\nset output\n";
     return s;

@@ -3,6 +3,7 @@
 #include "mlosbench/storage/sqlite_reader.hpp"
 #include "mlosbench/util/error.hpp"
 #include "mlosbench/util/strings.hpp"
+#include "mlosbench/util/time.hpp"
 
 #include <string_view>
 
@@ -38,9 +39,30 @@ std::string csv_field(const Json& value)
 // A stored value: a number as written, other text neutralised.
 std::string csv_stored_field(const std::string& text)
 {
-    return starts_like_formula(text) && !parse_scalar_text(text).is_number()
-               ? csv_field("'" + text)
-               : csv_field(text);
+    return starts_like_formula(text) && !parse_scalar_text(text).is_number() ? csv_field("'" + text)
+                                                                             : csv_field(text);
+}
+
+// The storage keeps times as SQLAlchemy writes them ("2026-12-01 20:16:03.123456"); every
+// command prints them in one form, ISO 8601 UTC ("2026-12-01T20:16:03.123456Z").
+void iso_times(Json& doc)
+{
+    if (doc.is_array()) {
+        for (auto& element : doc) {
+            iso_times(element);
+        }
+        return;
+    }
+    if (!doc.is_object()) {
+        return;
+    }
+    for (auto& [name, value] : doc.items()) {
+        if (value.is_string() && (name == "ts" || name.rfind("ts_", 0) == 0)) {
+            value = iso8601_text(value.get<std::string>());
+        } else if (name == "status_history") {
+            iso_times(value); // not into config, metadata or results: those are values
+        }
+    }
 }
 
 } // namespace
@@ -69,6 +91,7 @@ Json ResultsReader::experiments() const
     for (const auto& experiment : m_storage->experiments()) {
         out.push_back(experiment.to_json());
     }
+    iso_times(out);
     return out;
 }
 
@@ -79,6 +102,7 @@ Json ResultsReader::trials(const std::string& exp_id) const
     for (const auto& trial : m_storage->trials(exp_id)) {
         out.push_back(trial.to_json());
     }
+    iso_times(out);
     return out;
 }
 
@@ -90,9 +114,9 @@ Json ResultsReader::workers(const std::string& exp_id) const
         out.push_back({{"worker_id", w.worker_id},
                        {"host", w.host},
                        {"pid", w.pid},
-                       {"ts_start", format_timestamp(w.ts_start)},
-                       {"ts_heartbeat", format_timestamp(w.ts_heartbeat)},
-                       {"ts_end", w.ts_end ? Json(format_timestamp(*w.ts_end)) : Json(nullptr)},
+                       {"ts_start", format_iso8601(w.ts_start)},
+                       {"ts_heartbeat", format_iso8601(w.ts_heartbeat)},
+                       {"ts_end", w.ts_end ? Json(format_iso8601(*w.ts_end)) : Json(nullptr)},
                        {"state", w.state}});
     }
     return out;
@@ -106,7 +130,9 @@ Json ResultsReader::trial(const std::string& exp_id, long long trial_id) const
         throw ConfigError("unknown trial " + std::to_string(trial_id) + " in experiment '" +
                           exp_id + "'");
     }
-    return detail->to_json();
+    Json out = detail->to_json();
+    iso_times(out);
+    return out;
 }
 
 std::vector<MetricSample> ResultsReader::metrics(const std::string& exp_id,
@@ -126,7 +152,33 @@ std::vector<MetricSample> ResultsReader::metrics(const std::string& exp_id,
 Json ResultsReader::results_df(const std::string& exp_id) const
 {
     require_experiment(exp_id);
-    return m_storage->results_frame(exp_id).to_json();
+    Json out = m_storage->results_frame(exp_id).to_json();
+    for (auto& row : out) {
+        for (const char* key : {"ts_start", "ts_end"}) {
+            if (row.contains(key) && row[key].is_string()) {
+                row[key] = iso8601_text(row[key].get<std::string>());
+            }
+        }
+    }
+    return out;
+}
+
+Json ResultsReader::tunables(const std::string& exp_id) const
+{
+    require_experiment(exp_id);
+    Json out = Json::object();
+    const auto definitions = m_storage->tunable_definitions(exp_id);
+    if (!definitions) {
+        return out;
+    }
+    for (const auto& [group, body] : definitions->items()) {
+        if (body.is_object() && body.contains("params") && body["params"].is_object()) {
+            for (const auto& [name, definition] : body["params"].items()) {
+                out[name] = definition;
+            }
+        }
+    }
+    return out;
 }
 
 std::vector<TelemetryRow> ResultsReader::telemetry(const std::string& exp_id) const
@@ -160,8 +212,8 @@ std::string telemetry_json(const std::vector<TelemetryRow>& rows)
         const auto& row = rows[i];
         out += i == 0 ? "\n  " : ",\n  ";
         out += "{\"trial_id\": " + std::to_string(row.trial_id) +
-               ", \"ts\": " + json_dump(Json(row.ts)) + ", \"metric\": " +
-               json_dump(Json(row.metric)) + ", \"value\": " +
+               ", \"ts\": " + json_dump(Json(row.ts)) +
+               ", \"metric\": " + json_dump(Json(row.metric)) + ", \"value\": " +
                (row.value ? json_dump(parse_scalar_text(*row.value)) : std::string("null")) + "}";
     }
     out += rows.empty() ? "]\n" : "\n]\n";

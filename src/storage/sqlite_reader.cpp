@@ -7,6 +7,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
+
 #include <filesystem>
 
 namespace mlosbench {
@@ -63,6 +64,11 @@ std::optional<TrialDetail> SqliteReader::trial(const std::string& exp_id,
                                                std::int64_t trial_id) const
 {
     return m_reader->trial(exp_id, trial_id);
+}
+
+std::optional<Json> SqliteReader::tunable_definitions(const std::string& exp_id) const
+{
+    return m_reader->tunable_definitions(exp_id);
 }
 
 std::vector<WorkerRecord> SqliteReader::workers(const std::string& exp_id) const

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <limits>
 #include <unordered_map>
 
@@ -70,6 +71,30 @@ std::string json_to_text(const Json& value)
         return "";
     }
     return json_dump(value);
+}
+
+std::string format_number(double value)
+{
+    if (std::isnan(value)) {
+        return "nan";
+    }
+    if (std::isinf(value)) {
+        return value > 0 ? "inf" : "-inf";
+    }
+    // 2^53: every whole number below it is exact, and prints as one.
+    constexpr double k_exact = 9007199254740992.0;
+    if (std::trunc(value) == value && std::fabs(value) < k_exact) {
+        return std::to_string(static_cast<std::int64_t>(value));
+    }
+    return json_dump(Json(value));
+}
+
+std::string display_text(const Json& value)
+{
+    if (value.is_number_float()) {
+        return format_number(value.get<double>());
+    }
+    return json_to_text(value);
 }
 
 Json parse_scalar_text(const std::string& text)

@@ -69,6 +69,19 @@ std::string format_timestamp(Timestamp time) { return format(time, ' ', ""); }
 
 std::string format_iso8601(Timestamp time) { return format(time, 'T', "Z"); }
 
+std::string iso8601_text(std::string_view text)
+{
+    const auto time = parse_timestamp(text);
+    return time ? format_iso8601(*time) : std::string(text);
+}
+
+std::string format_seconds(double seconds)
+{
+    char buffer[48];
+    std::snprintf(buffer, sizeof buffer, "%.3f s", seconds);
+    return buffer;
+}
+
 std::optional<Timestamp> parse_timestamp(std::string_view text, bool naive_is_local)
 {
     while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front())) != 0) {

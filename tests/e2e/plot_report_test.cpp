@@ -9,9 +9,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cmath>
 #include <map>
 #include <regex>
 #include <set>
+#include <stdexcept>
 
 namespace fs = std::filesystem;
 using namespace mlosbench::testing;
@@ -86,7 +89,7 @@ protected:
                                             R"("],
                 "config": {
                     "tunable_params": ["g"], "shell_env_params": ["x"],
-                    "run": ["if [ \"$x\" -gt 60 ]; then exit 1; fi",
+                    "run": ["if [ \"$x\" -gt 60 ]; then echo \"x=$x is too big\" >&2; exit 1; fi",
                             "printf 'metric,value\\nscore,%s\\n' \"$x\" > results.csv"],
                     "read_results_file": "results.csv"}})");
             s_dir->write("opt12.jsonc", R"({"class": "MockOptimizer",
@@ -96,6 +99,28 @@ protected:
                                "--max-failed-share", "1", "--max-consecutive-failures", "0"},
                               s_dir->path());
             ASSERT_TRUE(r.exit_code == 0 || r.exit_code == 1) << r.err;
+        } else if (exp_id == "axes") {
+            s_dir->write("axes_tunables.jsonc", R"({"g": {"cost": 1, "params": {
+                "buffer_kb": {"type": "int", "range": [1, 65536], "log": true, "default": 64},
+                "learning_rate": {"type": "float", "range": [0.0001, 1.0], "log": true,
+                                  "default": 0.01},
+                "migration_cost_ns": {"type": "int", "range": [0, 500000], "special": [-1],
+                                      "default": 125000},
+                "threads": {"type": "int", "range": [1, 8], "default": 2},
+                "eviction_policy_of_the_buffer_cache": {"type": "categorical",
+                    "values": ["least-recently-used", "least-frequently-used",
+                               "first-in-first-out", "random"], "default": "random"},
+                "ratio": {"type": "float", "range": [0.0, 1.0], "default": 0.5}}}})");
+            s_dir->write("axes.jsonc", R"({"name": "axes", "class": "MockEnv",
+                "include_tunables": ["axes_tunables.jsonc"],
+                "config": {"tunable_params": ["g"], "mock_env_seed": 42,
+                           "mock_env_range": [60, 120], "mock_env_metrics": ["score"]}})");
+            s_dir->write("opt30.jsonc", R"({"class": "MockOptimizer",
+                                            "config": {"max_suggestions": 30, "seed": 7}})");
+            r = run_mlosbench({"--environment", "axes.jsonc", "--optimizer", "opt30.jsonc",
+                               "--storage", s_db.string(), "--experiment-id", "axes"},
+                              s_dir->path());
+            ASSERT_EQ(r.exit_code, 0) << r.err;
         } else {
             s_dir->write("dead.jsonc", R"({"name": "dead", "class": "LocalEnv",
                 "include_tunables": [")" + e2e_config("tunables.jsonc") +
@@ -115,6 +140,81 @@ protected:
 };
 
 std::set<std::string> PlotReport::s_made;
+
+// A text of a gnuplot SVG: where it is anchored, how, whether rotated, and what it says.
+struct SvgText
+{
+    double x = 0;
+    double y = 0;
+    bool rotated = false;
+    std::string anchor;
+    std::string text;
+    // Its horizontal extent at 6 px per character (sans 10: what digits and most letters take).
+    [[nodiscard]] std::pair<double, double> extent() const
+    {
+        const double w = 6.0 * static_cast<double>(text.size());
+        if (anchor == "start") {
+            return {x, x + w};
+        }
+        if (anchor == "end") {
+            return {x - w, x};
+        }
+        return {x - w / 2, x + w / 2};
+    }
+};
+
+std::vector<SvgText> svg_texts(const std::string& svg)
+{
+    std::vector<SvgText> out;
+    const std::regex text(
+        "<g transform=\"translate\\(([-0-9.]+),([-0-9.]+)\\)( rotate\\([-0-9]+\\))?\""
+        "[^>]*text-anchor=\"(\\w+)\">\\s*<text>([^<]*)</text>");
+    for (auto it = std::sregex_iterator(svg.begin(), svg.end(), text); it != std::sregex_iterator();
+         ++it) {
+        SvgText t;
+        t.x = std::stod((*it)[1]);
+        t.y = std::stod((*it)[2]);
+        t.rotated = (*it)[3].matched;
+        t.anchor = (*it)[4];
+        t.text = (*it)[5];
+        while (!t.text.empty() && t.text.front() == ' ') {
+            t.text.erase(0, 1);
+        }
+        out.push_back(t);
+    }
+    return out;
+}
+
+const SvgText& svg_text(const std::vector<SvgText>& texts, const std::string& what)
+{
+    for (const auto& t : texts) {
+        if (t.text == what) {
+            return t;
+        }
+    }
+    throw std::runtime_error("no text '" + what + "' in the SVG");
+}
+
+// The tick labels of the panel whose x axis title is `title`: upright, centred texts in the
+// 40 px above it and within `half_width` of it.
+std::vector<SvgText>
+ticks_above(const std::vector<SvgText>& texts, const SvgText& title, double half_width)
+{
+    std::vector<SvgText> out;
+    for (const auto& t : texts) {
+        if (!t.rotated && t.anchor == "middle" && t.y < title.y && t.y > title.y - 40 &&
+            std::abs(t.x - title.x) < half_width) {
+            out.push_back(t);
+        }
+    }
+    std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.x < b.x; });
+    return out;
+}
+
+bool is_whole_number(const std::string& text)
+{
+    return !text.empty() && text.find_first_not_of("-0123456789") == std::string::npos;
+}
 
 } // namespace
 
@@ -136,8 +236,8 @@ TEST_F(PlotReport, ExportZipHoldsResultsAndTelemetry)
     EXPECT_EQ(count(results, "\n"), 1 + std::stoul(sql_value(s_db, "SELECT COUNT(*) FROM trial "
                                                                    "WHERE exp_id = 'res1'")));
     const std::string trial_columns =
-        csv_rows(s_db, "SELECT trial_id, ts_start, ts_end, config_id FROM trial WHERE exp_id = "
-                       "'res1' ORDER BY trial_id");
+        csv_rows(s_db, "SELECT trial_id, replace(ts_start, ' ', 'T') || 'Z', replace(ts_end, ' ', "
+                       "'T') || 'Z', config_id FROM trial WHERE exp_id = 'res1' ORDER BY trial_id");
     std::string exported_columns;
     for (std::size_t at = results.find('\n') + 1; at < results.size();) {
         const auto end = results.find('\n', at);
@@ -324,8 +424,9 @@ TEST_F(PlotReport, ReportOpensInHeadlessChromium)
     ASSERT_NE(body_start, std::string::npos) << dom.out.substr(0, 2000);
     const std::string body =
         dom.out.substr(body_start, dom.out.find("</tbody>", body_start) - body_start);
-    EXPECT_EQ(count(body, "<tr>"), std::stoul(sql_value(s_db, "SELECT COUNT(*) FROM trial WHERE "
-                                                              "exp_id = 'flaky'")));
+    EXPECT_EQ(count(body, "<tr id=\"trial-"),
+              std::stoul(sql_value(s_db, "SELECT COUNT(*) FROM trial WHERE "
+                                         "exp_id = 'flaky'")));
     EXPECT_NE(dom.out.find("<h1>Experiment flaky</h1>"), std::string::npos);
 }
 
@@ -338,7 +439,7 @@ TEST_F(PlotReport, ReportWithoutSuccessfulTrialExplains)
     EXPECT_NE(page.find("<p class=\"note\">no charts: experiment &#39;dead&#39; has no "
                         "successful trial with a numeric &#39;score&#39; to plot</p>"),
               std::string::npos);
-    EXPECT_EQ(count(page.substr(page.find("<table id=\"trials\">")), "<tr>"), 1U + 2U);
+    EXPECT_EQ(count(page.substr(page.find("<table id=\"trials\">")), "<tr"), 1U + 2U);
     const auto bad = mlosbench({"report", "dead", "-o", path("d.html").string(), "--metric", "x"});
     EXPECT_EQ(bad.exit_code, 2);
 }
@@ -349,15 +450,15 @@ TEST(PlotExtremes, ScoresNearTheEndsOfADoubleAreDrawnAtTheEdge)
 {
     TempDir dir;
     dir.write("huge.jsonc", R"({"name": "huge", "class": "LocalEnv",
-        "include_tunables": [")" + e2e_config("tunables.jsonc") +
+        "include_tunables": [")" +
+                                e2e_config("tunables.jsonc") +
                                 R"("],
         "config": {"tunable_params": ["g"], "read_results_file": "results.csv",
             "run": ["case $MLOSBENCH_TRIAL_ID in 1) s=1.7e308;; 2) s=-1.7e308;; 3) exit 3;; *) s=1;; esac; printf 'metric,value\\nscore,%s\\n' $s > results.csv"]}})");
     dir.write("opt.jsonc", R"({"class": "MockOptimizer", "config": {"max_suggestions": 4}})");
     const fs::path db = dir.path() / "huge.db";
-    auto r = run_mlosbench({"--environment", "huge.jsonc", "--optimizer", "opt.jsonc",
-                            "--storage", db.string(), "--experiment-id", "huge",
-                            "--max-failed-share", "1"},
+    auto r = run_mlosbench({"--environment", "huge.jsonc", "--optimizer", "opt.jsonc", "--storage",
+                            db.string(), "--experiment-id", "huge", "--max-failed-share", "1"},
                            dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     r = run_mlosbench({"plot", "huge", "-o", "huge.svg", "--storage", db.string()}, dir.path());
@@ -365,7 +466,200 @@ TEST(PlotExtremes, ScoresNearTheEndsOfADoubleAreDrawnAtTheEdge)
     const std::string svg = read_file(dir.path() / "huge.svg");
     EXPECT_NE(svg.find("<text>2 beyond +/-1e307, drawn at the edge</text>"), std::string::npos);
     EXPECT_NE(svg.find("<text>failed, no score (1)</text>"), std::string::npos);
-    r = run_mlosbench({"report", "huge", "-o", "huge.html", "--storage", db.string()},
-                      dir.path());
+    r = run_mlosbench({"report", "huge", "-o", "huge.html", "--storage", db.string()}, dir.path());
     EXPECT_EQ(r.exit_code, 0) << r.err;
+}
+
+// The charts read as charts: log-scale tunables on a log axis, whole numbers on integer and
+// trial axes, each panel spanning its tunable's range, no two labels on top of each other,
+// every axis title below its axis's tick labels.
+TEST_F(PlotReport, PlotAxesAreReadable)
+{
+    ASSERT_NO_FATAL_FAILURE(make("axes"));
+    const auto r = mlosbench({"plot", "axes", "-o", path("axes.svg").string()});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::string svg = read_file(path("axes.svg"));
+    const auto texts = svg_texts(svg);
+    ASSERT_GT(texts.size(), 50U) << svg.substr(0, 2000);
+
+    // No two texts on one line overlap, anywhere in the image.
+    for (std::size_t i = 0; i < texts.size(); ++i) {
+        for (std::size_t j = i + 1; j < texts.size(); ++j) {
+            const auto& a = texts[i];
+            const auto& b = texts[j];
+            if (a.rotated || b.rotated || std::abs(a.y - b.y) > 8) {
+                continue;
+            }
+            const auto [a0, a1] = a.extent();
+            const auto [b0, b1] = b.extent();
+            EXPECT_TRUE(a1 <= b0 || b1 <= a0)
+                << "'" << a.text << "' at " << a.x << "," << a.y << " overlaps '" << b.text
+                << "' at " << b.x << "," << b.y;
+        }
+    }
+
+    // Log axes: decades, equally spaced.
+    for (const std::string name : {"buffer_kb", "learning_rate"}) {
+        const auto ticks = ticks_above(texts, svg_text(texts, name + " (log scale)"), 150);
+        ASSERT_GE(ticks.size(), 3U) << name;
+        for (std::size_t i = 1; i < ticks.size(); ++i) {
+            EXPECT_DOUBLE_EQ(std::stod(ticks[i].text) / std::stod(ticks[i - 1].text), 10.0)
+                << name << ": " << ticks[i - 1].text << ", " << ticks[i].text;
+            if (i >= 2) {
+                EXPECT_NEAR(ticks[i].x - ticks[i - 1].x, ticks[i - 1].x - ticks[i - 2].x, 1.0)
+                    << name;
+            }
+        }
+    }
+    const auto lr = ticks_above(texts, svg_text(texts, "learning_rate (log scale)"), 150);
+    EXPECT_EQ(lr.front().text, "0.0001"); // the range's ends: 1e-4 to 1
+    EXPECT_EQ(lr.back().text, "1");
+
+    // Integer tunables: whole numbers only, the whole range (1 to 8) however few were tried.
+    const auto threads = ticks_above(texts, svg_text(texts, "threads"), 150);
+    std::vector<std::string> labels;
+    for (const auto& t : threads) {
+        labels.push_back(t.text);
+    }
+    EXPECT_EQ(labels, (std::vector<std::string>{"1", "2", "3", "4", "5", "6", "7", "8"}));
+    const auto migration = ticks_above(texts, svg_text(texts, "migration_cost_ns"), 150);
+    ASSERT_GE(migration.size(), 2U);
+    EXPECT_EQ(migration.front().text, "0");
+    for (const auto& t : migration) {
+        EXPECT_TRUE(is_whole_number(t.text)) << t.text;
+    }
+    // Trials: whole numbers, 1 to 30.
+    const auto trials = ticks_above(texts, svg_text(texts, "trial"), 480);
+    ASSERT_GE(trials.size(), 5U);
+    for (const auto& t : trials) {
+        EXPECT_TRUE(is_whole_number(t.text)) << t.text;
+        EXPECT_GE(std::stoi(t.text), 1);
+        EXPECT_LE(std::stoi(t.text), 30);
+    }
+    // Long categories stand upright, cut to tell apart.
+    std::set<std::string> upright;
+    for (const auto& t : texts) {
+        if (t.rotated && t.text != "score") {
+            upright.insert(t.text);
+        }
+    }
+    EXPECT_EQ(upright, (std::set<std::string>{"first-in-fi\u2026", "least-frequ\u2026",
+                                              "least-recen\u2026", "random"}));
+
+    // Axis titles in place: each x title below its tick labels, the y titles (rotated) left
+    // of the plot, one per panel.
+    for (const std::string title : {"trial", "threads", "ratio", "migration_cost_ns"}) {
+        const auto& t = svg_text(texts, title);
+        for (const auto& tick : ticks_above(texts, t, 150)) {
+            EXPECT_GT(t.y, tick.y + 8) << title;
+        }
+    }
+    std::size_t y_titles = 0;
+    for (const auto& t : texts) {
+        if (t.rotated && t.text == "score") {
+            ++y_titles;
+            EXPECT_LT(std::fmod(t.x, 320.0), 40.0) << t.x; // in the left margin of its column
+        }
+    }
+    EXPECT_EQ(y_titles, 7U);
+
+    // The PNG is drawn by the same script: its size says it holds the score chart and two
+    // rows of three panels.
+    const auto p = mlosbench({"plot", "axes", "-o", path("axes.png").string()});
+    ASSERT_EQ(p.exit_code, 0) << p.err;
+    const std::string png = read_file(path("axes.png"));
+    ASSERT_GT(png.size(), 24U);
+    EXPECT_EQ(png.substr(0, 8), std::string("\x89PNG\r\n\x1a\n", 8));
+    EXPECT_EQ(static_cast<unsigned char>(png[22]) * 256U + static_cast<unsigned char>(png[23]),
+              380U + 2 * 280U);
+}
+
+// At 1280 px the page is no wider than the window: a wide trials table scrolls inside it.
+// The best trial's row is highlighted; the failed trials are listed with reason and stderr.
+TEST_F(PlotReport, ReportFitsAt1280PxWithBestRowAndFailures)
+{
+    ASSERT_NO_FATAL_FAILURE(make("axes"));
+    ASSERT_NO_FATAL_FAILURE(make("flaky"));
+    for (const std::string exp : {"axes", "flaky"}) {
+        const auto r = mlosbench({"report", exp, "-o", path(exp + ".html").string()});
+        ASSERT_EQ(r.exit_code, 0) << r.err;
+        std::string page = read_file(path(exp + ".html"));
+        // Measure in the browser: the page itself has no script; a copy gets one.
+        const std::string measure = R"(<script>
+            const w = document.querySelector('#trials').parentElement;
+            const best = document.querySelector('#trials tr.best td');
+            document.body.setAttribute('data-measure', JSON.stringify({
+                page: document.documentElement.scrollWidth, window: window.innerWidth,
+                wrapper: w.clientWidth, table: w.scrollWidth,
+                overflow: getComputedStyle(w).overflowX,
+                best: best ? getComputedStyle(best).backgroundColor : null,
+                best_id: best ? best.parentElement.id : null}));
+            </script>)";
+        page.insert(page.rfind("</body>"), measure);
+        s_dir->write(exp + "-measure.html", page);
+        const fs::path profile = path("chromium-profile-" + exp);
+        fs::create_directories(profile);
+        mlosbench::ProcessOptions options;
+        options.command = "/usr/bin/chromium --headless --no-sandbox --disable-gpu --disable-quic "
+                          "--no-first-run --disable-background-networking "
+                          "--disable-component-update --disable-sync --window-size=1280,900 "
+                          "--user-data-dir='" +
+                          profile.string() + "' --dump-dom 'file://" +
+                          path(exp + "-measure.html").string() + "'";
+        options.env = mlosbench::current_environment();
+        options.timeout_seconds = 60;
+        options.kill_grace_seconds = 1;
+        const auto dom = mlosbench::run_process(options);
+        ASSERT_FALSE(dom.timed_out) << dom.err;
+        ASSERT_EQ(dom.exit_code, 0) << dom.err;
+        const std::regex attribute("data-measure=\"([^\"]*)\"");
+        std::smatch m;
+        ASSERT_TRUE(std::regex_search(dom.out, m, attribute)) << dom.out.substr(0, 3000);
+        std::string json = m[1];
+        for (auto at = json.find("&quot;"); at != std::string::npos; at = json.find("&quot;")) {
+            json.replace(at, 6, "\"");
+        }
+        const auto measured = nlohmann::json::parse(json);
+        EXPECT_EQ(measured["window"], 1280) << json;
+        EXPECT_LE(measured["page"].get<int>(), 1280) << exp << ": " << json;
+        EXPECT_LE(measured["wrapper"].get<int>(), 1280) << json;
+        EXPECT_EQ(measured["overflow"], "auto") << json;
+        const std::string best = sql_value(s_db, "SELECT trial_id FROM trial t JOIN trial_result "
+                                                 "r USING (exp_id, trial_id) WHERE exp_id = '" +
+                                                     exp +
+                                                     "' AND metric_id = 'score' ORDER BY "
+                                                     "CAST(metric_value AS REAL), trial_id "
+                                                     "LIMIT 1");
+        EXPECT_EQ(measured["best_id"], "trial-" + best) << json;
+        EXPECT_EQ(measured["best"], "rgb(255, 243, 191)") << json;
+        if (exp == "axes") {
+            // Six tunables with long values: wider than the window, so it scrolls.
+            EXPECT_GT(measured["table"].get<int>(), measured["wrapper"].get<int>()) << json;
+        }
+    }
+
+    // flaky: every failed trial with its reason and what it wrote on stderr.
+    const std::string page = read_file(path("flaky.html"));
+    const auto start = page.find("<h2>Failed trials</h2>");
+    ASSERT_NE(start, std::string::npos);
+    const std::string section = page.substr(start, page.find("<h2>Trials</h2>") - start);
+    const auto failed = sql_rows(s_db, "SELECT trial_id FROM trial WHERE exp_id = 'flaky' AND "
+                                       "status = 'FAILED' ORDER BY trial_id");
+    ASSERT_FALSE(failed.empty());
+    EXPECT_EQ(count(section, "<td class=\"reason\">"), failed.size());
+    for (const auto& id : failed) {
+        const std::string x = sql_value(
+            s_db, "SELECT param_value FROM config_param WHERE param_id = 'x' AND config_id = "
+                  "(SELECT config_id FROM trial WHERE exp_id = 'flaky' AND trial_id = " +
+                      id + ")");
+        EXPECT_NE(section.find("<a href=\"#trial-" + id + "\">" + id + "</a>"), std::string::npos)
+            << section;
+        EXPECT_NE(section.find("<pre>x=" + x + " is too big</pre>"), std::string::npos) << section;
+    }
+    EXPECT_NE(section.find("exited with code 1</td>"), std::string::npos) << section;
+    // Times in ISO 8601 UTC, as show and export print them.
+    const std::string first_start = sql_value(
+        s_db, "SELECT replace(ts_start, ' ', 'T') || 'Z' FROM trial WHERE exp_id = 'flaky' AND "
+              "trial_id = 1");
+    EXPECT_NE(page.find("<td>" + first_start + "</td>"), std::string::npos) << first_start;
 }

@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
+
 #include <string>
 #include <vector>
 
@@ -49,8 +50,10 @@ TEST(Postgres, RunShowExportDeleteThroughAUrl)
     const auto doc = nlohmann::json::parse(r.out);
     ASSERT_EQ(doc["trials"].size(), 5U);
     EXPECT_EQ(doc["trials"][0]["status"], "SUCCEEDED");
-    EXPECT_EQ(doc["trials"][0]["ts_start"],
-              server().rows(db, "SELECT ts_start FROM trial WHERE trial_id = 1")[0]);
+    EXPECT_EQ(
+        doc["trials"][0]["ts_start"],
+        server().rows(db, "SELECT to_char(ts_start AT TIME ZONE 'UTC', "
+                          "'YYYY-MM-DD\"T\"HH24:MI:SS.US\"Z\"') FROM trial WHERE trial_id = 1")[0]);
     ASSERT_EQ(doc["workers"].size(), 1U);
     EXPECT_EQ(doc["workers"][0]["state"], "finished");
     EXPECT_EQ(doc["workers"][0]["host"], testing::host_name());

@@ -50,7 +50,9 @@ TEST_F(Results, ShowListsExperiments)
     EXPECT_EQ(doc[0]["exp_id"], "res1");
     EXPECT_EQ(doc[0]["trials"]["total"], 5);
     EXPECT_EQ(doc[0]["trials"]["by_status"]["SUCCEEDED"], 5);
-    EXPECT_EQ(doc[0]["ts_start"], sql_value(s_db, "SELECT ts_start FROM experiment"));
+    // Times in ISO 8601 UTC, as every command prints them.
+    EXPECT_EQ(doc[0]["ts_start"],
+              sql_value(s_db, "SELECT replace(ts_start, ' ', 'T') || 'Z' FROM experiment"));
     const std::string best_sql = "SELECT MIN(CAST(metric_value AS REAL)) FROM trial_result WHERE "
                                  "metric_id = 'score'";
     EXPECT_DOUBLE_EQ(doc[0]["best"]["score"].get<double>(), std::stod(sql_value(s_db, best_sql)));
@@ -75,14 +77,16 @@ TEST_F(Results, ShowListsTrialsOfAnExperiment)
     EXPECT_EQ(all["workers"][0]["host"],
               sql_value(s_db, "SELECT hostname FROM experiment_worker WHERE exp_id = 'res1'"));
     EXPECT_EQ(all["workers"][0]["ts_end"],
-              sql_value(s_db, "SELECT ts_end FROM experiment_worker WHERE exp_id = 'res1'"));
+              sql_value(s_db, "SELECT replace(ts_end, ' ', 'T') || 'Z' FROM experiment_worker "
+                              "WHERE exp_id = 'res1'"));
     const auto& doc = all["trials"];
     ASSERT_EQ(doc.size(), 5U);
     EXPECT_EQ(doc[0]["trial_id"], 1);
     EXPECT_EQ(doc[0]["status"], "SUCCEEDED");
     EXPECT_EQ(doc[0]["results"]["score"], 7);
     EXPECT_EQ(doc[0]["results"]["mode"], "b");
-    EXPECT_EQ(doc[2]["ts_start"], sql_value(s_db, "SELECT ts_start FROM trial WHERE trial_id = 3"));
+    EXPECT_EQ(doc[2]["ts_start"], sql_value(s_db, "SELECT replace(ts_start, ' ', 'T') || 'Z' "
+                                                  "FROM trial WHERE trial_id = 3"));
     EXPECT_EQ(doc[2]["config_id"],
               std::stoll(sql_value(s_db, "SELECT config_id FROM trial WHERE trial_id = 3")));
     EXPECT_TRUE(doc[2]["duration_s"].is_number());
@@ -142,10 +146,14 @@ TEST_F(Results, ExportCsvAndJson)
                       "result.score");
     const std::string first =
         c.out.substr(header.size() + 1, c.out.find('\n', header.size() + 1) - header.size() - 1);
-    EXPECT_EQ(first, "1," + sql_value(s_db, "SELECT ts_start FROM trial WHERE trial_id = 1") + "," +
-                         sql_value(s_db, "SELECT ts_end FROM trial WHERE trial_id = 1") + "," +
-                         sql_value(s_db, "SELECT config_id FROM trial WHERE trial_id = 1") + "," +
-                         "1,SUCCEEDED," +
+    EXPECT_EQ(first, "1," +
+                         sql_value(s_db, "SELECT replace(ts_start, ' ', 'T') || 'Z' FROM trial "
+                                         "WHERE trial_id = 1") +
+                         "," +
+                         sql_value(s_db, "SELECT replace(ts_end, ' ', 'T') || 'Z' FROM trial "
+                                         "WHERE trial_id = 1") +
+                         "," + sql_value(s_db, "SELECT config_id FROM trial WHERE trial_id = 1") +
+                         "," + "1,SUCCEEDED," +
                          sql_value(s_db, "SELECT trial_runner_id FROM trial WHERE trial_id = 1") +
                          ",b,7,7,b,7");
 
@@ -275,11 +283,11 @@ TEST(ReadOnlyStorage, ReadsWhatARunningDriverHasCommitted)
     TempDir dir;
     TempDir capture;
     const fs::path db = dir.path() / "live.db";
-    const RunningCommand driver = start_mlosbench(
-        {"--environment", e2e_config("resume_env.jsonc"), "--optimizer",
-         e2e_config("mock_opt.jsonc"), "--state_dir", dir.path().string(), "--storage",
-         db.string(), "--experiment-id", "live"},
-        dir.path(), capture.path());
+    const RunningCommand driver =
+        start_mlosbench({"--environment", e2e_config("resume_env.jsonc"), "--optimizer",
+                         e2e_config("mock_opt.jsonc"), "--state_dir", dir.path().string(),
+                         "--storage", db.string(), "--experiment-id", "live"},
+                        dir.path(), capture.path());
     ASSERT_TRUE(wait_for_file(dir.path() / "pgid")) << read_file(driver.err_path);
     const auto r = as_nobody({"show", "live", "--json", "--storage", db.string()}, "/");
     ::kill(driver.pid, SIGKILL);
@@ -335,8 +343,8 @@ TEST(ResultsOutput, AnOutputFileIsReplacedWholeOrLeftAsItWas)
     EXPECT_EQ(read_file(out), "old\n");
     EXPECT_EQ(files_in(out_dir.path()), std::vector<std::string>{"out.csv"});
     // When it fits, it replaces the old file whole.
-    const auto ok = run_mlosbench({"export", "ro", "-o", "out.csv", "--storage", db.string()},
-                                  out_dir.path());
+    const auto ok =
+        run_mlosbench({"export", "ro", "-o", "out.csv", "--storage", db.string()}, out_dir.path());
     ASSERT_EQ(ok.exit_code, 0) << ok.err;
     EXPECT_EQ(read_file(out),
               run_mlosbench({"export", "ro", "--storage", db.string()}, dir.path()).out);
@@ -357,9 +365,11 @@ TEST(ResultsOutput, JsonIsValidWhateverBytesTheStorageHolds)
                       "trial_id = 1");
     }
     const std::vector<std::vector<std::string>> commands = {
-        {"show", "--json"},         {"show", "ro", "--json"},
+        {"show", "--json"},
+        {"show", "ro", "--json"},
         {"show", "ro", "--trial", "1", "--json"},
-        {"export", "ro", "--json"}, {"export", "ro", "--json", "--telemetry"},
+        {"export", "ro", "--json"},
+        {"export", "ro", "--json", "--telemetry"},
         {"metrics", "ro", "--json"}};
     for (const auto& args : commands) {
         auto full = args;
@@ -418,9 +428,8 @@ TEST(ResultsOutput, CsvTextCellsThatLookLikeFormulasAreQuoted)
                                                "trial_id = 1 AND metric_id = 'score'"));
     EXPECT_EQ(tail(rows[2]).substr(0, 8), "-2,'+1+2");
     EXPECT_EQ(tail(rows[3]).substr(0, 12), "-2,'@SUM(A1)");
-    const auto telemetry =
-        lines(run_mlosbench({"export", "ro", "--telemetry", "--storage", db.string()}, dir.path())
-                  .out);
+    const auto telemetry = lines(
+        run_mlosbench({"export", "ro", "--telemetry", "--storage", db.string()}, dir.path()).out);
     ASSERT_GE(telemetry.size(), 5U);
     EXPECT_EQ(telemetry[1].substr(telemetry[1].rfind(",cpu,")), ",cpu,'-cmd|x");
     EXPECT_EQ(telemetry[3].substr(telemetry[3].rfind(",cpu,")), ",cpu,-0.5");

@@ -292,7 +292,8 @@ TEST(TpeOptimizer, FloatRangeAsWideAsDoublesGo)
     }}})");
     auto opt = make_optimizer(tpe_spec(1, 12), space);
     const auto configs = run(
-        *opt, [](const TunableValues& v) -> std::optional<double> { return number(v.at("x")); }, 12);
+        *opt, [](const TunableValues& v) -> std::optional<double> { return number(v.at("x")); },
+        12);
     ASSERT_EQ(configs.size(), 12U);
     for (const auto& c : configs) {
         const double x = number(c.at("x"));
@@ -392,4 +393,23 @@ TEST(TpeOptimizer, HonoursNRandomInit)
         fifths.insert(static_cast<int>(std::get<double>(c.at("x")) * 5));
     }
     EXPECT_EQ(fifths.size(), 5U);
+}
+
+// The first trial fails: the feasibility model is trained on that one observation (no pairs
+// of points at all), and the next suggestions come as usual.
+TEST(TpeOptimizer, FirstTrialFailing)
+{
+    const TunableGroups space = load(R"({"g": {"cost": 1, "params": {
+        "x": {"type": "float", "range": [0, 1], "default": 0.5}
+    }}})");
+    int calls = 0;
+    const auto f = [&calls](const TunableValues& v) -> std::optional<double> {
+        if (++calls == 1) {
+            return std::nullopt;
+        }
+        return number(v.at("x"));
+    };
+    auto opt = make_optimizer(tpe_spec(3, 0, R"({"n_random_init": 1})"), space);
+    EXPECT_EQ(run(*opt, f, 4).size(), 4U);
+    EXPECT_EQ(calls, 4);
 }

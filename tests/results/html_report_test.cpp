@@ -75,11 +75,22 @@ TEST(HtmlReport, SummaryFiguresAndOneRowPerTrial)
     EXPECT_NE(page.find("&lt;script&gt;alert(1)&lt;/script&gt;"), std::string::npos);
     EXPECT_NE(page.find("<tr><th>best config</th><td>mode = a&amp;b</td></tr>"), std::string::npos)
         << page;
-    EXPECT_NE(page.find("<tr><th>best trial</th><td>2: score = 1.5</td></tr>"), std::string::npos);
+    EXPECT_NE(
+        page.find("<tr><th>best trial</th><td><a href=\"#trial-2\">2</a>: score = 1.5</td></tr>"),
+        std::string::npos);
     EXPECT_NE(page.find("<span class=\"FAILED\">FAILED</span> 1"), std::string::npos);
-    const auto body = page.substr(page.find("<tbody>"));
-    EXPECT_EQ(count(body, "<tr>"), 2U);
+    const auto body = page.substr(page.find("<tbody>", page.find("<table id=\"trials\">")));
+    EXPECT_EQ(count(body, "<tr "), 2U);
     EXPECT_NE(body.find("<td class=\"num\">1.250 s</td>"), std::string::npos) << body;
+    // The best trial's row is marked, and the summary links to it.
+    EXPECT_NE(body.find("<tr id=\"trial-2\" class=\"best\" title=\"best trial\">"),
+              std::string::npos)
+        << body;
+    EXPECT_NE(body.find("<tr id=\"trial-1\"><td"), std::string::npos) << body;
+    EXPECT_EQ(count(page, "class=\"best\""), 1U);
+    // The trials table scrolls inside the page rather than widening it.
+    EXPECT_NE(page.find("<div class=\"scroll\">\n<table id=\"trials\">"), std::string::npos);
+    EXPECT_NE(page.find(".scroll { overflow-x: auto; max-width: 100%; }"), std::string::npos);
     EXPECT_NE(page.find("<th>config.mode</th><th>result.score</th>"), std::string::npos);
     // Self-contained: nothing to fetch.
     EXPECT_EQ(page.find(" src="), std::string::npos);
@@ -88,9 +99,51 @@ TEST(HtmlReport, SummaryFiguresAndOneRowPerTrial)
 
 TEST(HtmlReport, NoteInPlaceOfCharts)
 {
-    const std::string page =
-        mlosbench::html_report(experiment(), rows(), {}, "no charts: nothing <scored>");
+    const std::string page = mlosbench::html_report(experiment(), rows(), {}, Json::array(),
+                                                    "no charts: nothing <scored>");
     EXPECT_NE(page.find("<p class=\"note\">no charts: nothing &lt;scored&gt;</p>"),
               std::string::npos);
     EXPECT_EQ(page.find("<figure>"), std::string::npos);
+}
+
+TEST(HtmlReport, FailedTrialsWithReasonAndStderrTail)
+{
+    std::string stderr_text;
+    for (int i = 1; i <= 30; ++i) {
+        stderr_text += "line " + std::to_string(i) + (i == 30 ? " <boom>\n" : "\n");
+    }
+    const Json failures = Json::array({{{"trial_id", 1},
+                                        {"status", "FAILED"},
+                                        {"reason", "run: 'bench.sh' exited with code 3"},
+                                        {"stderr_tail", stderr_text}}});
+    const std::string page = mlosbench::html_report(experiment(), rows(), {}, failures);
+    const auto section =
+        page.substr(page.find("<h2>Failed trials</h2>"),
+                    page.find("<h2>Trials</h2>") - page.find("<h2>Failed trials</h2>"));
+    EXPECT_NE(
+        section.find("<tr><td class=\"num\"><a href=\"#trial-1\">1</a></td><td "
+                     "class=\"FAILED\">FAILED</td><td class=\"reason\">run: &#39;bench.sh&#39; "
+                     "exited with code 3</td><td><pre>line 11\n"),
+        std::string::npos)
+        << section;
+    // The last 20 lines, escaped; not the first ten.
+    EXPECT_NE(section.find("line 29\nline 30 &lt;boom&gt;</pre></td></tr>"), std::string::npos)
+        << section;
+    EXPECT_EQ(section.find("line 10\n"), std::string::npos);
+    EXPECT_EQ(count(section, "<tr><td"), 1U);
+
+    // Without failures the section says so; past the limit the rest are counted.
+    EXPECT_NE(mlosbench::html_report(experiment(), rows(), {})
+                  .find("<h2>Failed trials</h2>\n<p>None.</p>"),
+              std::string::npos);
+    Json many = Json::array();
+    for (std::size_t i = 0; i < mlosbench::k_report_failures + 3; ++i) {
+        many.push_back(
+            {{"trial_id", i + 1}, {"status", "FAILED"}, {"reason", "x"}, {"stderr_tail", nullptr}});
+    }
+    const std::string long_page = mlosbench::html_report(experiment(), rows(), {}, many);
+    EXPECT_EQ(count(long_page, "<td class=\"reason\">"), mlosbench::k_report_failures);
+    EXPECT_NE(long_page.find("<p class=\"note\">and 3 more: <code>mlosbench show e&lt;1&gt; "
+                             "--trial N</code> shows one.</p>"),
+              std::string::npos);
 }

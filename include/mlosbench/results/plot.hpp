@@ -27,8 +27,17 @@ struct PlotData
         std::string name;
         bool categorical = false;
         std::vector<std::string> categories;
-        /// (x, score) of every trial with a score and a value of this tunable.
+        /// Whole numbers only (an `int` tunable, or every value whole): ticks at whole numbers.
+        bool integer = false;
+        /// Drawn on a log axis: a `log` tunable whose range is above 0.
+        bool log = false;
+        /// The range its definition gives (numeric tunables whose definition is stored).
+        std::optional<std::pair<double, double>> range;
+        /// (x, score) of every trial with a score and a value of this tunable that the axis
+        /// can show.
         std::vector<std::pair<double, double>> points;
+        /// Scored values a log axis cannot show (at or below 0: special values).
+        std::size_t not_drawn = 0;
     };
 
     std::string exp_id;
@@ -44,15 +53,41 @@ struct PlotData
 };
 
 /// Builds PlotData for `experiment` (an element of ResultsReader::experiments()) from its
-/// results_df() rows. `metric` empty: the first objective. Throws ConfigError (exit 2) for a
-/// metric the experiment has never recorded, or no metric to choose; Error when no
-/// successful trial has a numeric value of the metric.
-[[nodiscard]] PlotData
-make_plot_data(const Json& experiment, const Json& results_df, const std::string& metric);
+/// results_df() rows and its tunable definitions by name (ResultsReader::tunables(); empty
+/// when unknown: then a tunable is an integer when all its values are, and linear). `metric`
+/// empty: the first objective. Throws ConfigError (exit 2) for a metric the experiment has
+/// never recorded, or no metric to choose; Error when no successful trial has a numeric
+/// value of the metric.
+[[nodiscard]] PlotData make_plot_data(const Json& experiment,
+                                      const Json& results_df,
+                                      const std::string& metric,
+                                      const Json& tunables = Json::object());
+
+/// One axis as the charts draw it: its range, whether it is logarithmic, and its ticks
+/// (position and label, labels printed by format_number()), chosen so that the labels fit
+/// side by side in `width_px` without overlapping.
+struct PlotAxis
+{
+    double low = 0;
+    double high = 1;
+    bool log = false;
+    /// Labels drawn rotated: categories that do not fit side by side.
+    bool rotate = false;
+    std::vector<std::pair<double, std::string>> ticks;
+};
+
+/// The x axis of `tunable`'s panel, `width_px` wide: the definition's range (widened to the
+/// values drawn), ticks at whole numbers for integers, decades (1-2-5 where there is room)
+/// on a log axis; categories at 0..n-1, shortened to fit.
+[[nodiscard]] PlotAxis tunable_axis(const PlotData::Tunable& tunable, double width_px);
+
+/// The trial axis of the score chart, `width_px` wide: the trial ids, ticks at whole numbers.
+[[nodiscard]] PlotAxis trial_axis(const PlotData& data, double width_px);
 
 /// Which charts one output file holds: (a) score per trial with best-so-far, (b) one small
 /// panel per tunable with its value against the score.
-enum class PlotCharts {
+enum class PlotCharts
+{
     all,
     score,
     tunables,

@@ -15,8 +15,9 @@ namespace mlosbench {
 /// What `show`, `export`, `metrics`, `plot` and `report` print, read through a StorageReader
 /// (the storage owns the schema and its SQL; this turns its typed rows into the documents the
 /// commands print and reports unknown experiments and trials). Values come back as JSON
-/// documents (the shape `--json` prints); parameter values of non-tunable parameters with
-/// secret names are masked.
+/// documents (the shape `--json` prints), times (`ts`, `ts_*`) in ISO 8601 UTC
+/// ("2026-12-01T20:16:03.123456Z"); parameter values of non-tunable parameters with secret
+/// names are masked.
 class ResultsReader
 {
 public:
@@ -53,6 +54,11 @@ public:
     /// result.* (numeric strings as numbers). Column order is the key order of the first row,
     /// the same in every row. Throws ConfigError for an unknown experiment.
     [[nodiscard]] Json results_df(const std::string& exp_id) const;
+
+    /// The tunable definitions of `exp_id` by name ({NAME: {type, range | values, default,
+    /// special, log, ...}}); empty when the storage keeps none (mlos_bench's files). Throws
+    /// ConfigError for an unknown experiment.
+    [[nodiscard]] Json tunables(const std::string& exp_id) const;
 
     /// The telemetry of `exp_id` (trial_telemetry), ordered by trial, time and metric. Throws
     /// ConfigError for an unknown experiment.

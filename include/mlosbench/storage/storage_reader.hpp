@@ -36,6 +36,11 @@ public:
     /// One trial in full; nullopt when `exp_id` has no such trial.
     [[nodiscard]] virtual std::optional<TrialDetail> trial(const std::string& exp_id,
                                                            std::int64_t trial_id) const = 0;
+    /// The tunable definitions `exp_id` was recorded with, as a tunable-params document
+    /// ({GROUP: {cost, params: {NAME: {type, range | values, default, special, log, ...}}}});
+    /// nullopt when the storage keeps none (an experiment mlos_bench made, an older file).
+    [[nodiscard]] virtual std::optional<Json>
+    tunable_definitions(const std::string& exp_id) const = 0;
     /// The workers that have worked on `exp_id`, by worker id.
     [[nodiscard]] virtual std::vector<WorkerRecord> workers(const std::string& exp_id) const = 0;
     /// mlos_bench's results_df of `exp_id`.

@@ -35,6 +35,16 @@ inline void append_new_member(Json& into, std::string key, Json value)
 /// form, booleans as "true"/"false", null as "". Arrays and objects are dumped as JSON.
 [[nodiscard]] std::string json_to_text(const Json& value);
 
+/// A number as mlosbench prints it for people, the same in every command (show, metrics,
+/// report, plot labels, the run's summary, progress and log lines): a whole number below 2^53
+/// without a fraction ("60", "-3"), any other the shortest text that reads back to the same
+/// double, as JSON output writes it ("0.1", "1e-05", "2.5e+20"); "nan", "inf", "-inf".
+[[nodiscard]] std::string format_number(double value);
+
+/// A scalar as format_number() and json_to_text() print it for people: numbers by
+/// format_number(), strings unquoted, null as "".
+[[nodiscard]] std::string display_text(const Json& value);
+
 /// Parses a value the way mlos_bench parses `--key value` pairs: an integer when it is a
 /// number equal to its integer part, else a float, else the string itself.
 [[nodiscard]] Json parse_scalar_text(const std::string& text);

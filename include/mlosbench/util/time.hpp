@@ -16,6 +16,11 @@ using Timestamp = std::chrono::system_clock::time_point;
 [[nodiscard]] std::string format_timestamp(Timestamp time);
 /// ISO 8601 "YYYY-MM-DDTHH:MM:SS.ffffffZ" for people and JSON output.
 [[nodiscard]] std::string format_iso8601(Timestamp time);
+/// `text` (a time in any form parse_timestamp() reads, such as the storage's) as ISO 8601
+/// UTC, the one form every command prints times in; `text` unchanged when it does not parse.
+[[nodiscard]] std::string iso8601_text(std::string_view text);
+/// A duration for people, the same in every command: "1.204 s" (milliseconds shown).
+[[nodiscard]] std::string format_seconds(double seconds);
 /// The times parse_timestamp accepts, for messages.
 inline constexpr const char* k_timestamp_range = "1970-01-01T00:00:00Z to 2261-12-31T23:59:59Z";
 

@@ -249,7 +249,8 @@ const GaussianProcess::Pairs& GaussianProcess::pairs_of(const std::vector<std::s
     p.count = p.n * (p.n - 1) / 2;
     p.delta2.resize(dim * p.count);
     for (std::size_t d = 0; d < dim; ++d) {
-        double* out = &p.delta2[d * p.count];
+        // data(), not [0]: with one row there are no pairs and the vector is empty.
+        double* out = p.delta2.data() + d * p.count;
         std::size_t k = 0;
         for (std::size_t i = 0; i < p.n; ++i) {
             const double xi = m_x[row(i) * dim + d];
@@ -289,7 +290,7 @@ double GaussianProcess::objective(const Params& params,
     r2.assign(count, 0.0);
     for (std::size_t d = 0; d < dim; ++d) {
         const double w = std::exp(-2.0 * params.log_lengthscales[d]);
-        const double* delta2 = &pairs.delta2[d * count];
+        const double* delta2 = pairs.delta2.data() + d * count; // empty for one row
         for (std::size_t k = 0; k < count; ++k) {
             r2[k] += w * delta2[k];
         }
@@ -380,7 +381,7 @@ double GaussianProcess::objective(const Params& params,
     }
     for (std::size_t d = 0; d < dim; ++d) {
         const double w = std::exp(-2.0 * params.log_lengthscales[d]);
-        const double* delta2 = &pairs.delta2[d * count];
+        const double* delta2 = pairs.delta2.data() + d * count; // empty for one row
         double s0 = 0;
         double s1 = 0;
         std::size_t k = 0;

@@ -207,6 +207,25 @@ std::optional<TrialDetail> SqlReader::trial(const std::string& exp_id, std::int6
         });
 }
 
+std::optional<Json> SqlReader::tunable_definitions(const std::string& exp_id) const
+{
+    return m_connection->locked("reading tunables of " + in_quotes(exp_id), [&]() {
+        std::optional<Json> out;
+        // experiment_tunables is ours: mlos_bench's files lack it.
+        if (!has_table("experiment_tunables")) {
+            return out;
+        }
+        Query query(sql().statement("SELECT tunables FROM experiment_tunables WHERE exp_id = ?"));
+        if (query.bind(exp_id).step()) {
+            Json doc = Json::parse(query.column(0).text(), nullptr, false);
+            if (doc.is_object()) {
+                out = std::move(doc);
+            }
+        }
+        return out;
+    });
+}
+
 std::vector<WorkerRecord> SqlReader::workers(const std::string& exp_id) const
 {
     return m_connection->locked("reading workers of " + in_quotes(exp_id), [&]() {

@@ -23,6 +23,7 @@ public:
     [[nodiscard]] std::vector<TrialRow> trials(const std::string& exp_id) const override;
     [[nodiscard]] std::optional<TrialDetail> trial(const std::string& exp_id,
                                                    std::int64_t trial_id) const override;
+    [[nodiscard]] std::optional<Json> tunable_definitions(const std::string& exp_id) const override;
     [[nodiscard]] std::vector<WorkerRecord> workers(const std::string& exp_id) const override;
     [[nodiscard]] ResultsFrame results_frame(const std::string& exp_id) const override;
     [[nodiscard]] std::vector<TelemetryRow> telemetry(const std::string& exp_id) const override;
