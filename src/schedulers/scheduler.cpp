@@ -118,8 +118,11 @@ struct Scheduler::Impl
     /// The lowest id of a trial still queued or running, here or (with workers) elsewhere.
     [[nodiscard]] std::int64_t oldest_open() const
     {
-        std::int64_t oldest = policy.join ? counts.oldest_unfinished
-                                          : std::numeric_limits<std::int64_t>::max();
+        // With workers, a trial another made after the count may still be running: the
+        // feed must not pass over ids beyond those the count knew of.
+        std::int64_t oldest = policy.join
+                                  ? std::min(counts.oldest_unfinished, counts.last_id + 1)
+                                  : std::numeric_limits<std::int64_t>::max();
         for (const auto& r : queue) {
             oldest = std::min(oldest, r.trial_id);
         }
@@ -258,6 +261,9 @@ struct Scheduler::Impl
     {
         bool signalled = false;
         std::deque<detail::Completion> done = completions.take(signalled);
+        // A runner sees the token as soon as the watcher does: the trial it canceled may be
+        // here before the watcher's wake-up, and no new trial may start after it.
+        signalled = signalled || policy.cancel.requested();
         for (const auto& c : done) {
             running.at(static_cast<std::size_t>(c.runner_id - 1)).reset();
         }

@@ -292,6 +292,8 @@ TEST_P(WorkersTest, TrialIdsAreUniqueAcrossThreadsAndProcesses)
     const TrialCounts counts = exp->trial_counts();
     EXPECT_EQ(counts.total, k_total);
     EXPECT_EQ(counts.finished, 0);
+    EXPECT_EQ(counts.oldest_unfinished, 1);
+    EXPECT_EQ(counts.last_id, k_total);
 }
 
 TEST_P(WorkersTest, TotalTrialsCapTheExperimentAcrossWorkers)

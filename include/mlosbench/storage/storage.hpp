@@ -69,6 +69,9 @@ struct TrialCounts
     std::int64_t finished = 0; ///< SUCCEEDED, FAILED or TIMED_OUT
     /// The lowest id of a trial not finished, whoever holds it (INT64_MAX: none).
     std::int64_t oldest_unfinished = std::numeric_limits<std::int64_t>::max();
+    /// The highest trial id given out (0: none). Trials made after the count have higher
+    /// ids, unfinished or not, which oldest_unfinished cannot know of.
+    std::int64_t last_id = 0;
 };
 
 /// Thrown when recording into a trial that another worker took over (this worker's lease

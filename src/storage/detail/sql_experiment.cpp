@@ -241,7 +241,8 @@ public:
                 Query ids(m_connection->statement(k_trial_id_range));
                 ids.bind(m_id).step();
                 if (!ids.column(1).is_null()) {
-                    counts.total = ids.column(1).int64() - ids.column(0).int64() + 1;
+                    counts.last_id = ids.column(1).int64();
+                    counts.total = counts.last_id - ids.column(0).int64() + 1;
                 }
             }
             Query unfinished(m_connection->statement(
