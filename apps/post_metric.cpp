@@ -1,5 +1,6 @@
 #include "commands.hpp"
 #include "launch_flags.hpp"
+#include "mlosbench/results/metrics_query.hpp"
 #include "mlosbench/storage/postgres_target.hpp"
 #include "mlosbench/storage/storage.hpp"
 #include "mlosbench/storage/storage_spec.hpp"
@@ -76,13 +77,7 @@ int post_metric_command(const std::vector<std::string>& args)
     }
     Timestamp time = now();
     if (!time_text.empty()) {
-        const auto parsed = parse_timestamp(time_text);
-        if (!parsed) {
-            throw ConfigError(std::string("--time: expected an ISO 8601 time such as "
-                                          "2025-01-02T03:04:05Z, from ") +
-                              k_timestamp_range + ", got '" + time_text + "'");
-        }
-        time = *parsed;
+        time = parse_time_argument(time_text, "--time");
     }
     // The trial's MLOSBENCH_STORAGE is the storage's location: a SQLite file's path, or a
     // PostgreSQL URL without password (PGPASSWORD or ~/.pgpass gives that).

@@ -36,7 +36,9 @@ packages=(
     libgtest-dev googletest
     libzip-dev   # export -o x.zip
     gnuplot-nox  # plot and report draw their charts with gnuplot
-    chromium     # the report test opens the HTML page headless
+    chromium     # the report test opens the HTML page headless (and the serve test its dashboard)
+    libcpp-httplib-dev # serve: the HTTP server (cpp-httplib), no code of ours for HTTP parsing
+    libjs-chart.js # serve's dashboard draws its charts with Chart.js, served from the installed file
     # What the quickstart's workload (config/examples/quickstart/) runs: seq, date, wc
     # (coreutils), awk (mawk), gzip and xz. minbase lacks xz-utils; the others are there, but
     # saying so here keeps the quickstart working if that changes.
