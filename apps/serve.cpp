@@ -137,7 +137,23 @@ int serve_command(const std::vector<std::string>& args)
     app.add_option("--rate-limit", rate_limit,
                    "Requests per second per client address, on average (bursts of twice "
                    "that); 0: no limit")
-        ->check(CLI::Range(0.0, 1e6))
+        ->check(CLI::Validator(
+            [](const std::string& text) -> std::string {
+                double value = -1;
+                try {
+                    std::size_t used = 0;
+                    value = std::stod(text, &used);
+                    if (used != text.size()) {
+                        value = -1;
+                    }
+                } catch (const std::exception&) {
+                    value = -1;
+                }
+                return value >= 0 && value <= 1e6
+                           ? std::string()
+                           : "expected requests per second from 0 to 1000000, got '" + text + "'";
+            },
+            "0..1000000"))
         ->capture_default_str();
     app.add_option("--log-level,--log_level", log_level,
                    "debug logs every request (client, method, target, status, time)");

@@ -88,7 +88,8 @@ void ResultsReader::require_metrics(const std::string& exp_id,
                                     const std::vector<std::string>& names) const
 {
     std::set<std::string> known;
-    for (const auto& objective : experiment(exp_id).at("objectives")) {
+    const Json stored = experiment(exp_id);
+    for (const auto& objective : stored.at("objectives")) {
         known.insert(objective.at("name").get<std::string>());
     }
     for (const auto& s : metrics(exp_id, MetricsQuery{})) {

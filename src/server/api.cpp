@@ -20,6 +20,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <map>
 #include <mutex>
@@ -246,6 +247,14 @@ public:
 private:
     std::map<std::string, std::vector<std::string>> m_values;
 };
+
+// 50 as "50", 2.5 as "2.5".
+std::string number_text(double value)
+{
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%g", value);
+    return buffer;
+}
 
 ApiResponse json_response(const Json& document, int status = 200)
 {
@@ -475,7 +484,11 @@ ApiResponse Api::State::post_metric(const std::string& exp_id, long long trial, 
                       "): metrics are posted while a trial runs");
     }
     Json document = Json::parse(body, nullptr, false);
-    if (document.is_discarded() || !document.is_object()) {
+    if (document.is_discarded()) {
+        fail(400, "the body is not valid JSON (numbers beyond a double included); send an "
+                  "object such as {\"name\": \"loss\", \"value\": 0.25}");
+    }
+    if (!document.is_object()) {
         fail(400, "the body must be a JSON object such as {\"name\": \"loss\", \"value\": 0.25}");
     }
     static const std::vector<std::string> k_keys = {"name", "value", "cumulative", "metadata",
@@ -558,7 +571,8 @@ ApiResponse Api::State::delete_experiment(const std::string& exp_id)
 
 ApiResponse Api::State::route(const ApiRequest& request)
 {
-    // The Host header's name, without the port ("[::1]:8080" -> "[::1]").
+    // The Host header's name, without the port ("[::1]:8080" -> "[::1]"): the port may differ
+    // behind a forwarded port, the name is what a rebinding attack changes.
     std::string host = request.host;
     const auto colon = host.rfind(':');
     if (colon != std::string::npos && host.find(']', colon) == std::string::npos) {
@@ -574,7 +588,7 @@ ApiResponse Api::State::route(const ApiRequest& request)
     }
     if (!limiter.allow(request.remote_addr)) {
         throw HttpError{429,
-                        "more than " + json_dump(Json(options.rate_limit)) +
+                        "more than " + number_text(options.rate_limit) +
                             " requests per second from " + request.remote_addr + "; slow down",
                         {{"Retry-After", "1"}}};
     }

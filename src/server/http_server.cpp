@@ -51,6 +51,12 @@ HttpServer::HttpServer(const Api& api, std::size_t max_body_bytes)
     server.Patch(".*", handler);
     server.Delete(".*", handler);
     server.Options(".*", handler);
+    // SO_REUSEADDR (a restart binds while old connections linger) but not the library's
+    // default SO_REUSEPORT, with which a second server would share a port that is in use.
+    server.set_socket_options([](socket_t sock) {
+        const int yes = 1;
+        ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     server.set_payload_max_length(max_body_bytes);
     server.set_read_timeout(5, 0);
     server.set_write_timeout(5, 0);
