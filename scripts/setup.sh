@@ -5,7 +5,7 @@
 #     --release  build/release, optimised (the default; used by the quickstart and benchmarks)
 #     --test     build/test, AddressSanitizer + UndefinedBehaviorSanitizer, warnings as errors
 #     --tsan     build/tsan, ThreadSanitizer, warnings as errors: only the tests of the threaded
-#                parts (schedulers, environments, storage)
+#                parts (schedulers, environments, storage, server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -86,7 +86,7 @@ if [ "$mode" = test ]; then
 elif [ "$mode" = tsan ]; then
     dir=build/tsan
     flags=(-DCMAKE_BUILD_TYPE=Debug -DMLOSBENCH_SANITIZE=thread -DMLOSBENCH_WERROR=ON)
-    targets=(--target schedulers_tests environments_tests storage_tests)
+    targets=(--target schedulers_tests environments_tests storage_tests server_tests)
 else
     dir=build/release
     flags=(-DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF) # GCC 12 at -O3 warns falsely (-Wrestrict) inside library headers
