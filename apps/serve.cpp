@@ -12,8 +12,9 @@
 #include <pthread.h>
 #include <spdlog/spdlog.h>
 
-#include <csignal>
+#include <atomic>
 #include <chrono>
+#include <csignal>
 #include <condition_variable>
 #include <iostream>
 #include <mutex>

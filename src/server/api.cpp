@@ -26,6 +26,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <stdexcept>
 
 namespace mlosbench {
 namespace {
@@ -56,16 +57,20 @@ const char* reason_phrase(int status)
 }
 
 /// A request the API refuses: the status and the message of its error document.
-struct HttpError
+struct HttpError : std::runtime_error
 {
+    HttpError(int status_, const std::string& message,
+              std::vector<std::pair<std::string, std::string>> headers_ = {})
+        : std::runtime_error(message), status(status_), headers(std::move(headers_))
+    {
+    }
     int status;
-    std::string message;
-    std::vector<std::pair<std::string, std::string>> headers = {};
+    std::vector<std::pair<std::string, std::string>> headers;
 };
 
 [[noreturn]] void fail(int status, const std::string& message)
 {
-    throw HttpError{status, message};
+    throw HttpError(status, message);
 }
 
 int hex_value(char c)
@@ -354,8 +359,8 @@ void allow(const ApiRequest& request, std::initializer_list<const char*> methods
         }
         list += (list.empty() ? "" : ", ") + std::string(m);
     }
-    throw HttpError{405, "method " + request.method + " not allowed here; allowed: " + list,
-                    {{"Allow", list}}};
+    throw HttpError(405, "method " + request.method + " not allowed here; allowed: " + list,
+                    {{"Allow", list}});
 }
 
 ApiResponse asset(const std::string& content_type, std::string body)
@@ -375,11 +380,11 @@ void Api::State::authorize(const ApiRequest& request, bool write) const
     }
     const std::string_view given = bearer_token(request.authorization);
     if (given.empty()) {
-        throw HttpError{401,
+        throw HttpError(401,
                         std::string(write ? "writing" : "reading") +
                             " needs the server's token: send 'Authorization: Bearer TOKEN' (the "
                             "token serve printed at start, or its --token)",
-                        {{"WWW-Authenticate", "Bearer"}}};
+                        {{"WWW-Authenticate", "Bearer"}});
     }
     if (!api_tokens_equal(given, options.token)) {
         fail(403, "wrong token");
@@ -587,10 +592,10 @@ ApiResponse Api::State::route(const ApiRequest& request)
                       options.allowed_hosts.front() + " or localhost");
     }
     if (!limiter.allow(request.remote_addr)) {
-        throw HttpError{429,
+        throw HttpError(429,
                         "more than " + number_text(options.rate_limit) +
                             " requests per second from " + request.remote_addr + "; slow down",
-                        {{"Retry-After", "1"}}};
+                        {{"Retry-After", "1"}});
     }
     if (request.body.size() > options.max_body_bytes) {
         fail(413, "request body larger than " + std::to_string(options.max_body_bytes) + " bytes");
@@ -706,7 +711,7 @@ ApiResponse Api::handle(const ApiRequest& request) const
     try {
         response = m_state->route(request);
     } catch (const HttpError& e) {
-        response = api_error(e.status, e.message);
+        response = api_error(e.status, e.what());
         response.headers.insert(response.headers.end(), e.headers.begin(), e.headers.end());
     } catch (const ConfigError& e) {
         response = api_error(config_error_status(e), e.what());

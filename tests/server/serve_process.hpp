@@ -57,10 +57,13 @@ public:
         return result;
     }
 
+    /// A server still running is stopped, and must stop cleanly (exit 0: no crash, and no
+    /// sanitizer report, which would change the exit code).
     ~ServeProcess()
     {
         if (m_command.pid > 0) {
-            (void)stop();
+            const CommandResult result = stop();
+            EXPECT_EQ(result.exit_code, 0) << result.err;
         }
     }
 

@@ -9,7 +9,9 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <fstream>
+#include <thread>
 #include <map>
 #include <memory>
 
@@ -351,7 +353,8 @@ protected:
         m_run = start_mlosbench({"--environment", "gated.jsonc", "--optimizer", "opt3.jsonc",
                                  "--storage", m_db->storage_argument(), "--experiment-id", "live"},
                                 dir, dir);
-        m_serve.start(m_db->storage_argument(), {"--token", k_token});
+        // No rate limit: ConcurrentClientsAddUp sends more than a burst.
+        m_serve.start(m_db->storage_argument(), {"--token", k_token, "--rate-limit", "0"});
         ASSERT_TRUE(m_serve.listening()) << m_serve.err();
     }
 
@@ -474,6 +477,48 @@ TEST_P(ServeRunning, PostsMetricsForTheRunningTrial)
     EXPECT_EQ(error_message(bad(R"({"name": "loss", "value": 1})"), 409),
               "trial 1 of experiment 'live' has ended (SUCCEEDED): metrics are posted while a "
               "trial runs");
+}
+
+// Clients at once, reading and writing: every cumulative post counts exactly once.
+TEST_P(ServeRunning, ConcurrentClientsAddUp)
+{
+    ASSERT_TRUE(wait_until([&] { return status_of(1) == "RUNNING"; }, 60)) << status_of(1);
+    constexpr int k_threads = 4;
+    constexpr int k_posts = 10;
+    std::atomic<int> created{0};
+    std::atomic<int> read_ok{0};
+    std::vector<std::thread> clients;
+    for (int i = 0; i < k_threads; ++i) {
+        clients.emplace_back([&] {
+            auto cli = m_serve.client();
+            for (int j = 0; j < k_posts; ++j) {
+                const auto r = cli.Post("/api/v1/experiments/live/trials/1/metrics",
+                                        bearer(k_token),
+                                        R"({"name": "ops", "value": 3, "cumulative": true})",
+                                        "application/json");
+                if (r && r->status == 201) {
+                    ++created;
+                } else {
+                    ADD_FAILURE() << (r ? r->body : httplib::to_string(r.error()));
+                }
+                const auto g = cli.Get("/api/v1/experiments/live");
+                if (g && g->status == 200) {
+                    ++read_ok;
+                }
+            }
+        });
+    }
+    for (auto& c : clients) {
+        c.join();
+    }
+    EXPECT_EQ(created.load(), k_threads * k_posts);
+    EXPECT_EQ(read_ok.load(), k_threads * k_posts);
+    auto cli = m_serve.client();
+    const json last =
+        json_body(cli.Get("/api/v1/experiments/live/trials/1/metrics?metric=ops&last=1"));
+    ASSERT_TRUE(last.contains("metrics")) << last.dump();
+    ASSERT_EQ(last["metrics"].size(), 1U) << last.dump();
+    EXPECT_EQ(last["metrics"][0]["value"], 3 * k_threads * k_posts);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ServeRunning, all_backends(), backend_name);
