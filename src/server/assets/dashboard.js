@@ -1,33 +1,4 @@
-#include "server/detail/dashboard_assets.hpp"
-
-// The dashboard's page, script and styles. Chart.js is not here: serve reads Debian's
-// libjs-chart.js file at start and serves it as /static/chart.js.
-namespace mlosbench::detail {
-
-const std::string& dashboard_html()
-{
-    static const std::string k_text = R"asset(<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>mlosbench</title>
-<link rel="stylesheet" href="/static/dashboard.css">
-<script src="/static/chart.js"></script>
-<script src="/static/dashboard.js"></script>
-</head>
-<body>
-<header><a href="#/">mlosbench</a><span id="status">loading</span></header>
-<main id="app"></main>
-</body>
-</html>
-)asset";
-    return k_text;
-}
-
-const std::string& dashboard_js()
-{
-    static const std::string k_text = R"asset(// The mlosbench dashboard: reads the API (/api/v1/...) and polls it while experiments run.
+// The mlosbench dashboard: reads the API (/api/v1/...) and polls it while experiments run.
 // Everything is built with DOM calls and textContent (stored text never becomes markup).
 (function () {
   "use strict";
@@ -275,39 +246,3 @@ const std::string& dashboard_js()
   document.addEventListener("visibilitychange", () => { if (!document.hidden) route(); });
   document.addEventListener("DOMContentLoaded", route);
 })();
-)asset";
-    return k_text;
-}
-
-const std::string& dashboard_css()
-{
-    static const std::string k_text = R"asset(body { font-family: system-ui, sans-serif; margin: 0; color: #222; background: #fafafa; }
-header { display: flex; justify-content: space-between; align-items: center; padding: 0.5em 1em;
-         background: #263238; color: #eceff1; }
-header a { color: #eceff1; text-decoration: none; font-weight: bold; }
-#status .error { color: #ffab91; }
-main { padding: 1em; }
-h1 { font-size: 1.4em; margin: 0.3em 0; }
-h2 { font-size: 1.1em; margin-top: 1.5em; }
-table { border-collapse: collapse; font-size: 0.9em; background: #fff; }
-th, td { border: 1px solid #ddd; padding: 0.25em 0.5em; text-align: left; vertical-align: top; }
-th.sortable { cursor: pointer; user-select: none; }
-td.num { text-align: right; font-variant-numeric: tabular-nums; }
-td.reason { color: #b71c1c; max-width: 40em; white-space: pre-wrap; }
-tr.s-failed, tr.s-timed_out { background: #ffebee; }
-tr.s-running { background: #e3f2fd; }
-.badge { display: inline-block; padding: 0 0.4em; margin-right: 0.3em; border-radius: 0.3em;
-         background: #eceff1; font-size: 0.85em; }
-.badge.s-succeeded { background: #c8e6c9; }
-.badge.s-failed, .badge.s-timed_out { background: #ffcdd2; }
-.badge.s-running, .badge.s-pending { background: #bbdefb; }
-.chart { position: relative; height: 320px; max-width: 60em; }
-.charts { display: flex; flex-wrap: wrap; gap: 1em; margin-top: 1em; }
-.chart.small { height: 220px; width: 28em; }
-.note { color: #666; font-style: italic; }
-.trial-live h3 { font-size: 1em; margin: 0.5em 0 0.2em; }
-)asset";
-    return k_text;
-}
-
-} // namespace mlosbench::detail
