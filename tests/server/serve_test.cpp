@@ -479,6 +479,48 @@ TEST_P(ServeRunning, PostsMetricsForTheRunningTrial)
               "trial runs");
 }
 
+// `mlosbench post-metric` inside a trial on another machine: MLOSBENCH_API and
+// MLOSBENCH_TOKEN send it to serve over HTTP (MLOSBENCH_STORAGE names nothing here).
+TEST_P(ServeRunning, PostMetricCommandGoesOverHttp)
+{
+    ASSERT_TRUE(wait_until([&] { return status_of(1) == "RUNNING"; }, 60)) << status_of(1);
+    const std::string api = "http://127.0.0.1:" + std::to_string(m_serve.port());
+    const std::vector<std::string> env = {"MLOSBENCH_API=" + api, "MLOSBENCH_EXPERIMENT_ID=live",
+                                          "MLOSBENCH_TRIAL_ID=1",
+                                          "MLOSBENCH_STORAGE=/nonexistent/remote.db"};
+    auto with_token = env;
+    with_token.push_back(std::string("MLOSBENCH_TOKEN=") + k_token);
+    const auto posted = run_mlosbench({"post-metric", "epoch_loss", "0.125", "--metadata", "remote",
+                                       "--time", "2025-02-03T04:05:06Z"},
+                                      {}, with_token);
+    EXPECT_EQ(posted.exit_code, 0) << posted.err;
+    EXPECT_EQ(posted.out, "");
+    auto cli = m_serve.client();
+    const json rows =
+        json_body(cli.Get("/api/v1/experiments/live/trials/1/metrics?metric=epoch_loss"));
+    ASSERT_EQ(rows["metrics"].size(), 1U) << rows.dump();
+    EXPECT_EQ(rows["metrics"][0]["value"], 0.125);
+    EXPECT_EQ(rows["metrics"][0]["metadata"], "remote");
+    EXPECT_EQ(rows["metrics"][0]["ts"], "2025-02-03T04:05:06.000000Z");
+
+    auto wrong = env;
+    wrong.emplace_back("MLOSBENCH_TOKEN=not-the-token-at-all");
+    const auto refused = run_mlosbench({"post-metric", "epoch_loss", "1"}, {}, wrong);
+    EXPECT_EQ(refused.exit_code, 2);
+    EXPECT_EQ(refused.err, "mlosbench: error: " + api + ": wrong token\n");
+    const auto anonymous = run_mlosbench({"post-metric", "epoch_loss", "1"}, {}, env);
+    EXPECT_EQ(anonymous.exit_code, 2);
+    EXPECT_EQ(anonymous.err.rfind("mlosbench: error: " + api + ": writing needs the server's token", 0),
+              0U)
+        << anonymous.err;
+    auto nobody = with_token;
+    nobody[0] = "MLOSBENCH_API=http://127.0.0.1:1";
+    const auto unreachable = run_mlosbench({"post-metric", "epoch_loss", "1"}, {}, nobody);
+    EXPECT_EQ(unreachable.exit_code, 1);
+    EXPECT_EQ(unreachable.err.rfind("mlosbench: error: cannot post to http://127.0.0.1:1: ", 0), 0U)
+        << unreachable.err;
+}
+
 // Clients at once, reading and writing: every cumulative post counts exactly once.
 TEST_P(ServeRunning, ConcurrentClientsAddUp)
 {
