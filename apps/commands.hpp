@@ -19,6 +19,7 @@ int metrics_command(const std::vector<std::string>& args);
 int post_metric_command(const std::vector<std::string>& args);
 int delete_command(const std::vector<std::string>& args);
 int list_command(const std::vector<std::string>& args);
+int serve_command(const std::vector<std::string>& args);
 
 /// The list of commands with one line each, for `mlosbench --help`.
 [[nodiscard]] std::string commands_help();

@@ -1,6 +1,5 @@
 #include "commands.hpp"
-#include "mlosbench/results/results_reader.hpp"
-#include "mlosbench/results/zip_archive.hpp"
+#include "mlosbench/results/export_tables.hpp"
 #include "mlosbench/util/strings.hpp"
 #include "results_common.hpp"
 
@@ -43,21 +42,13 @@ int export_command(const std::vector<std::string>& args)
         format = ends_with_icase(output, ".json") ? "json" : "csv";
     }
     const ResultsReader reader(open_results_storage(storage));
-    const bool csv = format == "csv";
-    const auto results_text = [&] {
-        const Json rows = reader.results_df(experiment);
-        return csv ? results_df_csv(rows) : json_dump(rows, 2) + "\n";
-    };
-    const auto telemetry_text = [&] {
-        const auto rows = reader.telemetry(experiment);
-        return csv ? telemetry_csv(rows) : telemetry_json(rows);
-    };
+    const ExportFormat export_format = format == "csv" ? ExportFormat::csv : ExportFormat::json;
     if (zip) {
-        write_zip_archive(output, {{"results." + format, results_text()},
-                                   {"telemetry." + format, telemetry_text()}});
+        write_zip_archive(output, export_archive_entries(reader, experiment, export_format));
         return 0;
     }
-    const std::string text = telemetry ? telemetry_text() : results_text();
+    const std::string text = telemetry ? export_telemetry(reader, experiment, export_format)
+                                       : export_results(reader, experiment, export_format);
     if (output.empty()) {
         std::cout << text;
     } else {

@@ -46,6 +46,8 @@ constexpr std::array k_commands = {
                  "one self-contained HTML page: summary, charts, trials"},
     CommandEntry{"delete", mlosbench::app::delete_command,
                  "remove an experiment and everything only it uses"},
+    CommandEntry{"serve", mlosbench::app::serve_command,
+                 "a live dashboard and a JSON API over the storage (docs/api.md)"},
     CommandEntry{"list", mlosbench::app::list_command,
                  "the classes configs may name: environments, services, optimizers, ..."},
 };

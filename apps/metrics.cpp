@@ -20,36 +20,6 @@ std::string value_text(const Json& value)
     return value.is_null() ? std::string("-") : display_text(value);
 }
 
-// A --metric that the experiment never recorded is a typo, not an empty table: name the
-// metrics it has, as plot and report do.
-void check_metric_names(const ResultsReader& reader,
-                        const std::string& experiment,
-                        const std::vector<std::string>& names)
-{
-    std::set<std::string> known;
-    const Json stored = find_experiment(reader, experiment);
-    for (const auto& objective : stored.at("objectives")) {
-        known.insert(objective.at("name").get<std::string>());
-    }
-    MetricsQuery all;
-    all.include_results = true;
-    for (const auto& s : reader.metrics(experiment, all)) {
-        known.insert(s.metric);
-    }
-    for (const auto& name : names) {
-        if (known.count(name) == 0) {
-            std::string list;
-            for (const auto& k : known) {
-                list += (list.empty() ? "" : ", ") + k;
-            }
-            throw ConfigError("", "--metric",
-                              "unknown metric '" + name + "' in experiment '" + experiment +
-                                  "' (its metrics: " + (list.empty() ? "none" : list) + ")" +
-                                  did_you_mean(name, {known.begin(), known.end()}));
-        }
-    }
-}
-
 } // namespace
 
 int metrics_command(const std::vector<std::string>& args)
@@ -101,38 +71,21 @@ int metrics_command(const std::vector<std::string>& args)
     query.summarize = summarize;
     query.include_results = !no_results;
     if (!since_text.empty()) {
-        query.since = parse_timestamp(since_text);
-        if (!query.since) {
-            throw ConfigError(std::string("--since: expected an ISO 8601 time such as "
-                                          "2025-01-02T03:04:05Z, from ") +
-                              k_timestamp_range + ", got '" + since_text + "'");
-        }
+        query.since = parse_time_argument(since_text, "--since");
     }
     const ResultsReader reader(open_results_storage(storage));
-    const std::vector<MetricSample> samples = reader.metrics(experiment, query);
-    std::set<std::string> found;
-    for (const auto& s : samples) {
-        found.insert(s.metric);
-    }
-    if (std::any_of(metric_names.begin(), metric_names.end(),
-                    [&](const std::string& m) { return found.count(m) == 0; })) {
-        check_metric_names(reader, experiment, metric_names);
+    std::vector<MetricSample> samples;
+    try {
+        samples = select_metrics(reader, experiment, query);
+    } catch (const ConfigError& e) {
+        // A --metric the experiment never recorded names the flag.
+        if (e.message().rfind("unknown metric", 0) != 0) {
+            throw;
+        }
+        throw ConfigError("", "--metric", e.message());
     }
     if (json) {
-        Json rows = Json::array();
-        for (const auto& s : samples) {
-            Json row = {{"trial_id", s.trial_id},
-                        {"ts", format_iso8601(s.ts)},
-                        {"metric", s.metric},
-                        {"value", s.value},
-                        {"source", metric_source_name(s.source)},
-                        {"metadata", s.metadata ? Json(*s.metadata) : Json(nullptr)}};
-            if (summarize) {
-                row["count"] = s.count;
-            }
-            rows.push_back(std::move(row));
-        }
-        std::cout << json_dump(rows, 2) << "\n";
+        std::cout << json_dump(metric_samples_json(samples, summarize.has_value()), 2) << "\n";
         return 0;
     }
     std::vector<std::vector<std::string>> rows;

@@ -1,5 +1,7 @@
 #include "commands.hpp"
 #include "launch_flags.hpp"
+#include "mlosbench/results/metrics_query.hpp"
+#include "mlosbench/server/api_client.hpp"
 #include "mlosbench/storage/postgres_target.hpp"
 #include "mlosbench/storage/storage.hpp"
 #include "mlosbench/storage/storage_spec.hpp"
@@ -36,13 +38,26 @@ std::string required_variable(const char* name)
     return *value;
 }
 
+std::int64_t trial_id_from(const std::string& trial_text)
+{
+    std::int64_t trial_id = 0;
+    const auto [end, ec] =
+        std::from_chars(trial_text.data(), trial_text.data() + trial_text.size(), trial_id);
+    if (ec != std::errc() || end != trial_text.data() + trial_text.size()) {
+        throw ConfigError("MLOSBENCH_TRIAL_ID: expected a trial id (an integer), got '" +
+                          trial_text + "'");
+    }
+    return trial_id;
+}
+
 } // namespace
 
 int post_metric_command(const std::vector<std::string>& args)
 {
     CLI::App app("Record a telemetry sample for the running trial, from inside its script. The "
                  "trial's environment names it: MLOSBENCH_STORAGE, MLOSBENCH_EXPERIMENT_ID, "
-                 "MLOSBENCH_TRIAL_ID. Prints nothing (a script's stdout may be parsed for "
+                 "MLOSBENCH_TRIAL_ID; with MLOSBENCH_API (and MLOSBENCH_TOKEN) set, the metric goes to "
+                 "that `mlosbench serve` over HTTP instead (a trial on another machine). Prints nothing (a script's stdout may be parsed for "
                  "results). Safe while the orchestrator and other trials write the same file.",
                  "mlosbench post-metric");
     std::string name;
@@ -76,13 +91,23 @@ int post_metric_command(const std::vector<std::string>& args)
     }
     Timestamp time = now();
     if (!time_text.empty()) {
-        const auto parsed = parse_timestamp(time_text);
-        if (!parsed) {
-            throw ConfigError(std::string("--time: expected an ISO 8601 time such as "
-                                          "2025-01-02T03:04:05Z, from ") +
-                              k_timestamp_range + ", got '" + time_text + "'");
+        time = parse_time_argument(time_text, "--time");
+    }
+    // A trial on another machine reaches the driver's storage through its serve:
+    // MLOSBENCH_API (and MLOSBENCH_TOKEN) say where, and the metric goes over HTTP.
+    if (const auto api = variable("MLOSBENCH_API"); api && storage.empty()) {
+        PostedMetric metric;
+        metric.exp_id = required_variable("MLOSBENCH_EXPERIMENT_ID");
+        metric.trial_id = trial_id_from(required_variable("MLOSBENCH_TRIAL_ID"));
+        metric.name = name;
+        metric.value = value;
+        metric.cumulative = cumulative;
+        metric.metadata = metadata;
+        if (!time_text.empty()) {
+            metric.time = format_iso8601(time);
         }
-        time = *parsed;
+        (void)post_metric_over_http(*api, variable("MLOSBENCH_TOKEN").value_or(""), metric);
+        return 0;
     }
     // The trial's MLOSBENCH_STORAGE is the storage's location: a SQLite file's path, or a
     // PostgreSQL URL without password (PGPASSWORD or ~/.pgpass gives that).
@@ -98,14 +123,7 @@ int post_metric_command(const std::vector<std::string>& args)
         spec = results_storage(storage);
     }
     const std::string experiment = required_variable("MLOSBENCH_EXPERIMENT_ID");
-    const std::string trial_text = required_variable("MLOSBENCH_TRIAL_ID");
-    std::int64_t trial_id = 0;
-    const auto [end, ec] =
-        std::from_chars(trial_text.data(), trial_text.data() + trial_text.size(), trial_id);
-    if (ec != std::errc() || end != trial_text.data() + trial_text.size()) {
-        throw ConfigError("MLOSBENCH_TRIAL_ID: expected a trial id (an integer), got '" +
-                          trial_text + "'");
-    }
+    const std::int64_t trial_id = trial_id_from(required_variable("MLOSBENCH_TRIAL_ID"));
     if (spec.drivername == "sqlite") {
         if (spec.database == ":memory:") {
             throw ConfigError("MLOSBENCH_STORAGE: the experiment's storage is in memory; "

@@ -34,12 +34,7 @@ std::unique_ptr<StorageReader> open_results_storage(const std::string& storage)
 
 Json find_experiment(const ResultsReader& reader, const std::string& exp_id)
 {
-    for (auto& experiment : reader.experiments()) {
-        if (experiment["exp_id"] == exp_id) {
-            return experiment;
-        }
-    }
-    throw ConfigError("unknown experiment '" + exp_id + "'");
+    return reader.experiment(exp_id);
 }
 
 void write_output_file(const std::string& path, const std::string& text)

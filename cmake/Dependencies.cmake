@@ -12,6 +12,12 @@ pkg_check_modules(libzip REQUIRED IMPORTED_TARGET libzip)
 # libpq (Debian libpq-dev), PostgreSQL's own C client library: the storage area loads it when
 # a PostgreSQL storage is used; the tests' PostgreSQL server fixture links it.
 pkg_check_modules(libpq REQUIRED IMPORTED_TARGET libpq)
+# cpp-httplib (Debian libcpp-httplib-dev, built there as a shared library with its pkg-config
+# file and the -D flags it was built with): the HTTP server of `serve`.
+pkg_check_modules(cpp_httplib REQUIRED IMPORTED_TARGET cpp-httplib)
+# Chart.js for the dashboard (Debian libjs-chart.js), served from the installed file.
+set(MLOSBENCH_CHARTJS_FILE /usr/share/javascript/chart.js/chart.min.js CACHE FILEPATH
+    "Chart.js (UMD build) that serve's dashboard loads")
 
 # valijson is header-only; Debian's libvalijson-dev pulls in many unrelated -dev packages,
 # so scripts/setup.sh unpacks just its headers into build/deps/ (a system install works too).

@@ -46,8 +46,9 @@ set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS
-    "libc6, libstdc++6, libgcc-s1, libssh-4, libsqlite3-0, libpq5, libzip4, libspdlog1.10, libfmt9")
-set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gnuplot-nox")
+    "libc6, libstdc++6, libgcc-s1, libssh-4, libsqlite3-0, libpq5, libzip4, libspdlog1.10, libfmt9, libcpp-httplib0.11")
+# gnuplot draws plot and report's charts; Chart.js serve's dashboard (read from its file).
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "gnuplot-nox, libjs-chart.js")
 set(CPACK_DEBIAN_PACKAGE_DESCRIPTION
     "Runs benchmark trials from JSONC configs (those of mlos_bench too) on this machine or over
  SSH, tunes their parameters between trials and records everything in SQLite or PostgreSQL.")

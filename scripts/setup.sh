@@ -5,7 +5,7 @@
 #     --release  build/release, optimised (the default; used by the quickstart and benchmarks)
 #     --test     build/test, AddressSanitizer + UndefinedBehaviorSanitizer, warnings as errors
 #     --tsan     build/tsan, ThreadSanitizer, warnings as errors: only the tests of the threaded
-#                parts (schedulers, environments, storage)
+#                parts (schedulers, environments, storage, server)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,7 +37,9 @@ packages=(
     libgtest-dev googletest
     libzip-dev   # export -o x.zip
     gnuplot-nox  # plot and report draw their charts with gnuplot
-    chromium     # the report test opens the HTML page headless
+    chromium     # the report test opens the HTML page headless (and the serve test its dashboard)
+    libcpp-httplib-dev # serve: the HTTP server (cpp-httplib), no code of ours for HTTP parsing
+    libjs-chart.js # serve's dashboard draws its charts with Chart.js, served from the installed file
     # What the quickstart's workload (config/examples/quickstart/) runs: seq, date, wc
     # (coreutils), awk (mawk), gzip and xz. minbase lacks xz-utils; the others are there, but
     # saying so here keeps the quickstart working if that changes.
@@ -85,7 +87,7 @@ if [ "$mode" = test ]; then
 elif [ "$mode" = tsan ]; then
     dir=build/tsan
     flags=(-DCMAKE_BUILD_TYPE=Debug -DMLOSBENCH_SANITIZE=thread -DMLOSBENCH_WERROR=ON)
-    targets=(--target schedulers_tests environments_tests storage_tests)
+    targets=(--target schedulers_tests environments_tests storage_tests server_tests)
 else
     dir=build/release
     flags=(-DCMAKE_BUILD_TYPE=Release -DBUILD_TESTING=OFF) # GCC 12 at -O3 warns falsely (-Wrestrict) inside library headers

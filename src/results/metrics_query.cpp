@@ -1,5 +1,7 @@
 #include "mlosbench/results/metrics_query.hpp"
 
+#include "mlosbench/util/error.hpp"
+
 #include <algorithm>
 #include <chrono>
 #include <set>
@@ -113,6 +115,34 @@ std::vector<MetricSample> apply_metrics_query(std::vector<MetricSample> samples,
         begin = end;
     }
     return out;
+}
+
+Json metric_samples_json(const std::vector<MetricSample>& samples, bool with_count)
+{
+    Json rows = Json::array();
+    for (const auto& s : samples) {
+        Json row = {{"trial_id", s.trial_id},
+                    {"ts", format_iso8601(s.ts)},
+                    {"metric", s.metric},
+                    {"value", s.value},
+                    {"source", metric_source_name(s.source)},
+                    {"metadata", s.metadata ? Json(*s.metadata) : Json(nullptr)}};
+        if (with_count) {
+            row["count"] = s.count;
+        }
+        rows.push_back(std::move(row));
+    }
+    return rows;
+}
+
+Timestamp parse_time_argument(const std::string& text, const std::string& name)
+{
+    const auto parsed = parse_timestamp(text);
+    if (!parsed) {
+        throw ConfigError(name + ": expected an ISO 8601 time such as 2025-01-02T03:04:05Z, from " +
+                          k_timestamp_range + ", got '" + text + "'");
+    }
+    return *parsed;
 }
 
 } // namespace mlosbench

@@ -5,6 +5,8 @@
 #include "mlosbench/util/strings.hpp"
 #include "mlosbench/util/time.hpp"
 
+#include <algorithm>
+#include <set>
 #include <string_view>
 
 namespace mlosbench {
@@ -93,6 +95,40 @@ Json ResultsReader::experiments() const
     }
     iso_times(out);
     return out;
+}
+
+Json ResultsReader::experiment(const std::string& exp_id) const
+{
+    for (auto& experiment : experiments()) {
+        if (experiment["exp_id"] == exp_id) {
+            return experiment;
+        }
+    }
+    throw ConfigError("unknown experiment '" + exp_id + "'");
+}
+
+void ResultsReader::require_metrics(const std::string& exp_id,
+                                    const std::vector<std::string>& names) const
+{
+    std::set<std::string> known;
+    const Json stored = experiment(exp_id);
+    for (const auto& objective : stored.at("objectives")) {
+        known.insert(objective.at("name").get<std::string>());
+    }
+    for (const auto& s : metrics(exp_id, MetricsQuery{})) {
+        known.insert(s.metric);
+    }
+    for (const auto& name : names) {
+        if (known.count(name) == 0) {
+            std::string list;
+            for (const auto& k : known) {
+                list += (list.empty() ? "" : ", ") + k;
+            }
+            throw ConfigError("unknown metric '" + name + "' in experiment '" + exp_id +
+                              "' (its metrics: " + (list.empty() ? "none" : list) + ")" +
+                              did_you_mean(name, {known.begin(), known.end()}));
+        }
+    }
 }
 
 Json ResultsReader::trials(const std::string& exp_id) const
@@ -185,6 +221,21 @@ std::vector<TelemetryRow> ResultsReader::telemetry(const std::string& exp_id) co
 {
     require_experiment(exp_id);
     return m_storage->telemetry(exp_id);
+}
+
+std::vector<MetricSample>
+select_metrics(const ResultsReader& reader, const std::string& exp_id, const MetricsQuery& query)
+{
+    std::vector<MetricSample> samples = reader.metrics(exp_id, query);
+    std::set<std::string> found;
+    for (const auto& s : samples) {
+        found.insert(s.metric);
+    }
+    if (std::any_of(query.metrics.begin(), query.metrics.end(),
+                    [&](const std::string& m) { return found.count(m) == 0; })) {
+        reader.require_metrics(exp_id, query.metrics);
+    }
+    return samples;
 }
 
 std::string telemetry_csv(const std::vector<TelemetryRow>& rows)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "mlosbench/storage/metric_sample.hpp"
+#include "mlosbench/util/json.hpp"
 #include "mlosbench/util/time.hpp"
 
 #include <cstddef>
@@ -38,5 +39,14 @@ void sort_metric_samples(std::vector<MetricSample>& samples);
 /// left out; a series spanning no time is one bucket.
 [[nodiscard]] std::vector<MetricSample> summarize_series(const std::vector<MetricSample>& series,
                                                          std::size_t buckets);
+
+/// The rows as `metrics --json` prints them: [{trial_id, ts (ISO 8601 UTC), metric, value,
+/// source, metadata}], plus count (samples averaged) when `with_count` (--summarize).
+[[nodiscard]] Json metric_samples_json(const std::vector<MetricSample>& samples, bool with_count);
+
+/// A time given by a user (`--since`, `--time`, an API parameter): ISO 8601 or the storage
+/// form, no zone meaning UTC. Throws ConfigError("NAME: expected an ISO 8601 time such as
+/// 2025-01-02T03:04:05Z, from 1970-... to 2261-..., got 'TEXT'") when it does not parse.
+[[nodiscard]] Timestamp parse_time_argument(const std::string& text, const std::string& name);
 
 } // namespace mlosbench

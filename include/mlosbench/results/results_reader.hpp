@@ -34,6 +34,10 @@ public:
     /// ([{name, direction}]), trials ({total, by_status}), best ({trial_id, score}) or null.
     [[nodiscard]] Json experiments() const;
 
+    /// The element of experiments() for `exp_id`. Throws ConfigError("unknown experiment
+    /// 'ID'") when it is not stored.
+    [[nodiscard]] Json experiment(const std::string& exp_id) const;
+
     /// The trials of `exp_id` by id: trial_id, config_id, status, trial_runner_id, ts_start,
     /// ts_end, duration_s (null while running), results ({metric: value}). Throws ConfigError
     /// for an unknown experiment.
@@ -72,9 +76,19 @@ public:
     /// Throws ConfigError("unknown experiment 'ID'") when `exp_id` is not stored.
     void require_experiment(const std::string& exp_id) const;
 
+    /// Throws ConfigError("unknown metric 'M' in experiment 'E' (its metrics: ...)") for the
+    /// first of `names` that is neither an objective of `exp_id` nor a metric it recorded (a
+    /// typo, not an empty table).
+    void require_metrics(const std::string& exp_id, const std::vector<std::string>& names) const;
+
 private:
     std::unique_ptr<StorageReader> m_storage;
 };
+
+/// reader.metrics(exp_id, query), and when a metric `query` names was not found, the error
+/// of require_metrics() (a metric the experiment never recorded).
+[[nodiscard]] std::vector<MetricSample>
+select_metrics(const ResultsReader& reader, const std::string& exp_id, const MetricsQuery& query);
 
 /// The rows of results_df() as CSV (header, then one line per trial; RFC 4180 quoting). A text
 /// cell starting with =, +, -, @, a tab or CR gets a leading ' so spreadsheets do not run it.

@@ -18,4 +18,8 @@ struct ZipEntry
 /// half-written archive. Throws mlosbench::Error naming `path` when it cannot be written.
 void write_zip_archive(const std::filesystem::path& path, const std::vector<ZipEntry>& entries);
 
+/// The same archive in memory (an HTTP response), never touching the file system. Throws
+/// mlosbench::Error when libzip fails.
+[[nodiscard]] std::string zip_archive_bytes(const std::vector<ZipEntry>& entries);
+
 } // namespace mlosbench
