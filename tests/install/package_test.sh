@@ -18,7 +18,7 @@ depends=$(dpkg-deb -f "$deb" Depends)
 for p in libssh-4 libsqlite3-0 libpq5 libzip4 libspdlog1.10 libfmt9; do
     case ", $depends," in *", $p,"*) ;; *) fail "Depends lacks $p: $depends" ;; esac
 done
-[ "$(dpkg-deb -f "$deb" Recommends)" = gnuplot-nox ] || fail "Recommends: $(dpkg-deb -f "$deb" Recommends)"
+[ "$(dpkg-deb -f "$deb" Recommends)" = "gnuplot-nox, libjs-chart.js" ] || fail "Recommends: $(dpkg-deb -f "$deb" Recommends)"
 # Every dependency is a package this Debian knows.
 for p in $(echo "$depends" | tr -d ' ' | tr ',' ' '); do
     apt-cache show "$p" >/dev/null 2>&1 || fail "no Debian package $p"
