@@ -90,6 +90,11 @@ void add_run_flags(CLI::App& app, LaunchOptions& o)
                    "Seconds without a heartbeat after which a worker counts as dead and its "
                    "running trials are run again by the others (default 60)")
         ->check(CLI::Range(1.0, 86400.0));
+    app.add_option("--api", o.api,
+                   "URL of a running `mlosbench serve` on this storage, as the remote hosts "
+                   "reach it (http://HOST:PORT): RemoteEnv lines get it as MLOSBENCH_API, and "
+                   "this process's MLOSBENCH_TOKEN (serve's token) as MLOSBENCH_TOKEN, so "
+                   "`mlosbench post-metric` on a host records into this run's storage");
 }
 
 void finish_launch_flags(const CLI::App& app, LaunchOptions& o)

@@ -2,6 +2,7 @@
 #include "launch_flags.hpp"
 #include "mlosbench/launcher/launch_plan.hpp"
 #include "mlosbench/launcher/run_experiment.hpp"
+#include "mlosbench/server/api_client.hpp"
 #include "mlosbench/storage/storage_spec.hpp"
 #include "mlosbench/util/cancel_token.hpp"
 #include "mlosbench/util/error.hpp"
@@ -200,6 +201,17 @@ int run_command(const std::vector<std::string>& args)
         return 0;
     }
     finish_launch_flags(app, options);
+    RunOptions run;
+    if (options.api) {
+        run.api_url = api_base_url(*options.api, "--api");
+        const char* token = std::getenv("MLOSBENCH_TOKEN");
+        if (token == nullptr || *token == '\0') {
+            throw ConfigError("", "--api",
+                              "the trials need serve's token to post metrics: set "
+                              "MLOSBENCH_TOKEN to the token serve printed or was given");
+        }
+        run.api_token = token;
+    }
     if (options.log_file) {
         check_log_file(options.log_file, load_storage_spec(options), "--log-file");
     }
@@ -224,7 +236,6 @@ int run_command(const std::vector<std::string>& args)
                      "until the optimizer is done or it is interrupted");
     }
 
-    RunOptions run;
     run.max_failed_share = options.max_failed_share;
     run.max_consecutive_failures = options.max_consecutive_failures;
     run.keep_temp = options.keep_temp;

@@ -53,6 +53,10 @@ PhaseResult RemoteEnv::execute(std::string_view phase,
 {
     ExecRequest request;
     request.variables = trial_variables();
+    if (!m_runner.api_url.empty()) {
+        request.variables.emplace_back("MLOSBENCH_API", m_runner.api_url);
+        request.variables.emplace_back("MLOSBENCH_TOKEN", m_runner.api_token);
+    }
     const auto missing =
         detail::shell_variables(m_settings.script, m_parameters, request.variables);
     if (!missing.empty()) {

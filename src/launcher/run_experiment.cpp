@@ -74,6 +74,8 @@ RunSummary run_experiment(const LaunchPlan& plan, const RunOptions& options, Can
     policy.total_trials = options.total_trials;
     policy.join = options.join;
     policy.heartbeat_interval = options.lease_timeout / 3;
+    policy.api_url = options.api_url;
+    policy.api_token = options.api_token;
     // With a host pool, each runner's environments run on its own host.
     std::vector<EnvironmentSpec> roots;
     for (const PoolHost& host : plan.host_pool) {

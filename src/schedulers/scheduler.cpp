@@ -346,6 +346,8 @@ struct Scheduler::Impl
             context.cancel = policy.cancel;
             context.keep_temp = policy.keep_temp;
             context.teardown = spec.teardown;
+            context.api_url = policy.api_url;
+            context.api_token = policy.api_token;
             runners.push_back(
                 std::make_unique<detail::TrialRunner>(i, std::move(context), inputs, completions));
             running.emplace_back();

@@ -28,18 +28,39 @@ std::string path_segment(const std::string& text)
 
 } // namespace
 
+std::string api_base_url(const std::string& text, const std::string& what)
+{
+    std::string base = text;
+    while (!base.empty() && base.back() == '/') {
+        base.pop_back();
+    }
+    const auto fail = [&] {
+        return ConfigError("", what,
+                           "expected http://HOST:PORT (as serve prints it), got '" + text + "'");
+    };
+    constexpr std::string_view k_scheme = "http://";
+    if (base.rfind(k_scheme, 0) != 0) {
+        throw fail();
+    }
+    const std::string authority = base.substr(k_scheme.size());
+    const auto colon = authority.rfind(':');
+    if (colon == std::string::npos || colon == 0 || authority.find('/') != std::string::npos) {
+        throw fail();
+    }
+    const std::string port = authority.substr(colon + 1);
+    if (port.empty() || port.size() > 5 ||
+        port.find_first_not_of("0123456789") != std::string::npos || std::stoi(port) < 1 ||
+        std::stoi(port) > 65535) {
+        throw fail();
+    }
+    return base;
+}
+
 Json post_metric_over_http(const std::string& base_url,
                            const std::string& token,
                            const PostedMetric& metric)
 {
-    std::string base = base_url;
-    while (!base.empty() && base.back() == '/') {
-        base.pop_back();
-    }
-    if (base.rfind("http://", 0) != 0) {
-        throw ConfigError("MLOSBENCH_API: expected http://HOST:PORT (as serve prints it), got '" +
-                          base_url + "'");
-    }
+    const std::string base = api_base_url(base_url, "MLOSBENCH_API");
     httplib::Client client(base);
     client.set_connection_timeout(10, 0);
     client.set_read_timeout(30, 0);

@@ -52,6 +52,11 @@ struct RunnerContext
     bool keep_temp = false; ///< keep per-trial temp dirs
     /// False with --no-teardown: what setup lines started is left running at the end.
     bool teardown = true;
+    /// `run --api`: serve's URL and token, which RemoteEnv gives its lines as MLOSBENCH_API
+    /// and MLOSBENCH_TOKEN so that `post-metric` on the host reaches this storage over HTTP
+    /// ("": not given; a local trial posts to the storage directly).
+    std::string api_url;
+    std::string api_token;
 };
 
 /// A runnable environment, built from its spec for one trial runner (docs/trials.md). The

@@ -43,6 +43,7 @@ struct LaunchOptions
     bool join = false;            ///< --join: work beside the experiment's other workers
     std::int64_t total_trials = 0; ///< --total-trials: the experiment's bound; 0 = none
     double lease_timeout = 60;    ///< --lease-timeout, seconds
+    std::optional<std::string> api; ///< --api: serve's URL, for the RemoteEnv trials
 };
 
 /// Splits unknown arguments into `--key value` / `--key=value` pairs (globals, as in mlos_bench).

@@ -21,6 +21,10 @@ struct RunOptions
     std::int64_t total_trials = 0; ///< --total-trials: the experiment's bound; 0 = none
     /// --lease-timeout: a worker silent this long is dead; heartbeats come 3 times as often.
     std::chrono::milliseconds lease_timeout{60'000};
+    /// --api: serve's URL (http://HOST:PORT) and its token, given to RemoteEnv trials as
+    /// MLOSBENCH_API and MLOSBENCH_TOKEN ("": not given).
+    std::string api_url;
+    std::string api_token;
     /// Called on the calling thread after each state change, for a progress line.
     std::function<void(const RunProgress&)> on_progress;
     /// Called on the calling thread once for each trial this run finished, for a log line.

@@ -49,6 +49,9 @@ struct RunPolicy
     /// How often the worker renews its lease and looks for trials to take over (a third of
     /// the lease timeout).
     std::chrono::milliseconds heartbeat_interval{20'000};
+    /// serve's URL and token for trials on other hosts (RunnerContext::api_url).
+    std::string api_url;
+    std::string api_token;
 };
 
 /// A trial that is running, and since when.

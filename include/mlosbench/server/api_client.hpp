@@ -20,6 +20,10 @@ struct PostedMetric
     std::optional<std::string> time; ///< ISO 8601; the server's clock when not given
 };
 
+/// `text` as the base URL of a `serve` (`http://HOST:PORT`, a trailing `/` dropped). Throws
+/// ConfigError naming `what` (the flag or variable it came from) for anything else.
+[[nodiscard]] std::string api_base_url(const std::string& text, const std::string& what);
+
 /// Posts `metric` to the API at `base_url` (`http://HOST:PORT`, as serve printed it) with
 /// `token`, and returns the stored sample as the server answered it. Throws ConfigError with
 /// the server's message for a refusal (4xx: a wrong token, an unknown or ended trial, a bad
