@@ -10,9 +10,12 @@
 #include "results_common.hpp"
 
 #include <pthread.h>
+#include <unistd.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <csignal>
 #include <condition_variable>
@@ -122,6 +125,7 @@ int serve_command(const std::vector<std::string>& args)
     std::optional<std::string> token;
     std::optional<std::string> token_file;
     double rate_limit = 50;
+    int nice = 10;
     std::optional<std::string> log_level;
     add_storage_flag(app, storage);
     app.add_option("--bind", bind_text,
@@ -155,6 +159,11 @@ int serve_command(const std::vector<std::string>& args)
                            : "expected requests per second from 0 to 1000000, got '" + text + "'";
             },
             "0..1000000"))
+        ->capture_default_str();
+    app.add_option("--nice", nice,
+                   "Lower serve's CPU priority by this much (0 to 19), so that a run on the "
+                   "same machine keeps its CPU however many clients read; 0 keeps it")
+        ->check(CLI::Range(0, 19))
         ->capture_default_str();
     app.add_option("--log-level,--log_level", log_level,
                    "debug logs every request (client, method, target, status, time)");
@@ -201,6 +210,12 @@ int serve_command(const std::vector<std::string>& args)
         // Host header must name this machine.
         options.allowed_hosts = {"127.0.0.1", "localhost", "[::1]", bind.authority(0)};
         options.allowed_hosts.back().resize(options.allowed_hosts.back().rfind(':'));
+    }
+    // Before any thread starts: on Linux the priority is each thread's, inherited by those
+    // a thread starts. A failure (a limit set by the system) only costs the run some CPU.
+    errno = 0;
+    if (nice > 0 && ::nice(nice) == -1 && errno != 0) {
+        spdlog::warn("--nice {}: {}", nice, std::strerror(errno));
     }
     const Api api(results_storage(storage), options);
     HttpServer server(api, options.max_body_bytes);

@@ -68,6 +68,7 @@ public:
     }
 
     [[nodiscard]] bool listening() const { return m_port > 0; }
+    [[nodiscard]] int pid() const { return m_command.pid; }
     [[nodiscard]] int port() const { return m_port; }
     /// The token it printed (when it generated one).
     [[nodiscard]] const std::string& token() const { return m_token; }

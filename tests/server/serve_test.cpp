@@ -9,8 +9,12 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <thread>
 #include <map>
 #include <memory>
@@ -607,6 +611,38 @@ TEST_F(ServeCommand, SaysWhereItListensAndStopsCleanlyOnSigint)
     auto after = httplib::Client("127.0.0.1", serve.port());
     after.set_connection_timeout(5, 0);
     EXPECT_FALSE(after.Get("/api/v1"));
+}
+
+// The nice value of process `pid`, of every thread (/proc/PID/task/TID/stat, field 19).
+std::set<int> nice_values(int pid)
+{
+    std::set<int> values;
+    for (const auto& task : fs::directory_iterator("/proc/" + std::to_string(pid) + "/task")) {
+        std::string stat = read_file(task.path() / "stat");
+        std::istringstream fields(stat.substr(stat.rfind(')') + 2));
+        std::string field;
+        for (int i = 3; i <= 19 && fields >> field; ++i) {
+        }
+        values.insert(std::stoi(field));
+    }
+    return values;
+}
+
+TEST_F(ServeCommand, RunsAtALowerPriorityThanTheRunBesideIt)
+{
+    const int own = ::getpriority(PRIO_PROCESS, 0);
+    ServeProcess serve;
+    serve.start(storage());
+    ASSERT_TRUE(serve.listening()) << serve.err();
+    // Each of its threads (the listener and the pool's, started once it listens).
+    EXPECT_EQ(nice_values(serve.pid()), std::set<int>{std::min(own + 10, 19)});
+    ServeProcess kept;
+    kept.start(storage(), {"--nice", "0"});
+    ASSERT_TRUE(kept.listening()) << kept.err();
+    EXPECT_EQ(nice_values(kept.pid()), std::set<int>{own});
+    const auto bad = run_mlosbench({"serve", "--storage", storage(), "--nice", "20"});
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.err.find("--nice"), std::string::npos) << bad.err;
 }
 
 TEST_F(ServeCommand, ANonLoopbackAddressNeedsATokenAndThenReadsNeedItToo)

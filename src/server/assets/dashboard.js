@@ -230,6 +230,7 @@
 
   async function route() {
     clearTimeout(timer);
+    const started = Date.now();
     const match = location.hash.match(/^#\/exp\/(.+)$/);
     const status = document.getElementById("status");
     try {
@@ -239,7 +240,9 @@
     } catch (e) {
       showError(e);
     }
-    timer = setTimeout(route, POLL_MS);
+    // A big experiment takes the server a while to read: wait at least 4 times as long as
+    // this update took, so that each open page keeps the server busy a fifth of the time at most.
+    timer = setTimeout(route, Math.max(POLL_MS, 4 * (Date.now() - started)));
   }
 
   window.addEventListener("hashchange", () => { document.getElementById("app").removeAttribute("data-exp"); route(); });
