@@ -135,7 +135,8 @@ int post_metric_command(const std::vector<std::string>& args)
     }
     const auto records = open_storage(spec)->attach_experiment(experiment);
     (void)records->post_telemetry(trial_id, TelemetrySample{time, name, value}, cumulative,
-                                  metadata);
+                                  metadata,
+                                  time_text.empty() ? PostTime::when_recorded : PostTime::as_given);
     return 0;
 }
 

@@ -546,7 +546,8 @@ ApiResponse Api::State::post_metric(const std::string& exp_id, long long trial, 
     }
     const auto records = storage().attach_experiment(exp_id);
     const TelemetrySample stored = records->post_telemetry(
-        trial, TelemetrySample{time, name.get<std::string>(), value}, cumulative, metadata);
+        trial, TelemetrySample{time, name.get<std::string>(), value}, cumulative, metadata,
+        document.contains("time") ? PostTime::as_given : PostTime::when_recorded);
     return json_response({{"exp_id", exp_id},
                           {"trial_id", trial},
                           {"ts", format_iso8601(stored.time)},

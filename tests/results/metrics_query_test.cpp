@@ -60,7 +60,8 @@ protected:
                                {at("2025-01-01 00:00:03"), "cpu", 4},
                                {at("2025-01-01 00:00:10"), "cpu", 10},
                                {at("2025-01-01 00:00:00"), "mem", 100}});
-        (void)exp->post_telemetry(2, {at("2025-01-01 00:00:05"), "cpu", 7}, false, "warm");
+        (void)exp->post_telemetry(2, {at("2025-01-01 00:00:05"), "cpu", 7}, false, "warm",
+                                  PostTime::as_given);
         exp->update_trial(1, Status::succeeded, at("2025-01-01 00:00:20"), {{"score", 42}});
         exp->finish(Status::succeeded, at("2025-01-01 00:01:00"));
     }

@@ -68,14 +68,14 @@ TEST_P(PostDeleteTest, PostTelemetryAddsCumulativeValuesAndKeepsMetadata)
     auto storage = open();
     auto exp = make_experiment(*storage, "e", {1});
     const Timestamp t = at("2025-01-01 00:00:05");
-    auto first = exp->post_telemetry(1, {t, "ops", 5}, true, std::nullopt);
+    auto first = exp->post_telemetry(1, {t, "ops", 5}, true, std::nullopt, PostTime::as_given);
     EXPECT_EQ(first.value, 5);
     // Same time and metric: moved by 1 us, added to the latest value.
-    auto second = exp->post_telemetry(1, {t, "ops", 2.5}, true, "batch=2");
+    auto second = exp->post_telemetry(1, {t, "ops", 2.5}, true, "batch=2", PostTime::as_given);
     EXPECT_EQ(second.value, 7.5);
     EXPECT_EQ(format_timestamp(second.time), "2025-01-01 00:00:05.000001");
     // Not cumulative: recorded as given.
-    (void)exp->post_telemetry(1, {t, "loss", -0.5}, false, "epoch 1");
+    (void)exp->post_telemetry(1, {t, "loss", -0.5}, false, "epoch 1", PostTime::as_given);
     EXPECT_EQ(sql_rows("SELECT ts, metric_id, metric_value FROM trial_telemetry ORDER BY "
                        "metric_id, ts"),
               (std::vector<std::string>{"2025-01-01 00:00:05.000000|loss|-0.5",
@@ -93,14 +93,16 @@ TEST_P(PostDeleteTest, PostTelemetryRefusesBadInput)
     auto exp = make_experiment(*storage, "e", {1});
     exp->add_telemetry(1, {{at("2025-01-01 00:00:05"), "phase", "warmup"}});
     try {
-        (void)exp->post_telemetry(1, {now(), "phase", 1}, true, std::nullopt);
+        (void)exp->post_telemetry(1, {now(), "phase", 1}, true, std::nullopt, PostTime::as_given);
         FAIL() << "expected an Error";
     } catch (const Error& e) {
         EXPECT_EQ(std::string(e.what()),
                   "experiment 'e', trial 1: cannot add to metric 'phase': its latest value "
                   "'warmup' is not a number");
     }
-    EXPECT_THROW((void)exp->post_telemetry(7, {now(), "ops", 1}, false, std::nullopt), ConfigError);
+    EXPECT_THROW(
+        (void)exp->post_telemetry(7, {now(), "ops", 1}, false, std::nullopt, PostTime::as_given),
+        ConfigError);
     EXPECT_EQ(sql_count("SELECT COUNT(*) FROM trial_telemetry"), 1);
 }
 
@@ -123,7 +125,7 @@ TEST_P(PostDeleteTest, ConcurrentCumulativePostsFromProcessesLoseNothing)
                 auto own = open()->attach_experiment("e");
                 for (int i = 0; i < k_posts; ++i) {
                     (void)own->post_telemetry(1, {at("2025-01-01 00:00:05"), "count", 1}, true,
-                                              "p" + std::to_string(p));
+                                              "p" + std::to_string(p), PostTime::as_given);
                 }
             } catch (...) {
                 code = 1;
@@ -153,6 +155,57 @@ TEST_P(PostDeleteTest, ConcurrentCumulativePostsFromProcessesLoseNothing)
     EXPECT_EQ(sql_count("SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 2"), k_posts);
 }
 
+// Posters without a time of their own (post-metric without --time): the time is taken as the
+// sample is recorded, so racing posters are stored in time order and the latest sample holds
+// the whole sum.
+TEST_P(PostDeleteTest, PostsTimedWhenRecordedAreInTimeOrder)
+{
+    constexpr int k_processes = 4;
+    constexpr int k_posts = 25;
+    auto storage = open();
+    auto exp = make_experiment(*storage, "e", {1});
+    const Timestamp before = now();
+    std::vector<pid_t> children;
+    for (int p = 0; p < k_processes; ++p) {
+        const pid_t pid = ::fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0) {
+            int code = 0;
+            try {
+                auto own = open()->attach_experiment("e");
+                for (int i = 0; i < k_posts; ++i) {
+                    // Times that go back with each post, as posters' clocks read before a
+                    // lock would: ignored.
+                    const Timestamp stale = before - std::chrono::milliseconds(i + 1);
+                    (void)own->post_telemetry(1, {stale, "count", 1}, true, std::nullopt,
+                                              PostTime::when_recorded);
+                }
+            } catch (...) {
+                code = 1;
+            }
+            ::_exit(code);
+        }
+        children.push_back(pid);
+    }
+    for (const pid_t pid : children) {
+        int status = 0;
+        ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    const int total = k_processes * k_posts;
+    // Ordered by time, the values count up one by one: the latest is the sum.
+    const auto values = sql_rows("SELECT metric_value FROM trial_telemetry WHERE trial_id = 1 "
+                                 "ORDER BY ts");
+    ASSERT_EQ(values.size(), static_cast<std::size_t>(total));
+    for (int i = 0; i < total; ++i) {
+        EXPECT_EQ(std::stoi(values[static_cast<std::size_t>(i)]), i + 1) << "sample " << i;
+    }
+    const TelemetrySample one =
+        exp->post_telemetry(1, {before, "count", 1}, true, std::nullopt, PostTime::when_recorded);
+    EXPECT_GT(one.time, before);
+    EXPECT_EQ(one.value, total + 1);
+}
+
 TEST_P(PostDeleteTest, DeleteRemovesTheExperimentAndTheConfigsOnlyItUses)
 {
     {
@@ -161,7 +214,7 @@ TEST_P(PostDeleteTest, DeleteRemovesTheExperimentAndTheConfigsOnlyItUses)
         auto gone = make_experiment(*storage, "gone", {1, 2, 3});
         auto kept = make_experiment(*storage, "kept", {1, 4});
         for (auto* exp : {gone.get(), kept.get()}) {
-            (void)exp->post_telemetry(1, {now(), "ops", 1}, false, "meta");
+            (void)exp->post_telemetry(1, {now(), "ops", 1}, false, "meta", PostTime::as_given);
             exp->add_telemetry(2, {{now(), "cpu", 0.5}});
             exp->save_trial_output(1, "out", "err", "");
             exp->update_trial(1, Status::succeeded, now(), {{"score", 3}});

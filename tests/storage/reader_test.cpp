@@ -57,7 +57,7 @@ void write_experiments(Storage& storage)
         exp->add_telemetry(
             1, {{at("2024-05-06 07:00:02"), "cpu", 0.5}, {at("2024-05-06 07:00:03"), "cpu", 0.75}});
         (void)exp->post_telemetry(1, {at("2024-05-06 07:00:04"), "ops_done", 3}, false,
-                                  std::string("phase 1"));
+                                  std::string("phase 1"), PostTime::as_given);
         exp->save_trial_output(1, "out line\n", "", "");
         exp->update_trial(1, Status::succeeded, at("2024-05-06 07:00:03.750000"),
                           {{"score", 12.5}, {"ops", 100}, {"note", "ok"}});

@@ -232,7 +232,8 @@ TEST(SqliteSchema, UpgradesVersion3WithTheOrderOfItsRows)
                    "'trial_claim'"),
               std::vector<std::string>{"1"});
     auto exp = open_sqlite_storage(path)->attach_experiment("e");
-    EXPECT_EQ(exp->post_telemetry(1, {now(), "ops", 1}, true, std::nullopt).value, 8);
+    EXPECT_EQ(
+        exp->post_telemetry(1, {now(), "ops", 1}, true, std::nullopt, PostTime::as_given).value, 8);
 }
 
 // Version 4 as it first was: trial_claim a rowid table, and a trial_metric_latest that SQLite

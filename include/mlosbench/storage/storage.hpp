@@ -105,6 +105,13 @@ struct CompletedTrial
     Json results = Json::object(); ///< metric -> value; empty unless SUCCEEDED
 };
 
+/// Where a posted sample's time comes from (ExperimentStorage::post_telemetry).
+enum class PostTime
+{
+    as_given,      ///< the sample's own time (`post-metric --time`)
+    when_recorded, ///< the time the sample is recorded, taken under the storage's write lock
+};
+
 /// The records of one experiment, as one worker sees them. Thread-safe: trial runners record
 /// concurrently. Every method that changes state does it in one transaction, so a crash loses
 /// nothing that was recorded. Errors of the database throw Error (after retrying a lost
@@ -161,14 +168,18 @@ public:
     /// Records one sample posted from a trial's script (`post-metric`), with `metadata` text
     /// when given. With `cumulative` the stored value is sample.value plus the value of the
     /// metric recorded last in this trial (0 when none; last recorded, whatever the samples'
-    /// times), read and written in one transaction so concurrent posters add up. A colliding
-    /// time moves by 1 us, as in add_telemetry.
+    /// times), read and written in one transaction so concurrent posters add up. With
+    /// PostTime::when_recorded the sample's time is ignored and the time is taken inside that
+    /// transaction, so that posters racing without a time of their own are stored in time
+    /// order too (the latest sample is then the sum). A colliding time moves by 1 us, as in
+    /// add_telemetry.
     /// Returns the sample as stored (time and value). ConfigError for an unknown trial, Error
     /// when the previous value of a cumulative metric is not a number.
     virtual TelemetrySample post_telemetry(std::int64_t trial_id,
                                            const TelemetrySample& sample,
                                            bool cumulative,
-                                           const std::optional<std::string>& metadata) = 0;
+                                           const std::optional<std::string>& metadata,
+                                           PostTime when) = 0;
     /// Keeps the (size-capped) output tails and the failure reason of a trial's last run.
     virtual void save_trial_output(std::int64_t trial_id, const std::string& stdout_tail,
                                    const std::string& stderr_tail, const std::string& reason) = 0;

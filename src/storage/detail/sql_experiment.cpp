@@ -361,7 +361,8 @@ public:
     TelemetrySample post_telemetry(std::int64_t trial_id,
                                    const TelemetrySample& sample,
                                    bool cumulative,
-                                   const std::optional<std::string>& metadata) override
+                                   const std::optional<std::string>& metadata,
+                                   PostTime when) override
     {
         if (!sample.value.is_number()) {
             throw Error("metric " + in_quotes(sample.metric) + ": value " +
@@ -372,7 +373,7 @@ public:
             [&] {
                 for (int attempt = 1;; ++attempt) {
                     try {
-                        return post_once(trial_id, sample, cumulative, metadata);
+                        return post_once(trial_id, sample, cumulative, metadata, when);
                     } catch (const SqlError& e) {
                         if (e.failure() != SqlFailure::busy || attempt == k_busy_attempts) {
                             throw;
@@ -486,11 +487,16 @@ private:
     TelemetrySample post_once(std::int64_t trial_id,
                               const TelemetrySample& sample,
                               bool cumulative,
-                              const std::optional<std::string>& metadata)
+                              const std::optional<std::string>& metadata,
+                              PostTime when)
     {
         SqlTransaction transaction(m_connection->sql(), SqlLock::write, m_id);
         (void)held_status(trial_id);
         TelemetrySample stored = sample;
+        if (when == PostTime::when_recorded) {
+            // Under the write lock: posts that raced get times in the order they are recorded.
+            stored.time = now();
+        }
         if (cumulative) {
             // The latest value is the one recorded last, not the latest-timed: a poster's time
             // is taken before it gets the lock, so posters that race commit out of time
@@ -520,7 +526,7 @@ private:
         const Micros used = insert_moving_time(
             m_connection->statement("INSERT INTO trial_telemetry (exp_id, trial_id, ts, metric_id, "
                                     "metric_value) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING"),
-            trial_id, to_micros(sample.time), sample.metric, encode_value(stored.value));
+            trial_id, to_micros(stored.time), sample.metric, encode_value(stored.value));
         stored.time = from_micros(used);
         note_latest(trial_id, sample.metric, used);
         if (metadata) {
