@@ -19,25 +19,15 @@ clients=${2:-50}
 seconds=${3:-10}
 run_trials=${4:-1000}
 dashboards=${5:-5}
+. scripts/lib/serve.sh
 work=$(mktemp -d)
-serve_pid=
-cleanup() {
-    [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
+trap 'stop_serve; rm -rf "$work"' EXIT
 db=$work/serve.db
 
 "$bin" --environment config/examples/mock/mock_env.jsonc --optimizer bench/configs/mock_10k_opt.jsonc \
     --max_suggestions "$n" --storage "$db" --experiment-id big --log-level warning > /dev/null
-"$bin" serve --storage "$db" --bind 127.0.0.1:0 --rate-limit 0 > "$work/serve.out" 2>&1 &
-serve_pid=$!
-for _ in $(seq 1 200); do
-    grep -q "listening on" "$work/serve.out" && break
-    sleep 0.05
-done
-port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.out")
-[ -n "$port" ] || { cat "$work/serve.out"; exit 1; }
+start_serve "$bin" "$work" --storage "$db" --rate-limit 0
+port=$serve_port
 mid=$((n / 2))
 
 echo "experiment of $n trials, $clients clients, ${seconds} s per endpoint, as fast as answers come"

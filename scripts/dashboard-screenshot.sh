@@ -15,21 +15,11 @@ command -v chromium > /dev/null || {
 if ! [ -x "$bin" ] || ! "$bin" show quickstart --storage build/quickstart.db > /dev/null 2>&1; then
     scripts/quickstart.sh > /dev/null
 fi
+. scripts/lib/serve.sh
 work=$(mktemp -d)
-serve_pid=
-cleanup() {
-    [ -n "$serve_pid" ] && kill "$serve_pid" 2>/dev/null && wait "$serve_pid" 2>/dev/null
-    rm -rf "$work"
-}
-trap cleanup EXIT
-"$bin" serve --storage build/quickstart.db --bind 127.0.0.1:0 > "$work/serve.out" 2>&1 &
-serve_pid=$!
-for _ in $(seq 1 200); do
-    grep -q "listening on" "$work/serve.out" && break
-    sleep 0.05
-done
-url=$(sed -n 's|.*listening on \(http://[^ ]*/\).*|\1|p' "$work/serve.out")
-[ -n "$url" ] || { cat "$work/serve.out" >&2; exit 1; }
+trap 'stop_serve; rm -rf "$work"' EXIT
+start_serve "$bin" "$work" --storage build/quickstart.db
+url=$serve_url
 # The virtual time budget lets the page's fetches and Chart.js's drawing finish first.
 chromium --headless=new --no-sandbox --disable-gpu --hide-scrollbars --user-data-dir="$work/profile" \
     --window-size=1280,1500 --virtual-time-budget=10000 --screenshot="$work/shot.png" \

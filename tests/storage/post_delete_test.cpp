@@ -59,6 +59,37 @@ protected:
         return exp;
     }
 
+    // Forks `count` processes, each running body(p) for p = 0..count-1 (exit 1 when it
+    // throws); returns their pids for wait_all().
+    template <typename Body> std::vector<pid_t> fork_each(int count, const Body& body) const
+    {
+        std::vector<pid_t> children;
+        for (int p = 0; p < count; ++p) {
+            const pid_t pid = ::fork();
+            if (pid == 0) {
+                int code = 0;
+                try {
+                    body(p);
+                } catch (...) {
+                    code = 1;
+                }
+                ::_exit(code);
+            }
+            EXPECT_GE(pid, 0);
+            children.push_back(pid);
+        }
+        return children;
+    }
+
+    static void wait_all(const std::vector<pid_t>& children)
+    {
+        for (const pid_t pid : children) {
+            int status = 0;
+            ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+            EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        }
+    }
+
     testing::StorageDatabase m_db{GetParam()};
     TunableGroups m_tunables = make_tunables();
 };
@@ -115,34 +146,18 @@ TEST_P(PostDeleteTest, ConcurrentCumulativePostsFromProcessesLoseNothing)
     constexpr int k_posts = 25;
     auto storage = open();
     auto exp = make_experiment(*storage, "e", {1, 2, 3});
-    std::vector<pid_t> children;
-    for (int p = 0; p < k_processes; ++p) {
-        const pid_t pid = ::fork();
-        ASSERT_GE(pid, 0);
-        if (pid == 0) {
-            int code = 0;
-            try {
-                auto own = open()->attach_experiment("e");
-                for (int i = 0; i < k_posts; ++i) {
-                    (void)own->post_telemetry(1, {at("2025-01-01 00:00:05"), "count", 1}, true,
-                                              "p" + std::to_string(p), PostTime::as_given);
-                }
-            } catch (...) {
-                code = 1;
-            }
-            ::_exit(code);
+    const auto children = fork_each(k_processes, [&](int p) {
+        auto own = open()->attach_experiment("e");
+        for (int i = 0; i < k_posts; ++i) {
+            (void)own->post_telemetry(1, {at("2025-01-01 00:00:05"), "count", 1}, true,
+                                      "p" + std::to_string(p), PostTime::as_given);
         }
-        children.push_back(pid);
-    }
+    });
     for (int i = 0; i < k_posts; ++i) {
         exp->add_telemetry(2, {{now(), "cpu", i}});
     }
     exp->update_trial(3, Status::succeeded, now(), {{"score", 1}});
-    for (const pid_t pid : children) {
-        int status = 0;
-        ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    }
+    wait_all(children);
     const int total = k_processes * k_posts;
     EXPECT_EQ(sql_count("SELECT COUNT(*) FROM trial_telemetry WHERE trial_id = 1"), total);
     EXPECT_EQ(sql_count("SELECT COUNT(DISTINCT metric_value) FROM trial_telemetry WHERE "
@@ -165,33 +180,16 @@ TEST_P(PostDeleteTest, PostsTimedWhenRecordedAreInTimeOrder)
     auto storage = open();
     auto exp = make_experiment(*storage, "e", {1});
     const Timestamp before = now();
-    std::vector<pid_t> children;
-    for (int p = 0; p < k_processes; ++p) {
-        const pid_t pid = ::fork();
-        ASSERT_GE(pid, 0);
-        if (pid == 0) {
-            int code = 0;
-            try {
-                auto own = open()->attach_experiment("e");
-                for (int i = 0; i < k_posts; ++i) {
-                    // Times that go back with each post, as posters' clocks read before a
-                    // lock would: ignored.
-                    const Timestamp stale = before - std::chrono::milliseconds(i + 1);
-                    (void)own->post_telemetry(1, {stale, "count", 1}, true, std::nullopt,
-                                              PostTime::when_recorded);
-                }
-            } catch (...) {
-                code = 1;
-            }
-            ::_exit(code);
+    wait_all(fork_each(k_processes, [&](int /*p*/) {
+        auto own = open()->attach_experiment("e");
+        for (int i = 0; i < k_posts; ++i) {
+            // Times that go back with each post, as posters' clocks read before a lock
+            // would: ignored.
+            const Timestamp stale = before - std::chrono::milliseconds(i + 1);
+            (void)own->post_telemetry(1, {stale, "count", 1}, true, std::nullopt,
+                                      PostTime::when_recorded);
         }
-        children.push_back(pid);
-    }
-    for (const pid_t pid : children) {
-        int status = 0;
-        ASSERT_EQ(::waitpid(pid, &status, 0), pid);
-        EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-    }
+    }));
     const int total = k_processes * k_posts;
     // Ordered by time, the values count up one by one: the latest is the sum.
     const auto values = sql_rows("SELECT metric_value FROM trial_telemetry WHERE trial_id = 1 "
