@@ -65,7 +65,7 @@ HttpServer::HttpServer(const Api& api, std::size_t max_body_bytes)
     // default SO_REUSEPORT, with which a second server would share a port that is in use.
     // TCP_NODELAY, which the accepted connections inherit: the library writes an answer's
     // headers and body apart, and Nagle's algorithm would hold the body back until the
-    // client's delayed ACK, 40 ms on Linux, on every request of a keep-alive connection.
+    // client's delayed ACK (40 ms on Linux).
     server.set_socket_options([impl = m_impl.get()](socket_t sock) {
         impl->listener = sock;
         const int yes = 1;
@@ -74,9 +74,9 @@ HttpServer::HttpServer(const Api& api, std::size_t max_body_bytes)
     });
     // One thread holds one connection for as long as it is kept alive, and a connection
     // waits for a free thread: with the library's 8 threads and 100 requests per connection,
-    // the ninth client of big experiments waited 10 s and more. 16 threads, and a connection
-    // closed after 10 requests (the client opens another, which queues behind the waiting
-    // ones), share the server fairly among any number of clients.
+    // the ninth client of big experiments waited 10 s and more. 16 threads, and one request
+    // per connection (the client's next one queues behind those waiting), share the server
+    // fairly among any number of clients.
     server.new_task_queue = [] { return new httplib::ThreadPool(k_threads); };
     server.set_payload_max_length(max_body_bytes);
     server.set_read_timeout(5, 0);
