@@ -83,10 +83,10 @@ fi
 targets=()
 if [ "$mode" = test ]; then
     dir=build/test
-    flags=(-DCMAKE_BUILD_TYPE=Debug -DMLOSBENCH_SANITIZE=ON -DMLOSBENCH_WERROR=ON)
+    flags=(-DCMAKE_BUILD_TYPE=Debug -DMLOSBENCH_SANITIZE=ON -DMLOSBENCH_WERROR=ON -DMLOSBENCH_UNITY=ON)
 elif [ "$mode" = tsan ]; then
     dir=build/tsan
-    flags=(-DCMAKE_BUILD_TYPE=Debug -DMLOSBENCH_SANITIZE=thread -DMLOSBENCH_WERROR=ON)
+    flags=(-DCMAKE_BUILD_TYPE=Debug -DMLOSBENCH_SANITIZE=thread -DMLOSBENCH_WERROR=ON -DMLOSBENCH_UNITY=ON)
     targets=(--target schedulers_tests environments_tests storage_tests server_tests)
 else
     dir=build/release
@@ -94,5 +94,7 @@ else
 fi
 if [ ! -f "$dir/build.ninja" ]; then
     cmake -S . -B "$dir" -G Ninja "${flags[@]}"
+else
+    cmake -S . -B "$dir" "${flags[@]}" > /dev/null # a flag added since it was configured
 fi
 cmake --build "$dir" -j "$(nproc)" "${targets[@]}"

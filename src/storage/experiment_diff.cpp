@@ -1,14 +1,11 @@
 #include "mlosbench/storage/experiment_diff.hpp"
 
+#include "mlosbench/util/strings.hpp"
+
 #include <map>
 #include <utility>
 
 namespace mlosbench {
-namespace {
-
-std::string in_quotes(const std::string& name) { return "'" + name + "'"; }
-
-} // namespace
 
 std::vector<std::string> definition_differences(const Json& stored_doc, const Json& given_doc)
 {

@@ -1,14 +1,6 @@
 #include "mlosbench/storage/experiment_summary.hpp"
 
 namespace mlosbench {
-namespace {
-
-Json text_or_null(const std::optional<std::string>& text)
-{
-    return text ? Json(*text) : Json(nullptr);
-}
-
-} // namespace
 
 Json ExperimentSummary::to_json() const
 {

@@ -2,6 +2,7 @@
 
 #include "mlosbench/storage/sqlite_file.hpp"
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/strings.hpp"
 #include "storage/detail/pg_connection.hpp"
 #include "storage/detail/shared_connection.hpp"
 #include "storage/detail/sql_reader.hpp"
@@ -15,8 +16,6 @@ namespace mlosbench {
 namespace {
 
 using detail::SqlConnection;
-
-std::string in_quotes(std::string_view name) { return "'" + std::string(name) + "'"; }
 
 // Throws ConfigError unless the tables of ours and mlos_bench's that the database has are
 // what they should be. Other tables of a shared database are none of our business.

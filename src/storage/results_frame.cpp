@@ -1,14 +1,6 @@
 #include "mlosbench/storage/results_frame.hpp"
 
 namespace mlosbench {
-namespace {
-
-Json text_or_null(const std::optional<std::string>& text)
-{
-    return text ? Json(*text) : Json(nullptr);
-}
-
-} // namespace
 
 Json ResultsFrame::to_json() const
 {

@@ -1,27 +1,27 @@
 #include "mlosbench/storage/sqlite_file.hpp"
 
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/strings.hpp"
 #include "storage/detail/storage_tables.hpp"
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Exception.h>
 #include <SQLiteCpp/Statement.h>
+
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <array>
 #include <filesystem>
 #include <set>
 #include <string_view>
-#include <sys/stat.h>
-#include <unistd.h>
 #include <vector>
 
 namespace mlosbench {
 namespace {
 
 namespace fs = std::filesystem;
-
-// Same as the storage's: a checkpoint or a slow disk under load.
-constexpr int k_busy_timeout_ms = 30000;
 
 // mlos_bench's alembic revisions of its schema, oldest first.
 constexpr std::array<std::string_view, 4> k_alembic_revisions = {"d2a708351ba8", "f83fb8ae7fc4",
@@ -37,8 +37,6 @@ std::set<std::string> column_names(SQLite::Database& db, const std::string& tabl
     }
     return names;
 }
-
-std::string in_quotes(std::string_view name) { return "'" + std::string(name) + "'"; }
 
 // A URI for sqlite3_open_v2 naming `path`; '%', '?' and '#' are escaped, the rest is taken
 // as written.
@@ -85,7 +83,7 @@ std::unique_ptr<SQLite::Database> open_without_writing(const std::string& path)
                                                   SQLite::OPEN_READONLY | SQLite::OPEN_URI);
     }
     auto db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READONLY);
-    db->setBusyTimeout(k_busy_timeout_ms);
+    db->setBusyTimeout(k_sqlite_busy_timeout_ms);
     return db;
 }
 
@@ -203,7 +201,7 @@ std::unique_ptr<SQLite::Database> open_sqlite_for_reading(const std::string& pat
             // The last connection to close checkpoints and removes the -wal/-shm it made;
             // query_only keeps it from changing anything else.
             db = std::make_unique<SQLite::Database>(path, SQLite::OPEN_READWRITE);
-            db->setBusyTimeout(k_busy_timeout_ms);
+            db->setBusyTimeout(k_sqlite_busy_timeout_ms);
             db->exec("PRAGMA query_only = ON");
         } else {
             db = open_without_writing(path);

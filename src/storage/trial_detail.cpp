@@ -1,14 +1,6 @@
 #include "mlosbench/storage/trial_detail.hpp"
 
 namespace mlosbench {
-namespace {
-
-Json text_or_null(const std::optional<std::string>& text)
-{
-    return text ? Json(*text) : Json(nullptr);
-}
-
-} // namespace
 
 Json TrialDetail::to_json() const
 {

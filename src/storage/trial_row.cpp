@@ -3,14 +3,6 @@
 #include "storage/detail/stored_values.hpp"
 
 namespace mlosbench {
-namespace {
-
-Json text_or_null(const std::optional<std::string>& text)
-{
-    return text ? Json(*text) : Json(nullptr);
-}
-
-} // namespace
 
 std::optional<double> TrialRow::duration_s() const
 {

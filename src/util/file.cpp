@@ -1,5 +1,7 @@
 #include "mlosbench/util/file.hpp"
 
+#include "util/detail/fd.hpp"
+
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,6 +13,8 @@
 
 namespace mlosbench {
 namespace {
+
+using detail::Fd;
 
 // "a FIFO, not a regular file" and so on.
 std::string not_regular_text(mode_t mode)
@@ -33,25 +37,6 @@ std::string not_regular_text(mode_t mode)
     }
     return "not a regular file";
 }
-
-// Closes a file descriptor when it goes out of scope.
-class Fd
-{
-public:
-    explicit Fd(int fd) : m_fd(fd) {}
-    ~Fd()
-    {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-        }
-    }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    [[nodiscard]] int get() const { return m_fd; }
-
-private:
-    int m_fd;
-};
 
 } // namespace
 

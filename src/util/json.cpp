@@ -158,6 +158,11 @@ void check_seconds(const Json& object,
     }
 }
 
+Json text_or_null(const std::optional<std::string>& text)
+{
+    return text ? Json(*text) : Json(nullptr);
+}
+
 std::optional<std::string> optional_string(const Json& object, const char* key)
 {
     if (object.contains(key) && object.at(key).is_string()) {

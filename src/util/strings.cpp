@@ -92,6 +92,8 @@ std::vector<std::string> split_lines(std::string_view text)
     return lines;
 }
 
+std::string in_quotes(std::string_view text) { return "'" + std::string(text) + "'"; }
+
 std::string double_quote(std::string_view text)
 {
     std::string out = "\"";

@@ -42,6 +42,11 @@ inline constexpr const char* k_mlos_bench_alembic_head = "b61aa446e724";
 /// foreign file, or one of an mlos_bench revision we do not know, is left as it was.
 void require_writable_sqlite_file(const SqliteFileIdentity& identity, const std::string& location);
 
+/// How long a connection to a SQLite storage waits for another's lock: long enough for a
+/// checkpoint or a slow disk under load. post-metric and the driver write small
+/// transactions, so a wait this long means something is stuck.
+inline constexpr int k_sqlite_busy_timeout_ms = 30000;
+
 /// The same for the existing file `path`, opened in a way that writes nothing and creates no
 /// -wal/-shm file (immutable while it has no write-ahead log, else read-only).
 [[nodiscard]] SqliteFileIdentity identify_sqlite_file(const std::string& path);

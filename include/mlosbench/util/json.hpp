@@ -65,6 +65,8 @@ void check_seconds(const Json& object,
 
 /// The string at `key` of `object`, or nullopt when there is none or it is not a string.
 [[nodiscard]] std::optional<std::string> optional_string(const Json& object, const char* key);
+/// `text` as a JSON string, or null when there is none.
+[[nodiscard]] Json text_or_null(const std::optional<std::string>& text);
 /// The number at `key` of `object`, or nullopt when there is none or it is not a number.
 [[nodiscard]] std::optional<double> optional_number(const Json& object, const char* key);
 

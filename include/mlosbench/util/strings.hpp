@@ -25,6 +25,9 @@ namespace mlosbench {
 /// Single-quotes a string for /bin/sh so it arrives unchanged whatever it contains.
 [[nodiscard]] std::string shell_quote(std::string_view text);
 
+/// `text` in single quotes, as messages name things: 'name'.
+[[nodiscard]] std::string in_quotes(std::string_view text);
+
 /// `text` in double quotes with each `"` doubled: a CSV field (RFC 4180) or an SQL identifier.
 [[nodiscard]] std::string double_quote(std::string_view text);
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "mlosbench/util/error.hpp"
+#include "mlosbench/util/strings.hpp"
 #include "mlosbench/util/time.hpp"
 
 #include <cstdint>
@@ -217,8 +218,5 @@ private:
 
     SqlStatement& m_statement;
 };
-
-/// `name` in single quotes, for messages.
-[[nodiscard]] inline std::string in_quotes(const std::string& name) { return "'" + name + "'"; }
 
 } // namespace mlosbench::detail

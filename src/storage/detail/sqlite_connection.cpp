@@ -12,10 +12,6 @@
 namespace mlosbench::detail {
 namespace {
 
-// Long enough for a checkpoint or a slow disk under load; post-metric and the driver write
-// small transactions, so a wait this long means something is stuck.
-constexpr int k_busy_timeout_ms = 30000;
-
 SqlError translated(const SQLite::Exception& e)
 {
     return {(e.getErrorCode() & 0xff) == SQLITE_BUSY ? SqlFailure::busy : SqlFailure::other,
@@ -91,7 +87,7 @@ std::unique_ptr<SQLite::Database> open_read_write(const std::string& path)
     try {
         auto db = std::make_unique<SQLite::Database>(
             identified(path), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE | SQLite::OPEN_NOMUTEX);
-        db->setBusyTimeout(k_busy_timeout_ms);
+        db->setBusyTimeout(k_sqlite_busy_timeout_ms);
         return db;
     } catch (const SQLite::Exception& e) {
         throw translated(e);

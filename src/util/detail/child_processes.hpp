@@ -3,6 +3,8 @@
 // What run_process() and ProcessScope share: our children and the lock over them, and small
 // POSIX helpers.
 
+#include "util/detail/fd.hpp"
+
 #include <sys/types.h>
 #include <unistd.h>
 
@@ -27,39 +29,6 @@ inline constexpr Clock::duration k_group_tick = std::chrono::milliseconds(20);
 
 /// A pidfd of `pid`, or -1 where pidfds are missing (Linux < 5.3, some seccomp filters).
 [[nodiscard]] int open_pidfd(pid_t pid);
-
-// An owned file descriptor.
-class Fd
-{
-public:
-    Fd() = default;
-    explicit Fd(int fd) : m_fd(fd) {}
-    ~Fd() { reset(); }
-    Fd(const Fd&) = delete;
-    Fd& operator=(const Fd&) = delete;
-    Fd(Fd&& other) noexcept : m_fd(std::exchange(other.m_fd, -1)) {}
-    Fd& operator=(Fd&& other) noexcept
-    {
-        if (this != &other) {
-            reset();
-            m_fd = std::exchange(other.m_fd, -1);
-        }
-        return *this;
-    }
-
-    [[nodiscard]] int get() const { return m_fd; }
-    [[nodiscard]] bool is_open() const { return m_fd >= 0; }
-    void reset()
-    {
-        if (m_fd >= 0) {
-            ::close(m_fd);
-            m_fd = -1;
-        }
-    }
-
-private:
-    int m_fd = -1;
-};
 
 /// `duration` (0 if negative) as a timespec, for ppoll().
 [[nodiscard]] timespec to_timespec(Clock::duration duration);
