@@ -94,7 +94,8 @@ void add_run_flags(CLI::App& app, LaunchOptions& o)
                    "URL of a running `mlosbench serve` on this storage, as the remote hosts "
                    "reach it (http://HOST:PORT): RemoteEnv lines get it as MLOSBENCH_API, and "
                    "this process's MLOSBENCH_TOKEN (serve's token) as MLOSBENCH_TOKEN, so "
-                   "`mlosbench post-metric` on a host records into this run's storage");
+                   "`mlosbench post-metric` on a host records into this run's storage")
+        ->option_text("URL");
 }
 
 void finish_launch_flags(const CLI::App& app, LaunchOptions& o)
