@@ -163,34 +163,9 @@ TEST(Dashboard, TrialCountGrowsWhileARunIsInProgress)
     ASSERT_TRUE(fs::exists("/usr/bin/chromium")) << "the dashboard test needs Chromium (scripts/setup.sh)";
     StorageDatabase db(Backend::sqlite);
     const fs::path dir = db.dir();
-    const std::string gates = (dir / "gate-").string();
-    std::ofstream(dir / "gated.jsonc") << R"({"name": "gated", "class": "LocalEnv",
-        "include_tunables": [")" + e2e_config("tunables.jsonc") + R"("],
-        "config": {"tunable_params": ["g"], "shell_env_params": ["x"],
-            "read_results_file": "results.csv",
-            "run": ["while [ ! -e )" + gates + R"($MLOSBENCH_TRIAL_ID ]; do sleep 0.02; done",
-                    "printf 'metric,value\\nscore,%s\\n' \"$x\" > results.csv"]}})";
-    std::ofstream(dir / "opt3.jsonc")
-        << R"({"class": "MockOptimizer", "config": {"max_suggestions": 3, "seed": 5}})";
-    const auto schema = run_mlosbench(
-        {"--create-update-storage-schema-only", "--storage", db.storage_argument()}, dir);
-    ASSERT_EQ(schema.exit_code, 0) << schema.err;
-    const RunningCommand run =
-        start_mlosbench({"--environment", "gated.jsonc", "--optimizer", "opt3.jsonc", "--storage",
-                         db.storage_argument(), "--experiment-id", "live"},
-                        dir, dir);
-    const auto open_gate = [&](int trial) {
-        std::ofstream(dir / ("gate-" + std::to_string(trial))) << "";
-    };
-    struct OpenGates
-    {
-        std::function<void()> body;
-        ~OpenGates() { body(); }
-    } finally{[&] {
-        for (int t = 1; t <= 3; ++t) {
-            open_gate(t);
-        }
-    }};
+    GatedRun run;
+    ASSERT_NO_FATAL_FAILURE(run.start(db));
+    const auto open_gate = [&](int trial) { run.open_gate(trial); };
 
     ServeProcess serve;
     serve.start(db.storage_argument());
@@ -226,8 +201,7 @@ TEST(Dashboard, TrialCountGrowsWhileARunIsInProgress)
     EXPECT_EQ(browser.evaluate("typeof Chart"), "function");
     EXPECT_GE(browser.evaluate("Object.keys(Chart.instances).length").get<int>(), 2);
 
-    const auto finished = wait_for(run);
-    EXPECT_EQ(finished.exit_code, 0) << finished.err;
+    run.finish();
 }
 
 } // namespace

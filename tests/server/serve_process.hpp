@@ -1,13 +1,16 @@
 #pragma once
 
 // A `mlosbench serve` started by a test, and an HTTP client for it.
+#include "support/storage_backends.hpp"
 #include "support/test_support.hpp"
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 #include <nlohmann/json.hpp>
 
+#include <httplib.h>
+
 #include <csignal>
+#include <fstream>
 #include <regex>
 #include <string>
 #include <vector>
@@ -90,6 +93,64 @@ private:
     RunningCommand m_command;
     int m_port = -1;
     std::string m_token;
+};
+
+/// A run of experiment "live" in `db` (3 trials of a LocalEnv) whose trial N waits until the
+/// test opens gate N, so that trials stay running as long as a test needs them. start()
+/// creates the storage's schema first, so that serve can open it before the run fills it.
+/// finish() (or the destructor) opens every gate and waits for the run, which must succeed.
+class GatedRun
+{
+public:
+    void start(const StorageDatabase& db)
+    {
+        m_dir = db.dir();
+        const std::string gates = (m_dir / "gate-").string();
+        std::ofstream(m_dir / "gated.jsonc") << R"({"name": "gated", "class": "LocalEnv",
+            "include_tunables": [")" + e2e_config("tunables.jsonc") +
+                                                    R"("],
+            "config": {"tunable_params": ["g"], "shell_env_params": ["x"],
+                "read_results_file": "results.csv",
+                "run": ["while [ ! -e )" + gates + R"($MLOSBENCH_TRIAL_ID ]; do sleep 0.02; done",
+                        "printf 'metric,value\\nscore,%s\\n' \"$x\" > results.csv"]}})";
+        std::ofstream(m_dir / "opt3.jsonc")
+            << R"({"class": "MockOptimizer", "config": {"max_suggestions": 3, "seed": 5}})";
+        const auto schema = run_mlosbench(
+            {"--create-update-storage-schema-only", "--storage", db.storage_argument()}, m_dir);
+        ASSERT_EQ(schema.exit_code, 0) << schema.err;
+        m_run = start_mlosbench({"--environment", "gated.jsonc", "--optimizer", "opt3.jsonc",
+                                 "--storage", db.storage_argument(), "--experiment-id", "live"},
+                                m_dir, m_dir);
+    }
+
+    void open_gate(int trial) const
+    {
+        std::ofstream(m_dir / ("gate-" + std::to_string(trial))) << "";
+    }
+
+    void finish()
+    {
+        if (m_dir.empty()) {
+            return;
+        }
+        for (int trial = 1; trial <= 3; ++trial) {
+            open_gate(trial);
+        }
+        if (m_run.pid > 0) {
+            const CommandResult r = wait_for(m_run);
+            m_run.pid = -1;
+            EXPECT_EQ(r.exit_code, 0) << r.err;
+        }
+    }
+
+    GatedRun() = default;
+    GatedRun(const GatedRun&) = delete;
+    GatedRun& operator=(const GatedRun&) = delete;
+    ~GatedRun() { finish(); }
+
+private:
+    std::filesystem::path m_dir;
+    RunningCommand m_run;
 };
 
 /// The body of `response` as JSON (a failed parse fails the test with the body).

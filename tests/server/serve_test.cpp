@@ -340,43 +340,15 @@ protected:
     void SetUp() override
     {
         m_db = std::make_unique<StorageDatabase>(GetParam());
-        const fs::path dir = m_db->dir();
-        const std::string gates = (dir / "gate-").string();
-        std::ofstream(dir / "gated.jsonc") << R"({"name": "gated", "class": "LocalEnv",
-            "include_tunables": [")" + e2e_config("tunables.jsonc") + R"("],
-            "config": {"tunable_params": ["g"], "shell_env_params": ["x"],
-                "read_results_file": "results.csv",
-                "run": ["while [ ! -e )" + gates + R"($MLOSBENCH_TRIAL_ID ]; do sleep 0.02; done",
-                        "printf 'metric,value\\nscore,%s\\n' \"$x\" > results.csv"]}})";
-        std::ofstream(dir / "opt3.jsonc")
-            << R"({"class": "MockOptimizer", "config": {"max_suggestions": 3, "seed": 5}})";
-        // The storage exists before serve opens it; the run then fills it.
-        const auto schema = run_mlosbench(
-            {"--create-update-storage-schema-only", "--storage", m_db->storage_argument()}, dir);
-        ASSERT_EQ(schema.exit_code, 0) << schema.err;
-        m_run = start_mlosbench({"--environment", "gated.jsonc", "--optimizer", "opt3.jsonc",
-                                 "--storage", m_db->storage_argument(), "--experiment-id", "live"},
-                                dir, dir);
+        ASSERT_NO_FATAL_FAILURE(m_run.start(*m_db));
         // No rate limit: ConcurrentClientsAddUp sends more than a burst.
         m_serve.start(m_db->storage_argument(), {"--token", k_token, "--rate-limit", "0"});
         ASSERT_TRUE(m_serve.listening()) << m_serve.err();
     }
 
-    void TearDown() override
-    {
-        for (int trial = 1; trial <= 3; ++trial) {
-            open_gate(trial);
-        }
-        if (m_run.pid > 0) {
-            const auto r = wait_for(m_run);
-            EXPECT_EQ(r.exit_code, 0) << r.err;
-        }
-    }
+    void TearDown() override { m_run.finish(); }
 
-    void open_gate(int trial) const
-    {
-        std::ofstream(m_db->dir() / ("gate-" + std::to_string(trial))) << "";
-    }
+    void open_gate(int trial) const { m_run.open_gate(trial); }
 
     // The status of `trial` as the API gives it ("" before it exists).
     std::string status_of(int trial) const
@@ -396,7 +368,7 @@ protected:
     }
 
     std::unique_ptr<StorageDatabase> m_db;
-    RunningCommand m_run;
+    GatedRun m_run;
     ServeProcess m_serve;
 };
 
